@@ -1,0 +1,141 @@
+"""Forms for each lifecycle action: exactly the fields the action needs.
+
+Used by the admin's transition pages, the staff views and (as a model for the API serializers).
+``cleaned_data`` maps one-to-one onto the keyword arguments of the service of the same name.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import (
+    Category,
+    Department,
+    FollowUpOutcome,
+    Priority,
+    RejectReason,
+    WithdrawReason,
+)
+
+
+class VersionedForm(forms.Form):
+    """Every action form carries the version the user saw, so a stale copy is refused."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ClassifyForm(VersionedForm):
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(active=True, parent__isnull=False).select_related(
+            "parent"
+        ),
+    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    department = forms.ModelChoiceField(
+        label=_("Handling department"), queryset=Department.objects.filter(active=True)
+    )
+    reason = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea({"rows": 2}))
+
+
+class RejectForm(VersionedForm):
+    reason_code = forms.ChoiceField(label=_("Rejection reason"), choices=RejectReason.choices)
+    explanation = forms.CharField(
+        label=_("Explanation for the complainant"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AssignForm(VersionedForm):
+    assignee = forms.ModelChoiceField(
+        label=_("Handler"),
+        queryset=get_user_model()
+        .objects.filter(is_active=True, staff_profile__tier__in=["frontline", "manager", "gm"])
+        .select_related("staff_profile__department")
+        .order_by("staff_profile__department__name", "username"),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Move to department"),
+        queryset=Department.objects.filter(active=True),
+        required=False,
+        help_text=_("Leave empty to keep the current department."),
+    )
+    reason = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea({"rows": 2}))
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if complaint is not None and complaint.department_id:
+            # Offer the department's own staff first; the service re-checks whatever is posted.
+            self.fields["assignee"].queryset = self.fields["assignee"].queryset.filter(
+                staff_profile__department_id=complaint.department_id
+            ) | self.fields["assignee"].queryset.filter(staff_profile__tier="gm")
+
+
+class ResolveForm(VersionedForm):
+    root_cause = forms.CharField(label=_("Root cause"), widget=forms.Textarea({"rows": 3}))
+    resolution_summary = forms.CharField(
+        label=_("Resolution summary"), widget=forms.Textarea({"rows": 3})
+    )
+    remedy = forms.CharField(
+        label=_("Remedy given"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+    remedy_amount = forms.DecimalField(
+        label=_("Remedy amount"),
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+        initial=Decimal("0"),
+    )
+    corrective_action = forms.CharField(
+        label=_("Corrective and preventive action"),
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+    )
+    substantiated = forms.TypedChoiceField(
+        label=_("Substantiated?"),
+        choices=[("true", _("Yes, substantiated")), ("false", _("No, not substantiated"))],
+        coerce=lambda value: value == "true",
+    )
+    reason = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea({"rows": 2}))
+
+
+class ApproveRemedyForm(VersionedForm):
+    amount = forms.DecimalField(
+        label=_("Approved amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FollowUpForm(VersionedForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=FollowUpOutcome.choices)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class WithdrawForm(VersionedForm):
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=WithdrawReason.choices)
+    explanation = forms.CharField(
+        label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+TRANSITION_FORMS: dict[str, type[VersionedForm]] = {
+    "classify": ClassifyForm,
+    "reject": RejectForm,
+    "assign": AssignForm,
+    "resolve": ResolveForm,
+    "approve_remedy": ApproveRemedyForm,
+    "follow_up": FollowUpForm,
+    "reopen": ReasonForm,
+    "close": ReasonForm,
+    "withdraw": WithdrawForm,
+    "escalate": ReasonForm,
+}

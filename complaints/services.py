@@ -1,0 +1,749 @@
+"""Every write to a complaint, one function per action.
+
+Views, admin actions, API endpoints, management commands and tasks call these and nothing else.
+Each lifecycle service:
+
+1. opens a transaction and re-reads the row with ``SELECT ... FOR UPDATE`` (so two writers
+   queue instead of interleaving);
+2. refuses a stale copy: the caller's ``version`` (or ``expected_version``) must match the row,
+   otherwise ``StaleComplaint`` (409) — nobody's intent is silently overwritten;
+3. refuses a move the state machine does not allow from the current state (409), a user whose
+   tier or relation to the complaint does not permit it (403), and a missing condition (409,
+   with the condition's own message);
+4. applies the action's fields, calls the ``@transition`` method, bumps the version and saves,
+   with the acting user, the reason and the action name on the history row;
+5. sends ``complaint_changed`` so other apps (deadlines, notifications) can react.
+
+Anything raised rolls the whole transaction back: nothing half-written is saved.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransition
+
+from complaints import rules
+from complaints.models import (
+    Attachment,
+    Communication,
+    Complaint,
+    Department,
+    Note,
+    Priority,
+    ReferenceSequence,
+    StaffProfile,
+    State,
+    Tier,
+)
+from complaints.signals import complaint_changed
+
+
+class ServiceError(Exception):
+    """A refused action; ``message`` is shown to the user as it is."""
+
+    status_code = 409
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+
+
+class TransitionRefused(ServiceError):
+    """The action is not possible from the complaint's state, or a condition is missing (409)."""
+
+
+class StaleComplaint(ServiceError):
+    """The complaint changed since the caller read it (409)."""
+
+
+class ApprovalRequired(TransitionRefused):
+    """The remedy exceeds what the acting tier may grant without approval (409)."""
+
+
+class ActionForbidden(ServiceError, PermissionDenied):
+    """This user may not perform this action on this complaint (403)."""
+
+    status_code = 403
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+_TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+
+
+def normalise_phone(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone or "")
+    # +86 138... and 138... are the same mobile number.
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def normalise_id(number: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]", "", number or "").upper()
+
+
+def _next_reference(now) -> str:
+    """``C-2026-000123``: the per-year counter row is locked until the intake commits."""
+    from django.conf import settings
+
+    year = timezone.localtime(now).year
+    seq, _created = ReferenceSequence.objects.select_for_update().get_or_create(year=year)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{settings.REDRESS_REFERENCE_PREFIX}-{year}-{seq.last:06d}"
+
+
+def _new_tracking_code() -> str:
+    return "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(10))
+
+
+def _lock(complaint: Complaint) -> Complaint:
+    # A fresh copy under a row lock; refresh_from_db() is refused on protected FSM fields.
+    # no_key: the lock does not block inserts of notes/attachments referencing this row.
+    return Complaint.objects.select_for_update(no_key=True).get(pk=complaint.pk)
+
+
+def _check_version(locked: Complaint, expected: int) -> None:
+    if locked.version != expected:
+        raise StaleComplaint(
+            _(
+                "%(reference)s was changed by someone else since you opened it "
+                "(your copy is version %(yours)s, it is now version %(now)s). "
+                "Reload it and try again."
+            )
+            % {"reference": locked.reference, "yours": expected, "now": locked.version}
+        )
+
+
+def _save(complaint: Complaint, *, by, action: str, reason: str) -> None:
+    complaint._history_user = by
+    complaint._change_reason = reason or ""
+    complaint._history_transition = action
+    try:
+        complaint.save()
+    except ConcurrentTransition as exc:  # the row lock makes this unreachable; kept as a net
+        raise StaleComplaint(_("The complaint changed while you were saving it.")) from exc
+
+
+ACTION_LABELS = {
+    "classify": _("classified"),
+    "reject": _("rejected"),
+    "assign": _("assigned"),
+    "resolve": _("resolved"),
+    "follow_up": _("followed up"),
+    "reopen": _("reopened"),
+    "close": _("closed"),
+    "withdraw": _("withdrawn"),
+    "escalate": _("escalated"),
+    "approve_remedy": _("given a remedy approval"),
+}
+
+
+def _perform(
+    complaint: Complaint,
+    *,
+    action: str,
+    by,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+    check: Callable[[Complaint], None] | None = None,
+) -> Complaint:
+    """Run one lifecycle action; see the module docstring for the steps."""
+    with transaction.atomic():
+        locked = _lock(complaint)
+        _check_version(locked, complaint.version if expected_version is None else expected_version)
+        source = locked.state
+        method = getattr(locked, action)
+        fsm_transition = method._django_fsm.get_transition(source)
+        if fsm_transition is None:
+            raise TransitionRefused(
+                _("A complaint that is %(state)s cannot be %(action)s.")
+                % {"state": locked.get_state_display().lower(), "action": ACTION_LABELS[action]}
+            )
+        # by=None is the system itself (the SLA sweep); only escalation runs that way.
+        system = by is None and action == "escalate"
+        if not system and not fsm_transition.has_perm(locked, by):
+            raise ActionForbidden(
+                _("You may not mark %(reference)s as %(action)s.")
+                % {"reference": locked.reference, "action": ACTION_LABELS[action]}
+            )
+        for field, value in (changes or {}).items():
+            setattr(locked, field, value)
+        if check is not None:
+            check(locked)
+        for condition in fsm_transition.conditions:
+            if not condition(locked):
+                raise TransitionRefused(condition.message)
+        method()
+        locked.version += 1
+        _save(locked, by=by, action=action, reason=reason)
+        complaint_changed.send(
+            sender=Complaint,
+            complaint=locked,
+            action=action,
+            by=by,
+            reason=reason,
+            source=source,
+            target=locked.state,
+        )
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# Registration
+# ---------------------------------------------------------------------------------------------
+
+REGISTRATION_FIELDS = {
+    "received_at",
+    "complainant_name",
+    "complainant_phone",
+    "complainant_email",
+    "complainant_id_number",
+    "complainant_language",
+    "confidential",
+    "subject_department",
+    "subject_person",
+    "subject_description",
+    "request",
+    "category",
+    "priority",
+    "department",
+    "promised_reply_at",
+    "repeat_of",
+    "appeal_of",
+}
+
+
+def register(*, by, channel: str, description: str, reason: str = "", **fields: Any) -> Complaint:
+    """Register a complaint (登记) in state ``received``.
+
+    Preconditions: the form/serializer validated the fields; ``by`` is the registering staff
+    member, or None for public channels (web form, email, Open311).
+    Side effects: a reference from the per-year counter, a tracking code, normalised contact
+    keys; major complaints start at the department-manager tier (DOMAIN.md: major complaints go
+    straight to a manager). History: one "register" row by ``by``.
+    """
+    unknown = set(fields) - REGISTRATION_FIELDS
+    if unknown:
+        raise TypeError(f"register() got unexpected fields: {sorted(unknown)}")
+    now = timezone.now()
+    with transaction.atomic():
+        complaint = Complaint(channel=channel, description=description, created_by=by, **fields)
+        if fields.get("received_at") is None:
+            complaint.received_at = now
+        if complaint.department_id is None and by is not None:
+            complaint.department_id = rules.department_id_of(by)
+        if complaint.priority == Priority.MAJOR:
+            complaint.tier = Tier.MANAGER
+        complaint.complainant_phone_norm = normalise_phone(complaint.complainant_phone)
+        complaint.complainant_email_norm = normalise_email(complaint.complainant_email)
+        complaint.complainant_id_norm = normalise_id(complaint.complainant_id_number)
+        complaint.reference = _next_reference(now)
+        complaint.tracking_code = _new_tracking_code()
+        _save(complaint, by=by, action="register", reason=reason)
+        complaint_changed.send(
+            sender=Complaint,
+            complaint=complaint,
+            action="register",
+            by=by,
+            reason=reason,
+            source=None,
+            target=complaint.state,
+        )
+    return complaint
+
+
+# ---------------------------------------------------------------------------------------------
+# The lifecycle
+# ---------------------------------------------------------------------------------------------
+
+
+def classify(
+    complaint: Complaint,
+    *,
+    by,
+    category,
+    priority: str,
+    department: Department,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Complaint:
+    """Accept (受理) and classify a received complaint.
+
+    Preconditions: state received; ``by`` handles it and may classify. Side effects: category,
+    priority and handling department set; a major complaint moves to the manager tier.
+    History: one "classify" row.
+    """
+    changes: dict[str, Any] = {"category": category, "priority": priority, "department": department}
+    if priority == Priority.MAJOR and complaint.tier == Tier.FRONTLINE:
+        changes["tier"] = Tier.MANAGER
+    return _perform(
+        complaint,
+        action="classify",
+        by=by,
+        reason=reason,
+        changes=changes,
+        expected_version=expected_version,
+    )
+
+
+def reject(
+    complaint: Complaint,
+    *,
+    by,
+    reason_code: str,
+    explanation: str = "",
+    expected_version: int | None = None,
+) -> Complaint:
+    """Refuse to accept (不予受理) a received complaint with one of DOMAIN.md's reasons.
+
+    The explanation is what the complainant is told. History: one "reject" row whose reason is
+    the explanation.
+    """
+    return _perform(
+        complaint,
+        action="reject",
+        by=by,
+        reason=explanation,
+        changes={"reject_reason": reason_code, "decision_note": explanation},
+        expected_version=expected_version,
+    )
+
+
+def _assignee_tier_suffices(complaint: Complaint) -> None:
+    # An escalated complaint is handled at its tier or above: a manager-tier case is not handed
+    # back to frontline staff without a de-escalation decision.
+    order = [Tier.FRONTLINE, Tier.MANAGER, Tier.GM]
+    assignee_tier = rules.tier_of(complaint.assignee)
+    if assignee_tier in order and order.index(assignee_tier) < order.index(complaint.tier):
+        raise TransitionRefused(
+            _("This complaint is at the %(tier)s tier; assign it to someone of that tier or above.")
+            % {"tier": complaint.get_tier_display().lower()}
+        )
+
+
+def assign(
+    complaint: Complaint,
+    *,
+    by,
+    assignee,
+    department: Department | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Complaint:
+    """Assign (分派) or reassign a classified complaint to a handler.
+
+    Preconditions: ``by`` handles it; the handler works in the complaint's department (or is a
+    general manager), has the complaint's tier or above, and is not the person complained about.
+    Moving the complaint to another department needs the ``assign_across_departments``
+    permission (managers and the GM; never frontline). History: one "assign" row.
+    """
+    changes: dict[str, Any] = {"assignee": assignee}
+    if department is not None and department.pk != complaint.department_id:
+        if not rules._perm(by, "assign_across_departments"):
+            raise ActionForbidden(_("You may not assign complaints to another department."))
+        changes["department"] = department
+    return _perform(
+        complaint,
+        action="assign",
+        by=by,
+        reason=reason,
+        changes=changes,
+        expected_version=expected_version,
+        check=_assignee_tier_suffices,
+    )
+
+
+def resolve(
+    complaint: Complaint,
+    *,
+    by,
+    root_cause: str,
+    resolution_summary: str,
+    substantiated: bool,
+    remedy: str = "",
+    remedy_amount: Decimal = Decimal("0"),
+    corrective_action: str = "",
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Complaint:
+    """Record the resolution (处理完毕/答复).
+
+    Preconditions: state assigned; ``by`` handles it and is not complained about; a remedy amount
+    above ``by``'s tier limit needs an approval of at least that amount first
+    (``approve_remedy``), otherwise ``ApprovalRequired``. History: one "resolve" row.
+    """
+
+    def within_authority(locked: Complaint) -> None:
+        amount = locked.remedy_amount or Decimal("0")
+        if rules.within_limit(amount, rules.remedy_limit(by)):
+            return
+        if locked.remedy_approved_amount is not None and amount <= locked.remedy_approved_amount:
+            return
+        raise ApprovalRequired(
+            _(
+                "A remedy of %(amount)s exceeds what your tier may grant (%(limit)s). "
+                "Ask a manager to approve it first."
+            )
+            % {"amount": amount, "limit": rules.remedy_limit(by)}
+        )
+
+    return _perform(
+        complaint,
+        action="resolve",
+        by=by,
+        reason=reason,
+        changes={
+            "root_cause": root_cause,
+            "resolution_summary": resolution_summary,
+            "substantiated": substantiated,
+            "remedy": remedy,
+            "remedy_amount": remedy_amount,
+            "corrective_action": corrective_action,
+        },
+        expected_version=expected_version,
+        check=within_authority,
+    )
+
+
+def approve_remedy(
+    complaint: Complaint,
+    *,
+    by,
+    amount: Decimal,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Complaint:
+    """Approve a remedy above the handler's limit (超出处理权限 → approval by a higher tier).
+
+    Preconditions: state assigned; ``by`` is a manager of the department or the GM whose own
+    limit covers ``amount``. Side effects: the proposed remedy amount and the approved amount
+    become ``amount``. History: one "approve_remedy" row.
+    """
+
+    def approver_limit_covers(locked: Complaint) -> None:
+        if not rules.within_limit(amount, rules.remedy_limit(by)):
+            raise ActionForbidden(
+                _("A remedy of %(amount)s exceeds your own approval limit.") % {"amount": amount}
+            )
+
+    return _perform(
+        complaint,
+        action="approve_remedy",
+        by=by,
+        reason=reason,
+        changes={"remedy_amount": amount, "remedy_approved_by": by},
+        expected_version=expected_version,
+        check=approver_limit_covers,
+    )
+
+
+def follow_up(
+    complaint: Complaint,
+    *,
+    by,
+    outcome: str,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Complaint:
+    """Record the follow-up call (回访): satisfied, basically satisfied, dissatisfied, unreachable.
+
+    History: one "follow_up" row whose reason is the comment.
+    """
+    return _perform(
+        complaint,
+        action="follow_up",
+        by=by,
+        reason=comment,
+        changes={"follow_up_outcome": outcome, "follow_up_comment": comment},
+        expected_version=expected_version,
+    )
+
+
+def reopen(
+    complaint: Complaint, *, by, reason: str = "", expected_version: int | None = None
+) -> Complaint:
+    """Send a complaint whose follow-up found the complainant dissatisfied back to its handler.
+
+    Side effects: reopen count +1; the earlier resolution stays until the handler resolves
+    again (the report counts reopened cases). History: one "reopen" row.
+    """
+    return _perform(
+        complaint, action="reopen", by=by, reason=reason, expected_version=expected_version
+    )
+
+
+def close(
+    complaint: Complaint, *, by, reason: str = "", expected_version: int | None = None
+) -> Complaint:
+    """Close (结案) a followed-up complaint. A dissatisfied one only by the general manager."""
+    return _perform(
+        complaint, action="close", by=by, reason=reason, expected_version=expected_version
+    )
+
+
+def withdraw(
+    complaint: Complaint,
+    *,
+    by,
+    reason_code: str,
+    explanation: str = "",
+    expected_version: int | None = None,
+) -> Complaint:
+    """Terminate (终止) an open complaint: withdrawn, untrue, no cooperation, litigation..."""
+    return _perform(
+        complaint,
+        action="withdraw",
+        by=by,
+        reason=explanation,
+        changes={"withdraw_reason": reason_code, "decision_note": explanation},
+        expected_version=expected_version,
+    )
+
+
+def escalate(
+    complaint: Complaint, *, by, reason: str, expected_version: int | None = None
+) -> Complaint:
+    """Move an open complaint up one tier: frontline → department manager → general manager.
+
+    ``by`` is the handler escalating by hand (beyond my authority, needs another department,
+    the complainant demands a manager), or None for the SLA sweep. Idempotent under the row
+    lock: a second sweep sees the new tier and its own deadline. History: one "escalate" row.
+    """
+    return _perform(
+        complaint, action="escalate", by=by, reason=reason, expected_version=expected_version
+    )
+
+
+# The lifecycle actions by name, for the admin, API and views that dispatch on a name.
+TRANSITIONS: dict[str, Callable[..., Complaint]] = {
+    "classify": classify,
+    "reject": reject,
+    "assign": assign,
+    "resolve": resolve,
+    "follow_up": follow_up,
+    "reopen": reopen,
+    "close": close,
+    "withdraw": withdraw,
+    "escalate": escalate,
+    "approve_remedy": approve_remedy,
+}
+
+
+def available_transitions(complaint: Complaint, user) -> list[str]:
+    """The actions ``user`` may start on ``complaint`` now (state and permission, not fields)."""
+    names = []
+    for name in TRANSITIONS:
+        fsm_transition = getattr(complaint, name)._django_fsm.get_transition(complaint.state)
+        if fsm_transition is not None and fsm_transition.has_perm(complaint, user):
+            names.append(name)
+    return names
+
+
+# ---------------------------------------------------------------------------------------------
+# Records attached to a complaint
+# ---------------------------------------------------------------------------------------------
+
+
+def _require_handler(complaint: Complaint, by, permission: str) -> None:
+    if not (rules._perm(by, permission) and rules.handles(complaint, by)):
+        raise ActionForbidden(_("You may not add to this complaint."))
+
+
+def add_note(complaint: Complaint, *, by, body: str) -> Note:
+    """An internal note by a handler. History: the note's own "+" row."""
+    _require_handler(complaint, by, "add_note")
+    note = Note(complaint=complaint, author=by, body=body)
+    note._history_user = by
+    note._history_transition = "note"
+    note.save()
+    return note
+
+
+def log_communication(
+    complaint: Complaint,
+    *,
+    by,
+    medium: str,
+    direction: str,
+    summary: str,
+    public: bool = False,
+    occurred_at=None,
+    message_id: str = "",
+) -> Communication:
+    """Log a call, email, letter or visit. The first outbound contact is the first response.
+
+    ``by`` is None for inbound mail imported by the system.
+    """
+    if by is not None:
+        _require_handler(complaint, by, "add_communication")
+    with transaction.atomic():
+        comm = Communication(
+            complaint=complaint,
+            author=by,
+            medium=medium,
+            direction=direction,
+            summary=summary,
+            public=public,
+            occurred_at=occurred_at or timezone.now(),
+            message_id=message_id,
+        )
+        comm._history_user = by
+        comm._history_transition = "communication"
+        comm.save()
+        if direction == Communication.Direction.OUTBOUND:
+            locked = _lock(complaint)
+            if locked.first_response_at is None:
+                # A milestone, not a change of anyone's intent: no version bump.
+                locked.first_response_at = comm.occurred_at
+                _save(locked, by=by, action="first_response", reason=summary[:200])
+    return comm
+
+
+def add_attachment(
+    complaint: Complaint,
+    *,
+    by,
+    file,
+    original_name: str,
+    content_type: str,
+    size: int,
+    public: bool = False,
+) -> Attachment:
+    """Keep an evidence file. Size and type limits are checked by the form beforehand."""
+    if by is not None:
+        _require_handler(complaint, by, "add_attachment")
+    attachment = Attachment(
+        complaint=complaint,
+        file=file,
+        original_name=original_name,
+        content_type=content_type,
+        size=size,
+        public=public,
+        uploaded_by=by,
+    )
+    attachment._history_user = by
+    attachment._history_transition = "attachment"
+    attachment.save()
+    return attachment
+
+
+EDITABLE_FIELDS = {
+    "complainant_name",
+    "complainant_phone",
+    "complainant_email",
+    "complainant_id_number",
+    "complainant_language",
+    "confidential",
+    "subject_department",
+    "subject_person",
+    "subject_description",
+    "description",
+    "request",
+    "promised_reply_at",
+}
+
+
+def update_details(
+    complaint: Complaint,
+    *,
+    by,
+    changes: dict[str, Any],
+    reason: str,
+    expected_version: int | None = None,
+) -> Complaint:
+    """Correct registration details of an open complaint (typo in a phone number, a fuller
+    account). Not a lifecycle move: state, ownership and resolution change only through their
+    actions. History: one "edit" row with the reason.
+    """
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"update_details() cannot change {sorted(unknown)}")
+    with transaction.atomic():
+        locked = _lock(complaint)
+        _check_version(locked, complaint.version if expected_version is None else expected_version)
+        if not (rules._perm(by, "change_complaint") and rules.handles(locked, by)):
+            raise ActionForbidden(_("You may not edit this complaint."))
+        if locked.state not in (
+            State.RECEIVED,
+            State.CLASSIFIED,
+            State.ASSIGNED,
+            State.RESOLVED,
+            State.FOLLOWED_UP,
+        ):
+            raise TransitionRefused(_("A finished complaint cannot be edited."))
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.complainant_phone_norm = normalise_phone(locked.complainant_phone)
+        locked.complainant_email_norm = normalise_email(locked.complainant_email)
+        locked.complainant_id_norm = normalise_id(locked.complainant_id_number)
+        locked.version += 1
+        _save(locked, by=by, action="edit", reason=reason)
+        complaint_changed.send(
+            sender=Complaint,
+            complaint=locked,
+            action="edit",
+            by=by,
+            reason=reason,
+            source=locked.state,
+            target=locked.state,
+        )
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff
+# ---------------------------------------------------------------------------------------------
+
+TIER_GROUPS = {
+    Tier.FRONTLINE: "Frontline",
+    Tier.MANAGER: "Department manager",
+    Tier.GM: "General manager",
+    Tier.AUDITOR: "Auditor",
+}
+
+
+def set_staff_profile(user, *, tier: str, department: Department | None, by=None) -> StaffProfile:
+    """Give ``user`` a tier and department, and make their Django group match the tier.
+
+    The groups carry the permissions (created by migration, editable in the admin), so the
+    tier is what an operator sees and changes. History: the profile's row.
+    """
+    with transaction.atomic():
+        profile, _created = StaffProfile.objects.select_for_update().get_or_create(
+            user=user, defaults={"tier": tier, "department": department}
+        )
+        profile.tier = tier
+        profile.department = department
+        profile._history_user = by
+        profile.save()
+        tier_groups = Group.objects.filter(name__in=TIER_GROUPS.values())
+        user.groups.remove(*tier_groups)
+        user.groups.add(Group.objects.get(name=TIER_GROUPS[tier]))
+        if tier in (Tier.FRONTLINE, Tier.MANAGER, Tier.GM, Tier.AUDITOR) and not user.is_staff:
+            # The Django admin is one of the staff surfaces; access is still scoped by tier.
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+    # The user object caches permissions and the profile; drop both.
+    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(attr, None)
+    user.staff_profile = profile
+    return profile

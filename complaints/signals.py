@@ -1,0 +1,23 @@
+"""The core's own signals, and the receiver that labels history rows with their action.
+
+Other apps react to the lifecycle by receiving ``complaint_changed`` (sent inside the service's
+transaction, after the save) in their own ``signals.py``; the core never imports them.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal, receiver
+from simple_history.signals import pre_create_historical_record
+
+# Sent after a complaint was registered or changed by a service, inside its transaction.
+# kwargs: complaint, action (e.g. "register", "classify", "escalate"), by (user or None for the
+# system), reason, source (state before), target (state after).
+complaint_changed = Signal()
+
+
+@receiver(pre_create_historical_record)
+def label_history_row(sender, instance, history_instance, **kwargs) -> None:
+    """Copy the service's action name onto the history row (the audit log filters on it)."""
+    history_instance.history_transition = getattr(instance, "_history_transition", "") or (
+        "edit" if history_instance.history_type == "~" else ""
+    )
