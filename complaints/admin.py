@@ -173,7 +173,9 @@ class ComplaintAdmin(NoDeleteMixin, FSMAdminMixin, SimpleHistoryAdmin):
         return selectors.may_write(request.user) and super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        changed = {f: form.cleaned_data[f] for f in form.changed_data if f in services.EDITABLE_FIELDS}
+        changed = {
+            f: form.cleaned_data[f] for f in form.changed_data if f in services.EDITABLE_FIELDS
+        }
         if changed:
             services.update_details(
                 obj,

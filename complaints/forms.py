@@ -122,9 +122,7 @@ class FollowUpForm(VersionedForm):
 
 class WithdrawForm(VersionedForm):
     reason_code = forms.ChoiceField(label=_("Reason"), choices=WithdrawReason.choices)
-    explanation = forms.CharField(
-        label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    explanation = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 TRANSITION_FORMS: dict[str, type[VersionedForm]] = {

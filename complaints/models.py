@@ -158,6 +158,9 @@ class ReferenceSequence(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class State(models.TextChoices):
     RECEIVED = "received", _("Received")
@@ -346,6 +349,8 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     # The earliest deadline still running: what the SLA sweep and "due soon" lists read.
     next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
     clock_paused_at = models.DateTimeField(_("clock paused since"), null=True, blank=True)
+    # Approved extensions of the resolution deadline, counted for the monthly report.
+    extension_count = models.PositiveIntegerField(_("deadline extensions"), default=0)
 
     # --- decision and resolution ---
     reject_reason = models.CharField(
@@ -414,12 +419,28 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     objects = ComplaintQuerySet.as_manager()
     # The history table keeps every column but none of the model's indexes except those the
     # per-complaint history page and audit log use (history_date, history_user, id).
-    history = history(excluded_fields=["complainant_phone_norm", "complainant_email_norm",
-                                       "complainant_id_norm"], no_db_index=[
-        "reference", "category", "department", "assignee", "subject_department", "subject_person",
-        "created_by", "remedy_approved_by", "repeat_of", "merged_into", "appeal_of",
-        "received_at", "resolved_at", "closed_at", "next_due_at", "classified_at", "state",
-    ])
+    history = history(
+        excluded_fields=["complainant_phone_norm", "complainant_email_norm", "complainant_id_norm"],
+        no_db_index=[
+            "reference",
+            "category",
+            "department",
+            "assignee",
+            "subject_department",
+            "subject_person",
+            "created_by",
+            "remedy_approved_by",
+            "repeat_of",
+            "merged_into",
+            "appeal_of",
+            "received_at",
+            "resolved_at",
+            "closed_at",
+            "next_due_at",
+            "classified_at",
+            "state",
+        ],
+    )
 
     class Meta:
         verbose_name = _("complaint")
@@ -434,7 +455,10 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
             ("follow_up_complaint", _("Can record follow-ups")),
             ("reopen_complaint", _("Can reopen complaints")),
             ("close_complaint", _("Can close complaints")),
-            ("close_dissatisfied_complaint", _("Can close a complaint after a dissatisfied follow-up")),
+            (
+                "close_dissatisfied_complaint",
+                _("Can close a complaint after a dissatisfied follow-up"),
+            ),
             ("withdraw_complaint", _("Can withdraw or terminate complaints")),
             ("escalate_complaint", _("Can escalate complaints")),
             ("approve_remedy", _("Can approve remedies")),

@@ -250,4 +250,3 @@ def below_top_tier(complaint: Complaint) -> bool:
 @condition(_("A remedy amount above zero is required for approval."))
 def has_remedy_amount(complaint: Complaint) -> bool:
     return complaint.remedy_amount is not None and complaint.remedy_amount > 0
-

@@ -19,7 +19,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
-    """A string setting; ``NAME_FILE`` (a path) wins over ``NAME`` so secrets can come from files."""
+    """A string setting; ``NAME_FILE`` (a path) wins over ``NAME``, so secrets can be files."""
     file_path = os.environ.get(f"{name}_FILE")
     if file_path:
         try:
@@ -264,3 +264,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- intake settings (issue 4) ---
+
+# --- escalation settings (issue 5) ---
+
+# --- reporting settings (issue 6) ---
+
+# --- api settings (issue 7) ---

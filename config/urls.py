@@ -2,17 +2,18 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # intake first: /complaints/new/ must win over /complaints/<reference>/.
     path("", include("intake.urls")),
     path("", include("escalation.urls")),
     path("", include("reporting.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("api/", include("complaints.api.urls")),
+    path("", include("complaints.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401 - filled in by the intake issue
+from django.urls import path
+
+from intake import views
 
 app_name = "intake"
-urlpatterns: list = []
+urlpatterns = [
+    path("complaints/new/", views.register, name="register"),
+]

@@ -1,0 +1,154 @@
+"""Shared personas and builders.
+
+Two departments (customer service "A" and billing "B"), one login per tier, and a builder that
+walks a complaint through the real services to any state, so every test starts from history
+that the product itself wrote.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from complaints import services
+from complaints.models import Category, Department, State
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness costs seconds per persona; tests don't need it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def dept_a(db) -> Department:
+    return Department.objects.create(code="service", name="Customer service")
+
+
+@pytest.fixture
+def dept_b(db) -> Department:
+    return Department.objects.create(code="billing", name="Billing")
+
+
+@pytest.fixture
+def category(db) -> Category:
+    parent = Category.objects.create(code="service-attitude", name="Service attitude")
+    return Category.objects.create(code="rude-staff", name="Rude staff", parent=parent)
+
+
+@pytest.fixture
+def other_category(db) -> Category:
+    parent = Category.objects.create(code="billing", name="Billing")
+    return Category.objects.create(code="double-charge", name="Double charge", parent=parent)
+
+
+def _staff(username: str, tier: str, department: Department | None):
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.test"
+    )
+    services.set_staff_profile(user, tier=tier, department=department)
+    return get_user_model().objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def frontline(dept_a):
+    return _staff("frontline", "frontline", dept_a)
+
+
+@pytest.fixture
+def frontline2(dept_a):
+    """A second frontline agent of department A."""
+    return _staff("frontline2", "frontline", dept_a)
+
+
+@pytest.fixture
+def frontline_b(dept_b):
+    return _staff("frontline_b", "frontline", dept_b)
+
+
+@pytest.fixture
+def manager(dept_a):
+    user = _staff("manager", "manager", dept_a)
+    dept_a.manager = user
+    dept_a.save()
+    return user
+
+
+@pytest.fixture
+def manager_b(dept_b):
+    user = _staff("manager_b", "manager", dept_b)
+    dept_b.manager = user
+    dept_b.save()
+    return user
+
+
+@pytest.fixture
+def gm(db):
+    return _staff("gm", "gm", None)
+
+
+@pytest.fixture
+def auditor(db):
+    return _staff("auditor", "auditor", None)
+
+
+@pytest.fixture
+def outsider(db):
+    """A login with no staff profile: sees and does nothing."""
+    return get_user_model().objects.create_user(username="outsider", password=PASSWORD)
+
+
+RESOLUTION = {
+    "root_cause": "Agent skipped the script",
+    "resolution_summary": "Apologised and retrained the agent",
+    "substantiated": True,
+    "remedy": "Goodwill credit",
+    "remedy_amount": Decimal("50.00"),
+    "corrective_action": "Script review in weekly huddle",
+}
+
+
+@pytest.fixture
+def make_complaint(frontline, manager, category, dept_a):
+    """Build a complaint in ``state`` through the services, as the personas would."""
+
+    def build(state: str = State.RECEIVED, *, by=None, handler=None, outcome="satisfied", **kw):
+        by = by or frontline
+        handler = handler or frontline
+        kw.setdefault("complainant_name", "Li Lei")
+        kw.setdefault("complainant_phone", "138 0013 8000")
+        kw.setdefault("department", dept_a)
+        c = services.register(
+            by=by, channel="phone", description=kw.pop("description", "Rude agent"), **kw
+        )
+        if state == State.RECEIVED:
+            return c
+        if state == State.REJECTED:
+            return services.reject(c, by=manager, reason_code="outside_remit", explanation="No")
+        if state == State.WITHDRAWN:
+            return services.withdraw(c, by=manager, reason_code="withdrawn", explanation="Ok")
+        c = services.classify(
+            c,
+            by=manager,
+            category=category,
+            priority=kw.get("priority", "normal"),
+            department=c.department,
+        )
+        if state == State.CLASSIFIED:
+            return c
+        c = services.assign(c, by=manager, assignee=handler)
+        if state == State.ASSIGNED:
+            return c
+        c = services.resolve(c, by=handler, **RESOLUTION)
+        if state == State.RESOLVED:
+            return c
+        c = services.follow_up(c, by=handler, outcome=outcome, comment="Called back")
+        if state == State.FOLLOWED_UP:
+            return c
+        return services.close(c, by=manager, reason="Done")
+
+    return build
