@@ -662,6 +662,28 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         self.remedy_approved_amount = self.remedy_amount
 
 
+class IdempotencyKey(models.Model):
+    """A retried submission (same ``Idempotency-Key`` header, a double-clicked form) returns the
+    complaint the first attempt created instead of registering a second one.
+
+    The unique constraint, not a read-then-write check, is what makes two simultaneous retries
+    create one complaint: the loser's INSERT fails and it reads the winner's row.
+    """
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"
+
+
 class Note(models.Model):
     """An internal note: staff only, never shown on the public tracking page."""
 

@@ -27,17 +27,19 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
 from complaints import rules
 from complaints.models import (
+    OPEN_STATES,
     Attachment,
     Communication,
     Complaint,
     Department,
+    IdempotencyKey,
     Note,
     Priority,
     ReferenceSequence,
@@ -45,7 +47,7 @@ from complaints.models import (
     State,
     Tier,
 )
-from complaints.signals import complaint_changed
+from complaints.signals import complaint_changed, complaint_changing
 
 
 class ServiceError(Exception):
@@ -194,17 +196,22 @@ def _perform(
                 raise TransitionRefused(condition.message)
         method()
         locked.version += 1
-        _save(locked, by=by, action=action, reason=reason)
-        complaint_changed.send(
-            sender=Complaint,
-            complaint=locked,
-            action=action,
-            by=by,
-            reason=reason,
-            source=source,
-            target=locked.state,
-        )
+        _announce_and_save(locked, by=by, action=action, reason=reason, source=source)
     return locked
+
+
+def _announce_and_save(complaint: Complaint, *, by, action: str, reason: str, source) -> None:
+    signal_kwargs = {
+        "complaint": complaint,
+        "action": action,
+        "by": by,
+        "reason": reason,
+        "source": source,
+        "target": complaint.state,
+    }
+    complaint_changing.send(sender=Complaint, **signal_kwargs)
+    _save(complaint, by=by, action=action, reason=reason)
+    complaint_changed.send(sender=Complaint, **signal_kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,18 +239,48 @@ REGISTRATION_FIELDS = {
 }
 
 
-def register(*, by, channel: str, description: str, reason: str = "", **fields: Any) -> Complaint:
+def register(
+    *,
+    by,
+    channel: str,
+    description: str,
+    reason: str = "",
+    idempotency_key: str = "",
+    idempotency_scope: str = "",
+    **fields: Any,
+) -> Complaint:
     """Register a complaint (登记) in state ``received``.
 
     Preconditions: the form/serializer validated the fields; ``by`` is the registering staff
     member, or None for public channels (web form, email, Open311).
     Side effects: a reference from the per-year counter, a tracking code, normalised contact
-    keys; major complaints start at the department-manager tier (DOMAIN.md: major complaints go
-    straight to a manager). History: one "register" row by ``by``.
+    keys; major complaints and appeals start at the department-manager tier (DOMAIN.md: major
+    complaints go straight to a manager). With an ``idempotency_key`` a retry within the same
+    ``idempotency_scope`` returns the complaint the first attempt created, unchanged.
+    History: one "register" row by ``by``.
     """
     unknown = set(fields) - REGISTRATION_FIELDS
     if unknown:
         raise TypeError(f"register() got unexpected fields: {sorted(unknown)}")
+    if idempotency_key:
+        existing = _complaint_for_key(idempotency_scope, idempotency_key)
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                complaint = register(
+                    by=by, channel=channel, description=description, reason=reason, **fields
+                )
+                IdempotencyKey.objects.create(
+                    scope=idempotency_scope, key=idempotency_key, complaint=complaint
+                )
+                return complaint
+        except IntegrityError:
+            # A simultaneous retry won the unique key; its complaint is the answer.
+            existing = _complaint_for_key(idempotency_scope, idempotency_key)
+            if existing is None:
+                raise
+            return existing
     now = timezone.now()
     with transaction.atomic():
         complaint = Complaint(channel=channel, description=description, created_by=by, **fields)
@@ -251,24 +288,20 @@ def register(*, by, channel: str, description: str, reason: str = "", **fields: 
             complaint.received_at = now
         if complaint.department_id is None and by is not None:
             complaint.department_id = rules.department_id_of(by)
-        if complaint.priority == Priority.MAJOR:
+        if complaint.priority == Priority.MAJOR or complaint.appeal_of_id is not None:
             complaint.tier = Tier.MANAGER
         complaint.complainant_phone_norm = normalise_phone(complaint.complainant_phone)
         complaint.complainant_email_norm = normalise_email(complaint.complainant_email)
         complaint.complainant_id_norm = normalise_id(complaint.complainant_id_number)
         complaint.reference = _next_reference(now)
         complaint.tracking_code = _new_tracking_code()
-        _save(complaint, by=by, action="register", reason=reason)
-        complaint_changed.send(
-            sender=Complaint,
-            complaint=complaint,
-            action="register",
-            by=by,
-            reason=reason,
-            source=None,
-            target=complaint.state,
-        )
+        _announce_and_save(complaint, by=by, action="register", reason=reason, source=None)
     return complaint
+
+
+def _complaint_for_key(scope: str, key: str) -> Complaint | None:
+    row = IdempotencyKey.objects.filter(scope=scope, key=key).select_related("complaint").first()
+    return row.complaint if row else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -533,6 +566,82 @@ def escalate(
     )
 
 
+def merge(
+    complaint: Complaint,
+    *,
+    into: Complaint,
+    by,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Complaint:
+    """Merge a duplicate into the open case it repeats: the duplicate is terminated with reason
+    "merged" and points at the surviving case; both keep their own history."""
+    if into.pk == complaint.pk or into.state not in OPEN_STATES:
+        raise TransitionRefused(_("A complaint can only be merged into another open complaint."))
+    return _perform(
+        complaint,
+        action="withdraw",
+        by=by,
+        reason=reason or str(_("Merged into %(reference)s") % {"reference": into.reference}),
+        changes={"withdraw_reason": "merged", "merged_into": into, "decision_note": reason},
+        expected_version=expected_version,
+    )
+
+
+def link_repeat(complaint: Complaint, *, repeat_of: Complaint, by, reason: str = "") -> Complaint:
+    """Mark ``complaint`` as a repeat (重复投诉) of an earlier one; reports count repeats."""
+    if repeat_of.pk == complaint.pk:
+        raise TransitionRefused(_("A complaint cannot repeat itself."))
+    with transaction.atomic():
+        locked = _lock(complaint)
+        if not (rules._perm(by, "change_complaint") and rules.handles(locked, by)):
+            raise ActionForbidden(_("You may not edit this complaint."))
+        locked.repeat_of = repeat_of
+        locked.version += 1
+        _announce_and_save(locked, by=by, action="link_repeat", reason=reason, source=locked.state)
+    return locked
+
+
+DEADLINE_FIELDS = {
+    "acceptance_due_at",
+    "first_response_due_at",
+    "resolution_due_at",
+    "follow_up_due_at",
+    "next_due_at",
+    "promised_reply_at",
+    "clock_paused_at",
+    "extension_count",
+}
+
+
+def set_deadlines(
+    complaint: Complaint, *, by, action: str, reason: str, **fields: Any
+) -> Complaint:
+    """Write deadline columns outside a lifecycle move (clock paused or resumed, extension
+    granted, policy recomputed). Rules about *when* that is allowed live in the escalation app;
+    this only saves under the row lock with history. No version bump: a deadline change does not
+    make anyone's open form stale. History: one row labelled ``action``.
+    """
+    unknown = set(fields) - DEADLINE_FIELDS
+    if unknown:
+        raise TypeError(f"set_deadlines() cannot change {sorted(unknown)}")
+    with transaction.atomic():
+        locked = _lock(complaint)
+        for field, value in fields.items():
+            setattr(locked, field, value)
+        _save(locked, by=by, action=action, reason=reason)
+        complaint_changed.send(
+            sender=Complaint,
+            complaint=locked,
+            action=action,
+            by=by,
+            reason=reason,
+            source=locked.state,
+            target=locked.state,
+        )
+    return locked
+
+
 # The lifecycle actions by name, for the admin, API and views that dispatch on a name.
 TRANSITIONS: dict[str, Callable[..., Complaint]] = {
     "classify": classify,
@@ -696,16 +805,7 @@ def update_details(
         locked.complainant_email_norm = normalise_email(locked.complainant_email)
         locked.complainant_id_norm = normalise_id(locked.complainant_id_number)
         locked.version += 1
-        _save(locked, by=by, action="edit", reason=reason)
-        complaint_changed.send(
-            sender=Complaint,
-            complaint=locked,
-            action="edit",
-            by=by,
-            reason=reason,
-            source=locked.state,
-            target=locked.state,
-        )
+        _announce_and_save(locked, by=by, action="edit", reason=reason, source=locked.state)
     return locked
 
 

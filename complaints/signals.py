@@ -14,6 +14,11 @@ from simple_history.signals import pre_create_historical_record
 # system), reason, source (state before), target (state after).
 complaint_changed = Signal()
 
+# Sent by a service just before it saves a complaint, with the same kwargs: receivers may set
+# derived columns on ``complaint`` (the escalation app's due times) so that the change and its
+# consequences are one save and one history row. Receivers must not save.
+complaint_changing = Signal()
+
 
 @receiver(pre_create_historical_record)
 def label_history_row(sender, instance, history_instance, **kwargs) -> None:
