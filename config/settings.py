@@ -257,6 +257,10 @@ REDRESS_REMEDY_LIMITS = {
     "gm": None,
 }
 REDRESS_REFERENCE_PREFIX = env_str("REDRESS_REFERENCE_PREFIX", "C")
+# Evidence files: one upload at most this size; the type is sniffed from the content.
+REDRESS_UPLOAD_MAX_BYTES = env_int("REDRESS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LOGGING = {
     "version": 1,
@@ -264,6 +268,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- workspace settings (issue 3) ---
 
 # --- intake settings (issue 4) ---
 
