@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from django_fsm.admin import FSMAdminMixin
+from django_fsm.admin import FSMAdminMixin, FSMObjectTransition, FSMTransitionContext
 from simple_history.admin import SimpleHistoryAdmin
 
 from complaints import forms as complaint_forms
@@ -165,6 +167,25 @@ class ComplaintAdmin(NoDeleteMixin, FSMAdminMixin, SimpleHistoryAdmin):
             "category", "category__parent", "department", "assignee"
         )
 
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the admin index with "doesn't exist"; a complaint the user may not
+        # see must be indistinguishable from one that does not exist: 404.
+        raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history falls back to the history rows of objects outside get_queryset(),
+        # which would show an invisible complaint's history: check visibility first.
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _visible_or_404(self, request, object_id) -> None:
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
     def has_add_permission(self, request) -> bool:
         # Registration goes through the intake forms (numbering, duplicate checks, deadlines).
         return False
@@ -185,8 +206,27 @@ class ComplaintAdmin(NoDeleteMixin, FSMAdminMixin, SimpleHistoryAdmin):
                 expected_version=form.cleaned_data.get("expected_version") or obj.version,
             )
 
-    def save_related(self, request, form, formsets, change):
-        """Inlines are read-only; nothing else to save."""
+    def _get_fsm_extra_context(self, *, request, obj):
+        # django-fsm-2 lists only transitions whose conditions hold already; ours are met by
+        # the form that follows the button (an assignee, a reason), so list by state and
+        # permission, as every other surface does.
+        if obj is None:
+            return
+        names = services.available_transitions(obj, request.user)
+        if names:
+            yield FSMObjectTransition(
+                fsm_field="state",
+                block_label=str(_("Actions")),
+                available_transitions=[
+                    FSMTransitionContext(
+                        name=name,
+                        label=str(
+                            getattr(obj, name)._django_fsm.get_transition(obj.state).custom["label"]
+                        ),
+                    )
+                    for name in names
+                ],
+            )
 
     # django-fsm-2's admin calls the transition method and save(); route it through the service
     # instead so the admin follows exactly the same rules and writes the same history.

@@ -46,7 +46,24 @@ def other_category(db) -> Category:
     return Category.objects.create(code="double-charge", name="Double charge", parent=parent)
 
 
+def ensure_tier_groups() -> None:
+    """The tier groups come from a data migration; transactional tests flush them away."""
+    from importlib import import_module
+
+    from django.contrib.auth.models import Group, Permission
+
+    if Group.objects.filter(name="Frontline").exists():
+        return
+    migration = import_module("complaints.migrations.0002_tier_groups")
+    for name, codenames in migration.GROUPS.items():
+        group = Group.objects.create(name=name)
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="complaints", codename__in=codenames)
+        )
+
+
 def _staff(username: str, tier: str, department: Department | None):
+    ensure_tier_groups()
     user = get_user_model().objects.create_user(
         username=username, password=PASSWORD, email=f"{username}@example.test"
     )
