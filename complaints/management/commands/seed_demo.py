@@ -1,0 +1,295 @@
+"""Demo organisation, one login per tier and about 500 complaints over the last 12 months.
+
+Every complaint is walked through the real services with the clock moved to the moment each
+step happened, so its history, milestones and deadlines are what the product itself would have
+written. Running the command again changes nothing: the organisation is created with
+get_or_create, and complaints are only added to a database that has none.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from complaints import services
+from complaints.models import Category, Complaint, Department, Tier
+
+PASSWORD = "redress-demo"  # noqa: S105 - documented demo password, printed on purpose
+
+DEPARTMENTS = [
+    ("service", "客户服务部"),
+    ("billing", "账务部"),
+    ("technical", "技术部"),
+    ("operations", "运营部"),
+]
+
+CATEGORIES = {
+    ("product-quality", "产品质量"): [("defect", "产品缺陷"), ("not-as-described", "与描述不符")],
+    ("service-attitude", "服务态度"): [("rude-staff", "工作人员态度恶劣"), ("ignored", "无人理睬")],
+    ("delivery-delay", "延误"): [("late-delivery", "交付延误"), ("long-wait", "排队等候过久")],
+    ("billing", "收费问题"): [("double-charge", "重复扣费"), ("wrong-amount", "金额错误")],
+    ("equipment", "设备故障"): [("etc-device", "ETC设备故障"), ("self-service", "自助设备故障")],
+    ("advertising", "虚假宣传"): [("misleading-offer", "误导性优惠")],
+    ("misconduct", "员工违规"): [("bribe", "索要好处"), ("rule-breach", "违反规定")],
+    ("other", "其他"): [("other-matter", "其他事项")],
+}
+
+# username, first name, last name, tier, department code
+STAFF = [
+    ("frontline", "Wang", "Fang", Tier.FRONTLINE, "service"),
+    ("manager", "Zhang", "Wei", Tier.MANAGER, "service"),
+    ("gm", "Liu", "Yang", Tier.GM, None),
+    ("auditor", "Chen", "Jing", Tier.AUDITOR, None),
+    ("li.na", "Li", "Na", Tier.FRONTLINE, "service"),
+    ("zhao.lei", "Zhao", "Lei", Tier.FRONTLINE, "billing"),
+    ("sun.li", "Sun", "Li", Tier.MANAGER, "billing"),
+    ("zhou.qiang", "Zhou", "Qiang", Tier.FRONTLINE, "technical"),
+    ("wu.min", "Wu", "Min", Tier.MANAGER, "technical"),
+    ("xu.tao", "Xu", "Tao", Tier.FRONTLINE, "operations"),
+    ("ma.hui", "Ma", "Hui", Tier.MANAGER, "operations"),
+]
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明"]
+ACCOUNTS = [
+    "通行费被重复扣了两次，要求退还多扣的费用。",
+    "客服人员态度恶劣，挂断了我的电话。",
+    "ETC设备无法识别，导致我在收费站被拦停了二十分钟。",
+    "订购的商品迟迟没有送到，已经超过承诺时间一周。",
+    "宣传的优惠活动在结账时不予兑现。",
+    "柜台排队等了一个多小时，没有人处理。",
+    "The self-service kiosk took my card and did not return it.",
+    "I was charged twice for the same monthly bill.",
+    "账单金额与实际使用不符，多收了费用。",
+    "工作人员索要额外费用才肯办理业务。",
+]
+REQUESTS = ["退还多收费用", "书面道歉", "尽快处理", "赔偿损失", "A refund", "An explanation"]
+CHANNELS = ["phone"] * 40 + ["counter"] * 12 + ["letter"] * 5 + ["email"] * 15 + ["web"] * 15
+CHANNELS += ["app"] * 6 + ["social"] * 4 + ["transfer"] * 3
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation, logins and about 500 complaints (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--complaints", type=int, default=500)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, complaints: int, seed: int, **options) -> None:
+        departments, leaves, staff = self._organisation()
+        if Complaint.objects.exists():
+            self.stdout.write("Complaints already present: no demo complaints added.")
+        else:
+            self._complaints(complaints, random.Random(seed), departments, leaves, staff)
+        self._print_logins()
+
+    # --- organisation ---------------------------------------------------------------------
+
+    @transaction.atomic
+    def _organisation(self):
+        departments = {}
+        for code, name in DEPARTMENTS:
+            departments[code], _ = Department.objects.get_or_create(
+                code=code, defaults={"name": name}
+            )
+        leaves = []
+        for (parent_code, parent_name), children in CATEGORIES.items():
+            parent, _ = Category.objects.get_or_create(
+                code=parent_code, defaults={"name": parent_name}
+            )
+            for code, name in children:
+                leaf, _ = Category.objects.get_or_create(
+                    code=code, defaults={"name": name, "parent": parent}
+                )
+                leaves.append(leaf)
+        User = get_user_model()
+        staff: dict[str, object] = {}
+        for username, first, last, tier, dept_code in STAFF:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@demo.test"},
+            )
+            if created:
+                user.set_password(PASSWORD)
+                user.save()
+                services.set_staff_profile(
+                    user, tier=tier, department=departments.get(dept_code) if dept_code else None
+                )
+            staff[username] = user
+        for code, manager in (
+            ("service", "manager"),
+            ("billing", "sun.li"),
+            ("technical", "wu.min"),
+            ("operations", "ma.hui"),
+        ):
+            dept = departments[code]
+            if dept.manager_id is None:
+                dept.manager = staff[manager]
+                dept.complaint_handler = staff[manager]
+                dept.save()
+        return departments, leaves, staff
+
+    # --- complaints -----------------------------------------------------------------------
+
+    def _complaints(self, count, rng, departments, leaves, staff) -> None:
+        now = timezone.now()
+        frontline_of = {
+            "service": [staff["frontline"], staff["li.na"]],
+            "billing": [staff["zhao.lei"]],
+            "technical": [staff["zhou.qiang"]],
+            "operations": [staff["xu.tao"]],
+        }
+        manager_of = {
+            "service": staff["manager"],
+            "billing": staff["sun.li"],
+            "technical": staff["wu.min"],
+            "operations": staff["ma.hui"],
+        }
+        # Most of the year is history; the last week is the work still on people's desks.
+        recent = count // 10
+        received_times = sorted(
+            [now - timedelta(days=365 * rng.random()) for _ in range(count - recent)]
+            + [now - timedelta(hours=rng.uniform(1, 24 * 7)) for _ in range(recent)]
+        )
+        made = 0
+        for received in received_times:
+            dept_code = rng.choices(list(frontline_of), weights=[5, 3, 2, 1])[0]
+            self._one(
+                rng,
+                now=now,
+                received=received,
+                department=departments[dept_code],
+                agent=rng.choice(frontline_of[dept_code]),
+                manager=manager_of[dept_code],
+                gm=staff["gm"],
+                category=rng.choice(leaves),
+            )
+            made += 1
+            if made % 100 == 0:
+                self.stdout.write(f"  {made} complaints...")
+        self.stdout.write(self.style.SUCCESS(f"Created {made} demo complaints."))
+
+    def _one(self, rng, *, now, received, department, agent, manager, gm, category) -> None:
+        clock = [received]
+
+        def at(hours_min: float, hours_max: float):
+            clock[0] = clock[0] + timedelta(hours=rng.uniform(hours_min, hours_max))
+            return time_machine.travel(min(clock[0], now), tick=False)
+
+        age_days = (now - received).days
+        priority = rng.choices(["normal", "urgent", "major"], weights=[80, 15, 5])[0]
+        name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2)))
+        with time_machine.travel(received, tick=False):
+            complaint = services.register(
+                by=agent,
+                channel=rng.choice(CHANNELS),
+                description=rng.choice(ACCOUNTS),
+                request=rng.choice(REQUESTS),
+                complainant_name=name,
+                complainant_phone=f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",
+                complainant_id_number=f"ETC{rng.randint(100000, 999999)}",
+                confidential=rng.random() < 0.1,
+                department=department,
+                priority=priority,
+            )
+        handler = manager if complaint.tier != Tier.FRONTLINE else agent
+        # Recent complaints are still being handled; old ones are finished.
+        roll = rng.random()
+        if age_days < 2 and roll < 0.5:
+            return
+        if roll < 0.05:
+            with at(0.2, 20):
+                services.reject(
+                    complaint,
+                    by=manager,
+                    reason_code=rng.choice(["no_clear_request", "duplicate", "outside_remit"]),
+                    explanation="不属于本单位受理范围 / outside our remit",
+                )
+            return
+        with at(0.1, 3):
+            complaint = services.classify(
+                complaint,
+                by=handler,
+                category=category,
+                priority=priority,
+                department=department,
+            )
+        if age_days < 4 and roll < 0.6:
+            return
+        with at(0.5, 24):
+            complaint = services.assign(complaint, by=manager, assignee=handler)
+        if rng.random() < 0.1 and complaint.tier == Tier.FRONTLINE:
+            with at(1, 10):
+                complaint = services.escalate(complaint, by=agent, reason="超出处理权限")
+            handler = manager
+            with at(0.5, 5):
+                complaint = services.assign(complaint, by=manager, assignee=manager)
+        if rng.random() < 0.3:
+            with at(0.5, 6):
+                services.log_communication(
+                    complaint,
+                    by=handler,
+                    medium="call",
+                    direction="out",
+                    summary="已致电投诉人说明处理进度",
+                    public=True,
+                )
+        if age_days < 7 and roll < 0.7:
+            return
+        if roll < 0.08:
+            with at(1, 48):
+                services.withdraw(
+                    complaint, by=manager, reason_code="withdrawn", explanation="投诉人撤回"
+                )
+            return
+        resolution = {
+            "root_cause": "核查后确认："
+            + rng.choice(["系统故障", "操作失误", "沟通不畅", "投诉不实"]),
+            "resolution_summary": "已向投诉人说明并处理",
+            "substantiated": rng.random() < 0.6,
+            "remedy": "退还费用并致歉",
+            "remedy_amount": Decimal(rng.choice([0, 0, 20, 50, 120, 180])),
+            "corrective_action": "加强培训，完善流程",
+        }
+        with at(2, 70):
+            complaint = services.resolve(complaint, by=handler, **resolution)
+        if age_days < 10 and roll < 0.8:
+            return
+        outcome = rng.choices(
+            ["satisfied", "basically_satisfied", "dissatisfied", "unreachable"],
+            weights=[60, 22, 10, 8],
+        )[0]
+        with at(12, 72):
+            complaint = services.follow_up(complaint, by=handler, outcome=outcome, comment="回访")
+        if outcome == "dissatisfied":
+            if rng.random() < 0.7:
+                with at(1, 24):
+                    complaint = services.reopen(complaint, by=manager, reason="投诉人不满意")
+                with at(4, 72):
+                    complaint = services.resolve(complaint, by=handler, **resolution)
+                with at(12, 48):
+                    complaint = services.follow_up(
+                        complaint, by=handler, outcome="basically_satisfied", comment="二次回访"
+                    )
+            else:
+                with at(1, 24):
+                    services.close(complaint, by=gm, reason="总经理终审：维持处理结果")
+                return
+        if age_days < 14 and roll < 0.9:
+            return
+        with at(1, 24):
+            services.close(complaint, by=handler, reason="结案")
+
+    def _print_logins(self) -> None:
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {PASSWORD}):")
+        for username, _first, _last, tier, dept in STAFF:
+            where = f", {dept}" if dept else ""
+            self.stdout.write(f"  {username:<12} {tier.label}{where}")

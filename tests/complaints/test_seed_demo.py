@@ -1,0 +1,41 @@
+"""``seed_demo`` builds a believable year through the services, and running it twice is safe."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import F
+
+from complaints.models import Complaint, State
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_logins_and_complaints_in_every_state_once(rf):
+    call_command("seed_demo", complaints=300, stdout=io.StringIO())
+
+    for username, tier in [
+        ("frontline", "frontline"),
+        ("manager", "manager"),
+        ("gm", "gm"),
+        ("auditor", "auditor"),
+    ]:
+        user = authenticate(rf.post("/accounts/login/"), username=username, password="redress-demo")
+        assert user is not None and user.staff_profile.tier == tier
+
+    assert Complaint.objects.count() == 300
+    assert set(Complaint.objects.values_list("state", flat=True)) == {s.value for s in State}
+    # History is real: the registration row is dated when the complaint was received.
+    register_rows = Complaint.history.filter(history_transition="register")
+    assert register_rows.count() == 300
+    assert not register_rows.exclude(history_date=F("received_at")).exists()
+    assert Complaint.objects.filter(reopen_count__gt=0).exists()
+    assert Complaint.objects.filter(escalation_count__gt=0).exists()
+
+    history_rows = Complaint.history.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Complaint.objects.count() == 300
+    assert Complaint.history.count() == history_rows
