@@ -278,3 +278,34 @@ LOGGING = {
 # --- reporting settings (issue 6) ---
 
 # --- api settings (issue 7) ---
+# Token first, so an unauthenticated request gets 401 with `WWW-Authenticate: Token` (DRF takes
+# the challenge from the first class; session auth has none and would make it 403).
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "rest_framework.authentication.TokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+# One error body for every refusal: {"error": {"code", "message", "fields"}}.
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "complaints.api.errors.handler"
+SPECTACULAR_SETTINGS.update(
+    {
+        # Separate request and response components (read-only and write-only fields differ),
+        # so generated clients and schemathesis validate each direction exactly.
+        "COMPONENT_SPLIT_REQUEST": True,
+        # The schema and the docs are for staff and integrators who have logged in.
+        "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+        "ENUM_NAME_OVERRIDES": {
+            "RejectReasonEnum": "complaints.models.RejectReason",
+            "WithdrawReasonEnum": "complaints.models.WithdrawReason",
+            "FollowUpOutcomeEnum": "complaints.models.FollowUpOutcome",
+            "StateEnum": "complaints.models.State",
+            "ChannelEnum": "complaints.models.Channel",
+            "PriorityEnum": "complaints.models.Priority",
+        },
+        "TAGS": [
+            {"name": "auth", "description": "API tokens."},
+            {"name": "complaints", "description": "Complaints, their history and records."},
+            {"name": "lifecycle", "description": "One POST per lifecycle action."},
+            {"name": "reference data", "description": "Departments and categories."},
+        ],
+    }
+)

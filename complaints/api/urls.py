@@ -1,4 +1,50 @@
-from django.urls import path  # noqa: F401 - filled in by the REST API issue
+"""The REST API, mounted at ``/api/`` by ``config/urls.py``."""
+
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from complaints.api import views
+from complaints.api.serializers import SERVICE_TO_SLUG
 
 app_name = "api"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", views.DocsView.as_view(), name="docs"),
+    path("v1/auth/token/", views.TokenView.as_view(), name="token"),
+    path("v1/complaints/", views.ComplaintListView.as_view(), name="complaints"),
+    path(
+        "v1/complaints/<str:reference>/",
+        views.ComplaintDetailView.as_view(),
+        name="complaint",
+    ),
+    path(
+        "v1/complaints/<str:reference>/history/",
+        views.HistoryView.as_view(),
+        name="complaint-history",
+    ),
+    path("v1/complaints/<str:reference>/notes/", views.NotesView.as_view(), name="complaint-notes"),
+    path(
+        "v1/complaints/<str:reference>/attachments/",
+        views.AttachmentsView.as_view(),
+        name="complaint-attachments",
+    ),
+    path(
+        "v1/complaints/<str:reference>/attachments/<int:attachment_id>/",
+        views.AttachmentDownloadView.as_view(),
+        name="complaint-attachment",
+    ),
+    *[
+        # One address per action: /api/v1/complaints/C-2026-000123/follow-up/ → services.follow_up
+        path(
+            f"v1/complaints/<str:reference>/{SERVICE_TO_SLUG[name]}/",
+            view.as_view(),
+            name=f"complaint-{SERVICE_TO_SLUG[name]}",
+        )
+        for name, view in views.TRANSITION_VIEWS.items()
+    ],
+    path("v1/departments/", views.DepartmentListView.as_view(), name="departments"),
+    path("v1/categories/", views.CategoryListView.as_view(), name="categories"),
+]

@@ -1,0 +1,583 @@
+"""REST API views: thin interfaces to ``complaints.selectors`` and ``complaints.services``.
+
+Each view fetches complaints through ``selectors.complaints_visible_to`` (404 for anything the
+user may not see, whether or not it exists), validates input with a serializer (400), and calls
+one service, whose refusals keep their status (403, 409) through ``complaints.api.errors``.
+Writes by auditors, or by logins without a handling tier, are refused with 403
+(``selectors.may_write``) before any input is read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import exceptions, generics, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from complaints import selectors, services
+from complaints.api import serializers as s
+from complaints.api.errors import error_responses
+from complaints.api.filters import ComplaintFilter
+from complaints.api.pagination import ComplaintCursorPagination
+from complaints.models import Attachment, Category, Complaint, Department
+from complaints.signals import complaint_changed
+from complaints.uploads import check_upload
+
+MAX_IDEMPOTENCY_KEY = 200  # IdempotencyKey.key's max_length
+
+REFERENCE = OpenApiParameter(
+    "reference",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description=_("The complaint's reference, e.g. C-2026-000123."),
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_(
+        'The ETag of the complaint as you read it (its version, e.g. "3"); refused with 409 '
+        "if the complaint changed since. `expected_version` in the body does the same."
+    ),
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_(
+        "Any unique string (a UUID) of at most 200 characters. Retrying a registration with "
+        "the same key returns the complaint the first attempt created (200) instead of "
+        "registering it twice."
+    ),
+)
+
+
+def _etag(complaint: Complaint) -> str:
+    return f'"{complaint.version}"'
+
+
+# ---------------------------------------------------------------------------------------------
+# Fetching complaints: always through the visibility function
+# ---------------------------------------------------------------------------------------------
+
+
+def visible_complaints(request: Request) -> QuerySet[Complaint]:
+    return selectors.complaints_visible_to(request.user)
+
+
+def complaint_for_read(request: Request, reference: str) -> Complaint:
+    """The complaint with every relation the detail shows, or 404 if the user may not see it."""
+    try:
+        return (
+            visible_complaints(request).select_related(*s.DETAIL_RELATIONS).get(reference=reference)
+        )
+    except Complaint.DoesNotExist as exc:
+        raise exceptions.NotFound() from exc
+
+
+def complaint_for_write(request: Request, reference: str) -> Complaint:
+    """404 if invisible, 403 for auditors and logins without a handling tier."""
+    return selectors.get_complaint_for(request.user, reference, write=True)
+
+
+def _context(request: Request) -> dict[str, Any]:
+    return {"request": request}
+
+
+# ---------------------------------------------------------------------------------------------
+# Authentication
+# ---------------------------------------------------------------------------------------------
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for the user's API token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(
+        operation_id="auth_token",
+        tags=["auth"],
+        summary=_("Get an API token"),
+        description=_(
+            "Send `Authorization: Token <token>` on every other request. The same token is "
+            "returned each time; too many failed attempts lock the address out for a while."
+        ),
+        request=AuthTokenSerializer,
+        responses={200: s.TokenSerializer, **error_responses(400, 403)},
+        auth=[],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# The complaint list and registration
+# ---------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _registrations_by(user) -> Iterator[list[int]]:
+    """Collect the ids of complaints that ``services.register`` creates for this request.
+
+    ``register`` answers a retried Idempotency-Key with the first attempt's complaint; which of
+    two simultaneous requests created it is only known to ``register`` itself, which announces
+    each registration on ``complaint_changed``. The receiver matches this request's own user
+    object, so concurrent requests in other threads never count here.
+    """
+    created: list[int] = []
+
+    def receiver(sender, complaint, action, by, **kwargs):
+        if action == "register" and by is user:
+            created.append(complaint.pk)
+
+    complaint_changed.connect(receiver, sender=Complaint, weak=False)
+    try:
+        yield created
+    finally:
+        complaint_changed.disconnect(receiver, sender=Complaint)
+
+
+class ComplaintListView(generics.GenericAPIView):
+    parser_classes = [JSONParser]
+    serializer_class = s.ComplaintListSerializer
+    pagination_class = ComplaintCursorPagination
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = ComplaintFilter
+    # Non-null columns only: a cursor cannot page through NULLs.
+    ordering_fields = ["received_at", "updated_at", "reference"]
+    ordering = ("-received_at", "-id")
+
+    def get_queryset(self) -> QuerySet[Complaint]:
+        return visible_complaints(self.request).with_list_relations()
+
+    def get_serializer_class(self):
+        if self.request is not None and self.request.method == "POST":
+            return s.ComplaintCreateSerializer
+        return s.ComplaintListSerializer
+
+    @extend_schema(
+        operation_id="complaints_list",
+        tags=["complaints"],
+        summary=_("List the complaints you may see"),
+        description=_(
+            "Newest first unless `ordering` says otherwise. Follow `next` for the next page; "
+            "there is no total count (it would cost a scan of every row)."
+        ),
+        responses={200: s.ComplaintListSerializer(many=True), **error_responses(400, 401)},
+    )
+    def get(self, request: Request) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        serializer = s.ComplaintListSerializer(page, many=True, context=_context(request))
+        return self.get_paginated_response(serializer.data)
+
+    @extend_schema(
+        operation_id="complaints_create",
+        tags=["complaints"],
+        summary=_("Register a complaint"),
+        description=_(
+            "Registers a complaint in state `received` (登记). Send an `Idempotency-Key` so a "
+            "retry after a timeout cannot register it twice: the first request answers 201, "
+            "every retry with the same key 200 with the same complaint."
+        ),
+        parameters=[IDEMPOTENCY_KEY],
+        request=s.ComplaintCreateSerializer,
+        responses={
+            201: s.ComplaintSerializer,
+            200: OpenApiResponse(
+                s.ComplaintSerializer,
+                description=_("A retry: the complaint registered with this key before."),
+            ),
+            **error_responses(400, 401, 403),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        if not selectors.may_write(request.user):
+            raise exceptions.PermissionDenied(_("You may not register complaints."))
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > MAX_IDEMPOTENCY_KEY:
+            raise exceptions.ValidationError({"Idempotency-Key": [_("At most 200 characters.")]})
+        serializer = s.ComplaintCreateSerializer(data=request.data, context=_context(request))
+        serializer.is_valid(raise_exception=True)
+        with _registrations_by(request.user) as created:
+            complaint = services.register(
+                by=request.user,
+                idempotency_key=key,
+                idempotency_scope=f"api:{request.user.pk}" if key else "",
+                **serializer.service_kwargs(),
+            )
+        first_time = complaint.pk in created
+        complaint = Complaint.objects.select_related(*s.DETAIL_RELATIONS).get(pk=complaint.pk)
+        data = s.ComplaintSerializer(complaint, context=_context(request)).data
+        return Response(
+            data,
+            status=status.HTTP_201_CREATED if first_time else status.HTTP_200_OK,
+            headers={"Location": data["url"], "ETag": _etag(complaint)},
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# One complaint
+# ---------------------------------------------------------------------------------------------
+
+
+class ComplaintDetailView(APIView):
+    @extend_schema(
+        operation_id="complaints_retrieve",
+        tags=["complaints"],
+        summary=_("One complaint"),
+        description=_(
+            "`available_transitions` names the actions you may POST now; `version` (also the "
+            "`ETag` header) is what `expected_version` / `If-Match` compare against."
+        ),
+        parameters=[REFERENCE],
+        responses={200: s.ComplaintSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        complaint = complaint_for_read(request, reference)
+        data = s.ComplaintSerializer(complaint, context=_context(request)).data
+        return Response(data, headers={"ETag": _etag(complaint)})
+
+
+_IF_MATCH_TAG = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
+
+
+def _if_match_version(request: Request) -> int | None:
+    """The version named by ``If-Match``; None when absent or ``*``."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    match = _IF_MATCH_TAG.match(header.split(",")[0])
+    if match is None:
+        raise exceptions.ValidationError(
+            {"If-Match": [_('Send the ETag of the complaint, e.g. "3".')]}
+        )
+    return int(match.group(1))
+
+
+TRANSITION_SUMMARIES = {
+    "classify": _("Accept and classify a received complaint (受理)"),
+    "reject": _("Refuse to accept a received complaint (不予受理)"),
+    "assign": _("Assign or reassign a handler (分派)"),
+    "resolve": _("Record the resolution (处理完毕/答复)"),
+    "approve_remedy": _("Approve a remedy above the handler's limit"),
+    "follow_up": _("Record the follow-up with the complainant (回访)"),
+    "reopen": _("Reopen after a dissatisfied follow-up"),
+    "close": _("Close a followed-up complaint (结案)"),
+    "withdraw": _("Withdraw or terminate an open complaint (终止)"),
+    "escalate": _("Escalate to the next tier"),
+}
+
+
+class TransitionView(generics.GenericAPIView):
+    """POST one lifecycle action; the body is that action's fields."""
+
+    action_name = ""
+    parser_classes = [JSONParser]
+    queryset = Complaint.objects.none()  # for the schema generator; posts fetch by visibility
+
+    def post(self, request: Request, reference: str) -> Response:
+        complaint = complaint_for_write(request, reference)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        kwargs = dict(serializer.validated_data)
+        expected = kwargs.pop("expected_version", None)
+        if expected is None:
+            expected = _if_match_version(request)
+        complaint = services.TRANSITIONS[self.action_name](
+            complaint, by=request.user, expected_version=expected, **kwargs
+        )
+        data = s.ComplaintSerializer(complaint, context=_context(request)).data
+        return Response(data, headers={"ETag": _etag(complaint)})
+
+
+def transition_view(name: str) -> type[TransitionView]:
+    """A view class for one action, so the schema documents each action's own body."""
+    request_serializer = s.TRANSITION_SERIALIZERS[name]
+
+    def post(self, request: Request, reference: str) -> Response:
+        return TransitionView.post(self, request, reference)
+
+    post = extend_schema(
+        operation_id=f"complaints_{name}",
+        tags=["lifecycle"],
+        summary=TRANSITION_SUMMARIES[name],
+        description=_(
+            "Returns the complaint as it is after the action. 409 when the action is not "
+            "possible from the current state, a condition is missing, the version you sent "
+            "is stale, or a remedy needs approval first; `error.message` says which."
+        ),
+        parameters=[REFERENCE, IF_MATCH],
+        request=request_serializer,
+        responses={200: s.ComplaintSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )(post)
+    class_name = "".join(part.title() for part in name.split("_")) + "View"
+    return type(
+        class_name,
+        (TransitionView,),
+        {"action_name": name, "serializer_class": request_serializer, "post": post},
+    )
+
+
+TRANSITION_VIEWS = {name: transition_view(name) for name in s.TRANSITION_SERIALIZERS}
+
+
+# ---------------------------------------------------------------------------------------------
+# History, notes, attachments
+# ---------------------------------------------------------------------------------------------
+
+# Bookkeeping columns that change on every row and say nothing an auditor needs.
+_HISTORY_SKIP = {"updated_at"}
+
+
+def _history_value(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)  # Decimal and anything else: its exact text
+
+
+def history_entries(complaint: Complaint, user) -> list[dict[str, Any]]:
+    """Every history row of the complaint, oldest first, with the fields each one changed.
+
+    One query: the rows with their users. The changes are computed by comparing each row with
+    the one before it (a complaint has tens of rows, not thousands).
+    """
+    rows = list(
+        complaint.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    fields = [f for f in complaint.history.model.tracked_fields if f.name not in _HISTORY_SKIP]
+    masked = not selectors.may_see_complainant(user, complaint)
+    entries: list[dict[str, Any]] = []
+    previous = None
+    for row in rows:
+        changes = []
+        if previous is not None:
+            for field in fields:
+                old = getattr(previous, field.attname)
+                new = getattr(row, field.attname)
+                if old == new:
+                    continue
+                old, new = _history_value(old), _history_value(new)
+                if masked and field.name in s.COMPLAINANT_FIELDS:
+                    old, new = selectors.mask(old or ""), selectors.mask(new or "")
+                changes.append({"field": field.name, "old": old, "new": new})
+        entries.append(
+            {
+                "id": row.history_id,
+                "date": row.history_date,
+                "user": row.history_user,
+                "action": row.history_transition,
+                "reason": row.history_change_reason or "",
+                "type": row.history_type,
+                "changes": changes,
+            }
+        )
+        previous = row
+    return entries
+
+
+class HistoryView(APIView):
+    @extend_schema(
+        operation_id="complaints_history",
+        tags=["complaints"],
+        summary=_("The complaint's change history"),
+        description=_(
+            "Oldest first: who did what, when, why, and which fields changed from what to "
+            "what. Complainant details stay masked for users who may not see them."
+        ),
+        parameters=[REFERENCE],
+        responses={200: s.HistoryEntrySerializer(many=True), **error_responses(401, 404)},
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        complaint = complaint_for_read(request, reference)
+        entries = history_entries(complaint, request.user)
+        return Response(s.HistoryEntrySerializer(entries, many=True).data)
+
+
+class NotesView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="complaints_notes_list",
+        tags=["complaints"],
+        summary=_("Internal notes"),
+        parameters=[REFERENCE],
+        responses={200: s.NoteSerializer(many=True), **error_responses(401, 404)},
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        complaint = complaint_for_read(request, reference)
+        notes = complaint.notes.select_related("author").order_by("created_at", "id")
+        return Response(s.NoteSerializer(notes, many=True).data)
+
+    @extend_schema(
+        operation_id="complaints_notes_create",
+        tags=["complaints"],
+        summary=_("Add an internal note"),
+        parameters=[REFERENCE],
+        request=s.NoteCreateSerializer,
+        responses={201: s.NoteSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        complaint = complaint_for_write(request, reference)
+        serializer = s.NoteCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = services.add_note(complaint, by=request.user, **serializer.validated_data)
+        return Response(s.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentsView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="complaints_attachments_list",
+        tags=["complaints"],
+        summary=_("Evidence files"),
+        parameters=[REFERENCE],
+        responses={200: s.AttachmentSerializer(many=True), **error_responses(401, 404)},
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        complaint = complaint_for_read(request, reference)
+        attachments = complaint.attachments.select_related("uploaded_by").order_by(
+            "uploaded_at", "id"
+        )
+        return Response(s.AttachmentSerializer(attachments, many=True).data)
+
+    @extend_schema(
+        operation_id="complaints_attachments_create",
+        tags=["complaints"],
+        summary=_("Upload an evidence file"),
+        description=_("multipart/form-data; the size limit and accepted types are checked."),
+        parameters=[REFERENCE],
+        request={"multipart/form-data": s.AttachmentUploadSerializer},
+        responses={201: s.AttachmentSerializer, **error_responses(400, 401, 403, 404, 415)},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        complaint = complaint_for_write(request, reference)
+        serializer = s.AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        try:
+            checked = check_upload(upload)
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError({"file": exc.messages}) from exc
+        attachment = services.add_attachment(
+            complaint,
+            by=request.user,
+            file=upload,
+            original_name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            public=serializer.validated_data["public"],
+        )
+        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentDownloadView(APIView):
+    @extend_schema(
+        operation_id="complaints_attachments_download",
+        tags=["complaints"],
+        summary=_("Download an evidence file"),
+        parameters=[
+            REFERENCE,
+            OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+        ],
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description=_("The file, as a download.")
+            ),
+            **error_responses(401, 404),
+        },
+    )
+    def get(self, request: Request, reference: str, attachment_id: int) -> FileResponse:
+        complaint = complaint_for_read(request, reference)
+        try:
+            attachment = complaint.attachments.get(pk=attachment_id)
+        except Attachment.DoesNotExist as exc:
+            raise exceptions.NotFound() from exc
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError as exc:
+            raise exceptions.NotFound(_("The file is missing from storage.")) from exc
+        # Always a download and never rendered inline: evidence comes from outside.
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type="application/octet-stream",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data
+# ---------------------------------------------------------------------------------------------
+
+
+class DepartmentListView(generics.ListAPIView):
+    serializer_class = s.DepartmentSerializer
+    pagination_class = None
+    filter_backends: list = []
+    queryset = Department.objects.order_by("name", "id")
+
+    @extend_schema(
+        operation_id="departments_list",
+        tags=["reference data"],
+        summary=_("Departments"),
+        responses={200: s.DepartmentSerializer(many=True), **error_responses(401)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class CategoryListView(generics.ListAPIView):
+    serializer_class = s.CategorySerializer
+    pagination_class = None
+    filter_backends: list = []
+    queryset = Category.objects.select_related("parent").order_by("parent__name", "name", "id")
+
+    @extend_schema(
+        operation_id="categories_list",
+        tags=["reference data"],
+        summary=_("Categories (two levels)"),
+        responses={200: s.CategorySerializer(many=True), **error_responses(401)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Interactive documentation
+# ---------------------------------------------------------------------------------------------
+
+
+@method_decorator(login_required, name="dispatch")
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from the sidecar package's static files (no CDN). The init script is served
+    as a separate file so the Content-Security-Policy can stay ``script-src 'self'``."""
+
+    url_name = "api:schema"
