@@ -1,8 +1,31 @@
+"""The staff workspace. Included last at "" by config.urls, so the other apps' addresses under
+/complaints/ (intake's /complaints/new/, the history page /complaints/<reference>/history/)
+win over /complaints/<reference>/."""
+
 from django.urls import path
-from django.views.generic import RedirectView
+
+from complaints import views
 
 app_name = "complaints"
 urlpatterns = [
-    # Replaced by the staff workspace (dashboards, list, complaint page).
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("", views.dashboard, name="dashboard"),
+    path("complaints/", views.complaint_list, name="list"),
+    path("complaints/<str:reference>/", views.complaint_detail, name="detail"),
+    path(
+        "complaints/<str:reference>/transitions/<str:name>/",
+        views.transition,
+        name="transition",
+    ),
+    path("complaints/<str:reference>/notes/", views.add_note, name="add_note"),
+    path(
+        "complaints/<str:reference>/communications/",
+        views.log_communication,
+        name="log_communication",
+    ),
+    path("complaints/<str:reference>/attachments/", views.add_attachment, name="add_attachment"),
+    path(
+        "complaints/<str:reference>/attachments/<int:pk>/",
+        views.download_attachment,
+        name="attachment",
+    ),
 ]

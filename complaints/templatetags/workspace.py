@@ -1,0 +1,227 @@
+"""Template helpers of the staff workspace: navigation by tier, due markers, masked contact
+details, sortable column headers. None of them issues a query of its own (they read what the
+view already loaded), so a list's query count does not grow with its length."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from complaints import dashboards, rules, selectors
+from complaints.filters import SORTS
+from complaints.models import HANDLING_STATES, Complaint, Tier
+
+register = template.Library()
+
+DUE_SOON = timedelta(hours=4)
+# The section of the site each navigation item lights up for.
+ACTIVE_PREFIXES = {"reports": "/reports/", "audit": "/audit/", "admin": "/admin/"}
+
+
+@register.simple_tag(takes_context=True)
+def workspace_nav(context) -> dict[str, Any]:
+    """The navigation a user's tier may use: ``{% workspace_nav as nav %}``."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    tier = rules.tier_of(user)
+    if tier is None:
+        return {"tier": None, "tier_label": "", "items": []}
+    path = request.path
+    today = timezone.localdate()
+    items = [
+        ("dashboard", reverse("complaints:dashboard"), _("Dashboard")),
+        ("list", reverse("complaints:list"), _("Complaints")),
+    ]
+    if selectors.may_write(user):
+        items.append(("register", "/complaints/new/", _("Register a complaint")))
+    items.append(("reports", f"/reports/monthly/{today:%Y}/{today:%m}/", _("Reports")))
+    if tier in (Tier.AUDITOR, Tier.GM):
+        items.append(("audit", "/audit/", _("Audit log")))
+    if tier == Tier.GM and user.is_staff:
+        items.append(("admin", reverse("admin:index"), _("Administration")))
+
+    def active(key: str, url: str) -> bool:
+        if key == "dashboard":
+            return path == url
+        if key == "list":
+            return path.startswith(url) and not path.startswith("/complaints/new/")
+        return path.startswith(ACTIVE_PREFIXES.get(key, url))
+
+    return {
+        "tier": tier,
+        "tier_label": Tier(tier).label,
+        "items": [
+            {"key": key, "url": url, "label": label, "active": active(key, url)}
+            for key, url, label in items
+        ],
+    }
+
+
+@register.simple_tag
+def due_marker(complaint) -> str:
+    """ "overdue" or "due in 3 hours" for a complaint whose SLA clock runs (``next_due_at``,
+    filled by the escalation app); nothing otherwise."""
+    due = complaint.next_due_at
+    if due is None or complaint.state not in HANDLING_STATES:
+        return ""
+    if complaint.clock_paused_at is not None:
+        return format_html(
+            '<span class="badge text-bg-secondary due-marker paused">{}</span>', _("clock paused")
+        )
+    now = timezone.now()
+    title = timezone.localtime(due).strftime("%Y-%m-%d %H:%M")
+    if due <= now:
+        return format_html(
+            '<span class="badge text-bg-danger due-marker overdue" title="{}">{}</span>'
+            ' <small class="overdue">{}</small>',
+            title,
+            _("overdue"),
+            _("%(time)s ago") % {"time": timesince(due, now, depth=1)},
+        )
+    css = "due-soon" if due - now <= DUE_SOON else "text-body-secondary"
+    return format_html(
+        '<span class="due-marker {}" title="{}">{}</span>',
+        css,
+        title,
+        _("due in %(time)s") % {"time": timeuntil(due, now, depth=1)},
+    )
+
+
+@register.simple_tag(takes_context=True)
+def complainant(context, complaint, field: str) -> str:
+    """A complainant detail, masked when this user may not see who complained."""
+    value = getattr(complaint, field) or ""
+    if not value:
+        return "—"
+    user = context["request"].user
+    if selectors.may_see_complainant(user, complaint):
+        return value
+    return selectors.mask(value)
+
+
+STATE_STYLES = {
+    "received": "text-bg-info",
+    "classified": "text-bg-primary",
+    "assigned": "text-bg-warning",
+    "resolved": "text-bg-success",
+    "followed_up": "text-bg-success",
+    "closed": "text-bg-dark",
+    "rejected": "text-bg-secondary",
+    "withdrawn": "text-bg-secondary",
+}
+PRIORITY_STYLES = {
+    "major": "text-bg-danger",
+    "urgent": "text-bg-warning",
+    "normal": "text-bg-light",
+}
+
+
+@register.simple_tag
+def state_badge(complaint) -> str:
+    return format_html(
+        '<span class="badge {} state-{}">{}</span>',
+        STATE_STYLES.get(complaint.state, "text-bg-light"),
+        complaint.state,
+        complaint.get_state_display(),
+    )
+
+
+@register.simple_tag
+def priority_badge(complaint) -> str:
+    return format_html(
+        '<span class="badge {} border">{}</span>',
+        PRIORITY_STYLES.get(complaint.priority, "text-bg-light"),
+        complaint.get_priority_display(),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key: str) -> str:
+    """A column header that sorts by ``key``, toggling direction, keeping the filters."""
+    request = context["request"]
+    current = context.get("sort", "")
+    params = request.GET.copy()
+    for name in ("after", "before"):
+        params.pop(name, None)
+    descending_now = current == f"-{key}"
+    ascending_now = current == key
+    params["sort"] = key if descending_now else f"-{key}"
+    if key in ("reference", "due") and not (ascending_now or descending_now):
+        params["sort"] = key  # references and deadlines read best ascending first
+    arrow = ""
+    if ascending_now:
+        arrow = " ▲"
+    elif descending_now:
+        arrow = " ▼"
+    return format_html(
+        '<a class="sort-link link-body-emphasis" href="?{}">{}{}</a>',
+        params.urlencode(),
+        SORTS[key].label,
+        arrow,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def page_link(context, **changes) -> str:
+    """The current list address with some query parameters replaced (None removes one)."""
+    params = context["request"].GET.copy()
+    for name in ("after", "before"):
+        params.pop(name, None)
+    for name, value in changes.items():
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = value
+    return "?" + params.urlencode()
+
+
+@register.filter
+def yes_no(value) -> str:
+    if value is None:
+        return "—"
+    return pgettext("boolean", "yes") if value else pgettext("boolean", "no")
+
+
+@register.simple_tag
+def field_label(name: str) -> str:
+    """A complaint field's translated name, as the models declare it."""
+    return capfirst(Complaint._meta.get_field(name).verbose_name)
+
+
+@register.filter
+def action_title(action: str) -> str:
+    """The name of a history row's action for people ("Classified", "Escalated"...)."""
+    return dashboards.action_title(action)
+
+
+@register.filter
+def split_words(value: str) -> list[str]:
+    return value.split()
+
+
+@register.simple_tag
+def field_value(complaint, name: str) -> str:
+    """A complaint field for reading: choices by their label, times in local time, links to
+    related complaints, "—" for empty."""
+    model_field = Complaint._meta.get_field(name)
+    value = getattr(complaint, name)
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return getattr(complaint, f"get_{name}_display")()
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, Complaint):
+        return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value.reference)
+    return str(value)
