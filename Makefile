@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: install run test lint format messages migrations-check
+.PHONY: install run test lint format messages bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,7 @@ format: $(PY)
 messages: $(PY)
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# Seeds a throwaway PostgreSQL and times the product through gunicorn (see tests/bench).
+bench: install
+	scripts/with-postgres $(PY) -m tests.bench $(BENCH_ARGS)
