@@ -278,6 +278,53 @@ LOGGING = {
 # --- workspace settings (issue 3) ---
 
 # --- intake settings (issue 4) ---
+# Notifications to complainants run as django-q2 tasks after commit. True runs them in-process
+# at once (tests, a demo without a worker); production leaves it false and runs `qcluster`.
+REDRESS_TASKS_SYNC = env_bool("REDRESS_TASKS_SYNC", False)
+# Where complainants reach the public pages; used in the links of acknowledgement emails.
+REDRESS_PUBLIC_BASE_URL = env_str("REDRESS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Duplicate and repeat detection (DOMAIN.md 重复投诉): an open complaint of the same complainant
+# (and category) received within the first window is offered as a duplicate; any earlier
+# complaint within the second window is offered as the case this one repeats.
+REDRESS_DUPLICATE_WINDOW_DAYS = env_int("REDRESS_DUPLICATE_WINDOW_DAYS", 30)
+REDRESS_REPEAT_WINDOW_DAYS = env_int("REDRESS_REPEAT_WINDOW_DAYS", 365)
+# How long after closure the complainant may appeal from the tracking page.
+REDRESS_APPEAL_WINDOW_DAYS = env_int("REDRESS_APPEAL_WINDOW_DAYS", 30)
+# Public form abuse protection. Attempts are counted per client IP in the cache named here
+# (Django's cache framework): point it at a cache all app processes share (Redis, database
+# cache) when running more than one process, or each process counts on its own.
+REDRESS_RATE_LIMIT_CACHE = env_str("REDRESS_RATE_LIMIT_CACHE", "default")
+REDRESS_PUBLIC_SUBMIT_LIMIT = env_int("REDRESS_PUBLIC_SUBMIT_LIMIT", 10)  # posts per window
+REDRESS_PUBLIC_TRACK_LIMIT = env_int("REDRESS_PUBLIC_TRACK_LIMIT", 20)  # failed look-ups
+REDRESS_PUBLIC_RATE_WINDOW_SECONDS = env_int("REDRESS_PUBLIC_RATE_WINDOW_SECONDS", 3600)
+# Behind a reverse proxy, the request header holding the client address (e.g. HTTP_X_REAL_IP);
+# empty means REMOTE_ADDR. Only set it when the proxy overwrites that header.
+REDRESS_CLIENT_IP_HEADER = env_str("REDRESS_CLIENT_IP_HEADER", "")
+REDRESS_PUBLIC_MAX_REQUEST_BYTES = env_int("REDRESS_PUBLIC_MAX_REQUEST_BYTES", 30 * 1024 * 1024)
+REDRESS_PUBLIC_MAX_FILES = env_int("REDRESS_PUBLIC_MAX_FILES", 5)
+REDRESS_PUBLIC_MAX_DESCRIPTION = env_int("REDRESS_PUBLIC_MAX_DESCRIPTION", 5000)
+# Email intake (`manage.py fetch_complaint_mail`): "maildir", "imap" or "" (off).
+REDRESS_MAIL_SOURCE = env_str("REDRESS_MAIL_SOURCE", "")
+REDRESS_MAIL_MAILDIR = env_str("REDRESS_MAIL_MAILDIR", "")
+REDRESS_MAIL_IMAP_HOST = env_str("REDRESS_MAIL_IMAP_HOST", "")
+REDRESS_MAIL_IMAP_PORT = env_int("REDRESS_MAIL_IMAP_PORT", 993)
+REDRESS_MAIL_IMAP_SSL = env_bool("REDRESS_MAIL_IMAP_SSL", True)
+REDRESS_MAIL_IMAP_USER = env_str("REDRESS_MAIL_IMAP_USER", "")
+REDRESS_MAIL_IMAP_PASSWORD = env_str("REDRESS_MAIL_IMAP_PASSWORD", "")
+REDRESS_MAIL_IMAP_FOLDER = env_str("REDRESS_MAIL_IMAP_FOLDER", "INBOX")
+REDRESS_MAIL_BATCH = env_int("REDRESS_MAIL_BATCH", 200)  # messages per run
+REDRESS_MAIL_MAX_BYTES = env_int("REDRESS_MAIL_MAX_BYTES", 30 * 1024 * 1024)
+# The intake mailbox's address: acknowledgements set Reply-To so answers are threaded back.
+REDRESS_MAIL_REPLY_TO = env_str("REDRESS_MAIL_REPLY_TO", "")
+if REDRESS_MAIL_SOURCE not in ("", "maildir", "imap"):
+    raise ImproperlyConfigured("REDRESS_MAIL_SOURCE must be maildir, imap or empty")
+# Open311 GeoReport v2 under /open311/v2/: POST needs one of these keys (comma-separated).
+REDRESS_OPEN311_API_KEYS = env_list("REDRESS_OPEN311_API_KEYS", [])
+# Set when clients send a jurisdiction_id; a different one is answered 404. Empty: ignored.
+REDRESS_OPEN311_JURISDICTION_ID = env_str("REDRESS_OPEN311_JURISDICTION_ID", "")
+# GET requests is public in the spec. Complaints are personal, so the complainant's account is
+# left out of it unless this is switched on.
+REDRESS_OPEN311_PUBLIC_DESCRIPTIONS = env_bool("REDRESS_OPEN311_PUBLIC_DESCRIPTIONS", False)
 
 # --- escalation settings (issue 5) ---
 

@@ -1,0 +1,188 @@
+"""Intake's write actions. Each one wraps the core services (``complaints.services`` stays the
+only writer of complaints) with what every intake channel needs around registration: evidence
+files in the same transaction, a duplicate merged or a repeat linked at once, appeals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints import rules, services
+from complaints.models import Complaint, State
+from complaints.uploads import CheckedUpload
+from intake.signals import capture_registrations
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """An uploaded file that already passed ``complaints.uploads.check_upload``."""
+
+    file: Any
+    checked: CheckedUpload
+
+
+def register(
+    *,
+    by,
+    channel: str,
+    description: str,
+    evidence: Iterable[Evidence] = (),
+    merge_into: Complaint | None = None,
+    **fields: Any,
+) -> tuple[Complaint, bool]:
+    """Register a complaint through ``complaints.services.register`` and keep its evidence.
+
+    Returns ``(complaint, created)``: with an ``idempotency_key`` a retried submission returns
+    the first attempt's complaint and ``created`` is False; its files and merge are then not
+    applied again. ``merge_into`` registers the complaint and merges it straight into that open
+    case (both keep their history). Everything is one transaction: a refused file or merge
+    leaves nothing behind. ``by`` is None for the public channels.
+    """
+    with transaction.atomic():
+        with capture_registrations() as created_ids:
+            complaint = services.register(by=by, channel=channel, description=description, **fields)
+        created = complaint.pk in created_ids
+        if not created:
+            return complaint, False
+        for item in evidence:
+            attach(complaint, by=by, evidence=item)
+        if merge_into is not None:
+            complaint = services.merge(complaint, into=merge_into, by=by)
+    return complaint, True
+
+
+def attach(complaint: Complaint, *, by, evidence: Evidence):
+    """Keep one evidence file. A file the complainant handed over at registration is recorded as
+    uploaded by the registering staff member while they handle the complaint; a major complaint
+    or an appeal starts at the manager tier, out of frontline hands, so its registration-time
+    evidence is recorded as the system's (the register history row still names the staff member).
+    """
+    uploader = by if by is not None and rules.handles(complaint, by) else None
+    return services.add_attachment(
+        complaint,
+        by=uploader,
+        file=evidence.file,
+        original_name=evidence.checked.name,
+        content_type=evidence.checked.content_type,
+        size=evidence.checked.size,
+        public=by is None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Appeals
+# ---------------------------------------------------------------------------------------------
+
+
+def appeal_deadline(complaint: Complaint) -> datetime | None:
+    """Until when the complainant may appeal a closed complaint; None if it is not closed."""
+    if complaint.state != State.CLOSED or complaint.closed_at is None:
+        return None
+    return complaint.closed_at + timedelta(days=settings.REDRESS_APPEAL_WINDOW_DAYS)
+
+
+def may_appeal(complaint: Complaint) -> bool:
+    deadline = appeal_deadline(complaint)
+    return deadline is not None and timezone.now() <= deadline
+
+
+class AppealRefused(services.ServiceError):
+    """The complaint is not closed, or the appeal window has passed (409)."""
+
+
+def register_appeal(
+    original: Complaint,
+    *,
+    by,
+    channel: str,
+    description: str,
+    evidence: Iterable[Evidence] = (),
+    **fields: Any,
+) -> tuple[Complaint, bool]:
+    """Register an appeal against a closed complaint's outcome.
+
+    The appeal is a new complaint linked by ``appeal_of``; the core starts it at the department
+    manager tier and the SLA policies give it its own clock. It stays with the original's
+    department and category, and copies the complainant's contact details where none are given.
+    One appeal per complaint: a second attempt (a double click, or staff registering an appeal
+    the complainant already filed online) returns the first, with ``created`` False.
+    """
+    if not may_appeal(original):
+        raise AppealRefused(
+            _(
+                "%(reference)s cannot be appealed: only a closed complaint can, "
+                "within %(days)s days."
+            )
+            % {"reference": original.reference, "days": settings.REDRESS_APPEAL_WINDOW_DAYS}
+        )
+    inherited = {
+        "complainant_name": original.complainant_name,
+        "complainant_phone": original.complainant_phone,
+        "complainant_email": original.complainant_email,
+        "complainant_id_number": original.complainant_id_number,
+        "complainant_language": original.complainant_language,
+        "confidential": original.confidential,
+        "subject_department": original.subject_department,
+        "subject_person": original.subject_person,
+        "subject_description": original.subject_description,
+        "category": original.category,
+        "department": original.department,
+    }
+    for field, value in inherited.items():
+        if not fields.get(field):
+            fields[field] = value
+    return register(
+        by=by,
+        channel=channel,
+        description=description,
+        evidence=evidence,
+        appeal_of=original,
+        idempotency_key=original.reference,
+        idempotency_scope="appeal",
+        **fields,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Open311
+# ---------------------------------------------------------------------------------------------
+
+
+def register_open311(
+    *,
+    channel: str,
+    description: str,
+    category,
+    location: dict[str, Any],
+    idempotency_key: str = "",
+    idempotency_scope: str = "",
+    **fields: Any,
+) -> tuple[Complaint, bool]:
+    """Register a GeoReport v2 service request: a complaint plus its ``Open311Request`` row
+    (location, media link, client identifiers), in one transaction. Idempotent like
+    ``register``."""
+    from intake.models import Open311Request
+
+    with transaction.atomic():
+        complaint, created = register(
+            by=None,
+            channel=channel,
+            description=description,
+            category=category,
+            idempotency_key=idempotency_key,
+            idempotency_scope=idempotency_scope,
+            **fields,
+        )
+        if created:
+            Open311Request.objects.create(
+                complaint=complaint, service_code=category.code, **location
+            )
+    return complaint, created
