@@ -327,6 +327,23 @@ REDRESS_OPEN311_JURISDICTION_ID = env_str("REDRESS_OPEN311_JURISDICTION_ID", "")
 REDRESS_OPEN311_PUBLIC_DESCRIPTIONS = env_bool("REDRESS_OPEN311_PUBLIC_DESCRIPTIONS", False)
 
 # --- escalation settings (issue 5) ---
+# Notification tasks run in-process instead of through the queue (tests; a demo without a
+# worker). django-q2 reads its own settings once at import, so this is passed per call.
+ESCALATION_TASKS_SYNC = env_bool("ESCALATION_TASKS_SYNC", False)
+# The sweep warns a handler this many minutes before a deadline is missed.
+ESCALATION_WARN_MINUTES = env_int("ESCALATION_WARN_MINUTES", 30)
+# At most this many complaints per sweep run (the rest the next minute).
+ESCALATION_SWEEP_BATCH = env_int("ESCALATION_SWEEP_BATCH", 5000)
+# A clock pause planned longer than this needs a department manager's approval.
+ESCALATION_PAUSE_APPROVAL_AFTER_HOURS = env_int("ESCALATION_PAUSE_APPROVAL_AFTER_HOURS", 72)
+# The "due soon" page lists deadlines within this many hours.
+ESCALATION_DUE_SOON_HOURS = env_int("ESCALATION_DUE_SOON_HOURS", 24)
+# Extensions allowed when no SLA policy matches a complaint.
+ESCALATION_DEFAULT_MAX_EXTENSIONS = env_int("ESCALATION_DEFAULT_MAX_EXTENSIONS", 2)
+# Policies and calendars are cached this long in each process (edits apply within it).
+ESCALATION_RULES_CACHE_SECONDS = env_int("ESCALATION_RULES_CACHE_SECONDS", 60)
+# Links in notification emails start with this address.
+ESCALATION_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # --- reporting settings (issue 6) ---
 

@@ -1,0 +1,195 @@
+"""Which deadlines a complaint has, which of them still run, and the earliest one the sweep must
+act on (``next_due_at``).
+
+The rules, with the DOMAIN.md reason for each:
+
+- On registration every target of the matching policy starts from ``received_at``: acceptance
+  (classify within 30 minutes), first reply (24 h), resolution (48–72 h). A promised reply time
+  given at intake is a deadline too ("the promise is kept").
+- Classification may change the priority, category or department and so the policy: the first
+  reply and resolution deadlines are recomputed from ``received_at`` (unless an extension was
+  granted: an approved date is a promise to the complainant). Reopening starts a new resolution
+  deadline; resolving starts the follow-up (回访) deadline.
+- Each tier may hold a complaint for its policy budget, counted from when it reached the tier
+  (``escalated_at``, or ``received_at`` for the tier it started at).
+- Escalation consumes the deadlines missed before it: the new tier is not escalated again for
+  the same miss, only for a deadline that falls after it arrived, or for its own budget. At the
+  general manager's tier there is no one above, so a deadline already past is not "next".
+- A paused clock has no next deadline; on resume each deadline that was still running when the
+  clock stopped moves back by the pause (working time for working-time units). A promised reply
+  never moves: the complainant was given that date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from complaints.models import HANDLING_STATES, TIER_ORDER, State
+from escalation.calendar import WorkingCalendar, shift_for_pauses
+from escalation.models import Trigger
+from escalation.rulebook import Policy
+
+Pauses = list[tuple[dt.datetime, dt.datetime]]
+
+# The column each running deadline lives in, and the policy target that sets its unit.
+COLUMNS = {
+    Trigger.ACCEPTANCE: ("acceptance_due_at", "acceptance"),
+    Trigger.FIRST_RESPONSE: ("first_response_due_at", "first_response"),
+    Trigger.PROMISED_REPLY: ("promised_reply_at", None),
+    Trigger.RESOLUTION: ("resolution_due_at", "resolution"),
+}
+
+
+class LazyPauses:
+    """A complaint's finished pauses, read from the database only if a computation needs them
+    (most moves of most complaints never do)."""
+
+    def __init__(self, complaint, loaded: Pauses | None = None) -> None:
+        self.complaint = complaint
+        self._loaded = loaded
+
+    def __call__(self) -> Pauses:
+        if self._loaded is None:
+            from escalation.models import ClockPause
+
+            if self.complaint.pk is None:
+                self._loaded = []
+            else:
+                self._loaded = list(
+                    ClockPause.objects.filter(
+                        complaint_id=self.complaint.pk, status=ClockPause.Status.ENDED
+                    )
+                    .order_by("started_at")
+                    .values_list("started_at", "ended_at")
+                )
+        return self._loaded
+
+
+def due(calendar: WorkingCalendar, start: dt.datetime, target: tuple[int, str] | None):
+    if target is None or start is None:
+        return None
+    return calendar.add(start, *target)
+
+
+def tier_entered_at(complaint) -> dt.datetime:
+    if complaint.escalation_count and complaint.escalated_at:
+        return complaint.escalated_at
+    return complaint.received_at
+
+
+def tier_due_at(
+    complaint, policy: Policy | None, calendar: WorkingCalendar, pauses: Callable[[], Pauses]
+) -> dt.datetime | None:
+    if policy is None:
+        return None
+    budget = policy.budgets.get(complaint.tier)
+    if budget is None:
+        return None
+    entered = tier_entered_at(complaint)
+    deadline = calendar.add(entered, *budget)
+    return shift_for_pauses(calendar, deadline, budget[1], [p for p in pauses() if p[0] >= entered])
+
+
+def running(
+    complaint, policy: Policy | None, calendar: WorkingCalendar, pauses: Callable[[], Pauses]
+) -> dict[str, dt.datetime]:
+    """The deadlines still owed in the complaint's current state, by trigger."""
+    found: dict[str, dt.datetime] = {}
+    if complaint.state not in HANDLING_STATES:
+        return found
+    if complaint.state == State.RECEIVED and complaint.acceptance_due_at:
+        found[Trigger.ACCEPTANCE] = complaint.acceptance_due_at
+    if complaint.first_response_at is None:
+        if complaint.first_response_due_at:
+            found[Trigger.FIRST_RESPONSE] = complaint.first_response_due_at
+        if complaint.promised_reply_at:
+            found[Trigger.PROMISED_REPLY] = complaint.promised_reply_at
+    if complaint.resolution_due_at:
+        found[Trigger.RESOLUTION] = complaint.resolution_due_at
+    tier_due = tier_due_at(complaint, policy, calendar, pauses)
+    if tier_due is not None:
+        found[Trigger.TIER_BUDGET] = tier_due
+    return found
+
+
+def actionable(complaint, deadlines: dict[str, dt.datetime], now: dt.datetime) -> dict:
+    """Drop deadlines an escalation already answered, and at the top tier those already past."""
+    entered = tier_entered_at(complaint)
+    top = complaint.tier == TIER_ORDER[-1]
+    return {
+        trigger: when
+        for trigger, when in deadlines.items()
+        if when > entered and not (top and when <= now)
+    }
+
+
+def next_due(
+    complaint,
+    policy: Policy | None,
+    calendar: WorkingCalendar,
+    now: dt.datetime,
+    pauses: Callable[[], Pauses],
+) -> dt.datetime | None:
+    if complaint.clock_paused_at is not None:
+        return None
+    if complaint.state == State.RESOLVED:
+        # Shown on "due soon" lists; the sweep's partial index leaves resolved complaints out.
+        return complaint.follow_up_due_at
+    found = actionable(complaint, running(complaint, policy, calendar, pauses), now)
+    return min(found.values()) if found else None
+
+
+def first_due(
+    complaint,
+    policy: Policy | None,
+    calendar: WorkingCalendar,
+    now: dt.datetime,
+    pauses: Callable[[], Pauses],
+) -> tuple[str, dt.datetime] | None:
+    """The trigger and time of the earliest actionable deadline (ties: the listed order)."""
+    if complaint.clock_paused_at is not None:
+        return None
+    found = actionable(complaint, running(complaint, policy, calendar, pauses), now)
+    if not found:
+        return None
+    trigger = min(found, key=lambda name: found[name])
+    return trigger, found[trigger]
+
+
+def recompute_from_receipt(
+    complaint, policy: Policy | None, calendar: WorkingCalendar, pauses: Callable[[], Pauses]
+) -> None:
+    """First reply and resolution deadlines from ``received_at`` under ``policy``, moved by the
+    pauses since; the resolution deadline keeps an approved extension."""
+    for trigger in (Trigger.FIRST_RESPONSE, Trigger.RESOLUTION):
+        column, target_name = COLUMNS[trigger]
+        if trigger == Trigger.RESOLUTION and complaint.extension_count:
+            continue
+        target = policy.targets.get(target_name) if policy else None
+        deadline = due(calendar, complaint.received_at, target)
+        if deadline is not None:
+            deadline = shift_for_pauses(calendar, deadline, target[1], pauses())
+        setattr(complaint, column, deadline)
+
+
+def apply(complaint, *, action: str, policy, calendar, now: dt.datetime, pauses=None) -> None:
+    """Set the due-time columns on ``complaint`` for ``action`` (not saved: the caller saves)."""
+    pauses = pauses or LazyPauses(complaint)
+    targets = policy.targets if policy else {}
+    if action == "register":
+        start = complaint.received_at
+        complaint.acceptance_due_at = due(calendar, start, targets.get("acceptance"))
+        complaint.first_response_due_at = due(calendar, start, targets.get("first_response"))
+        complaint.resolution_due_at = due(calendar, start, targets.get("resolution"))
+    elif action == "classify":
+        recompute_from_receipt(complaint, policy, calendar, pauses)
+    elif action == "reopen":
+        complaint.resolution_due_at = due(calendar, now, targets.get("resolution"))
+        complaint.follow_up_due_at = None
+    elif action == "resolve":
+        complaint.follow_up_due_at = due(calendar, complaint.resolved_at, targets.get("follow_up"))
+    if complaint.state not in HANDLING_STATES:
+        # Resolved, closed, rejected, withdrawn: nothing left to wait for.
+        complaint.clock_paused_at = None
+    complaint.next_due_at = next_due(complaint, policy, calendar, now, pauses)

@@ -1,0 +1,472 @@
+"""SLA policies, the working-day calendar, and the records of escalations, clock pauses,
+deadline extensions and the notifications they send.
+
+The due times themselves are columns on ``complaints.Complaint`` (indexed there for the sweep);
+this app decides their values (``escalation.signals``) and keeps the why and who here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Category, Complaint, Department, Priority, Tier, history
+from escalation.calendar import DayKind, Unit
+
+UNIT_CHOICES = [
+    (Unit.MINUTES.value, _("minutes")),
+    (Unit.HOURS.value, _("hours")),
+    (Unit.WORKING_HOURS.value, _("working hours")),
+    (Unit.DAYS.value, _("calendar days")),
+    (Unit.WORKING_DAYS.value, _("working days")),
+]
+DAY_KIND_CHOICES = [
+    (DayKind.HOLIDAY.value, _("Public holiday")),
+    (DayKind.WORKDAY.value, _("Moved working day (调休)")),
+    (DayKind.CLOSURE.value, _("Organisation closure")),
+]
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(
+            _("%(value)s is not a time zone name such as Asia/Shanghai."), params={"value": value}
+        ) from exc
+
+
+def validate_weekend(value: str) -> None:
+    try:
+        days = {int(part) for part in value.split(",") if part.strip()}
+    except ValueError as exc:
+        raise ValidationError(_("List ISO weekday numbers separated by commas, e.g. 6,7.")) from exc
+    if not days <= set(range(1, 8)) or len(days) == 7:
+        raise ValidationError(_("Weekend days are numbers from 1 (Monday) to 7 (Sunday)."))
+
+
+class WorkCalendar(models.Model):
+    """Business hours and working days in one time zone; its exceptions are ``CalendarDay`` rows
+    (public holidays and 调休 seeded from the ``holidays`` package, closures added by staff)."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+    opens = models.TimeField(_("business hours start"), default=dt.time(9, 0))
+    closes = models.TimeField(_("business hours end"), default=dt.time(18, 0))
+    weekend = models.CharField(
+        _("weekend days"),
+        max_length=20,
+        default="6,7",
+        validators=[validate_weekend],
+        help_text=_("ISO weekday numbers, 1 = Monday … 7 = Sunday."),
+    )
+    is_default = models.BooleanField(
+        _("default calendar"),
+        default=False,
+        help_text=_("Used by policies that name no calendar."),
+    )
+    holiday_country = models.CharField(
+        _("holiday country"),
+        max_length=8,
+        default="CN",
+        blank=True,
+        help_text=_("Country code for sync_holidays (holidays package), e.g. CN; blank for none."),
+    )
+    holiday_subdivision = models.CharField(_("holiday subdivision"), max_length=16, blank=True)
+    history = history()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("working calendar")
+        verbose_name_plural = _("working calendars")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="workcal_one_default"
+            ),
+            models.CheckConstraint(
+                condition=Q(opens__lt=models.F("closes")), name="workcal_opens_before_closes"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def weekend_days(self) -> frozenset[int]:
+        return frozenset(int(part) for part in self.weekend.split(",") if part.strip())
+
+
+class CalendarDay(models.Model):
+    """An exception to the weekly pattern: a public holiday, a moved working day, a closure."""
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", _("holidays package")
+        MANUAL = "manual", _("entered by staff")
+
+    calendar = models.ForeignKey(
+        WorkCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="days"
+    )
+    day = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=DAY_KIND_CHOICES)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    # sync_holidays rewrites "package" rows and never touches rows staff entered or edited.
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
+    history = history()
+
+    class Meta:
+        ordering = ["calendar", "day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "day"], name="calday_calendar_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.get_kind_display()}"
+
+
+TARGETS = ["acceptance", "first_response", "resolution", "follow_up"]
+BUDGETS = {Tier.FRONTLINE: "frontline_budget", Tier.MANAGER: "manager_budget"}
+
+
+def _amount(label):
+    return models.PositiveIntegerField(label, null=True, blank=True)
+
+
+def _unit(default: Unit):
+    return models.CharField(_("unit"), max_length=14, choices=UNIT_CHOICES, default=default.value)
+
+
+class SlaPolicy(models.Model):
+    """Time limits for one kind of complaint (DOMAIN.md: "make them configuration").
+
+    The active policy that matches a complaint most specifically applies: a department match
+    beats a category match, which beats a priority match (a leaf category beats its parent);
+    blank means "any". Each target is an amount and a unit; a blank amount means no limit.
+
+    Tier budgets say how long a complaint may stay with a tier before the sweep moves it up
+    (the store rule in DOMAIN.md: frontline 15 minutes, then the floor manager 30, then the
+    general manager), counted from when it reached the tier.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    active = models.BooleanField(_("active"), default=True)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, blank=True, help_text=_("Any")
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("A top-level category also matches its subcategories."),
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    calendar = models.ForeignKey(
+        WorkCalendar,
+        verbose_name=_("calendar"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Blank: the default calendar."),
+    )
+
+    acceptance_amount = _amount(_("accept/classify within"))
+    acceptance_unit = _unit(Unit.MINUTES)
+    first_response_amount = _amount(_("first reply within"))
+    first_response_unit = _unit(Unit.HOURS)
+    resolution_amount = _amount(_("resolve within"))
+    resolution_unit = _unit(Unit.HOURS)
+    follow_up_amount = _amount(_("follow up within (after resolution)"))
+    follow_up_unit = _unit(Unit.DAYS)
+    frontline_budget_amount = _amount(_("frontline tier budget"))
+    frontline_budget_unit = _unit(Unit.MINUTES)
+    manager_budget_amount = _amount(_("department manager tier budget"))
+    manager_budget_unit = _unit(Unit.MINUTES)
+
+    max_extensions = models.PositiveSmallIntegerField(
+        _("extensions allowed"),
+        default=2,
+        help_text=_("Approved extensions of the resolution deadline allowed per complaint."),
+    )
+    extension_amount = models.PositiveIntegerField(
+        _("suggested extension"), default=15, help_text=_("Offered when a handler asks.")
+    )
+    extension_unit = _unit(Unit.DAYS)
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Where the rule comes from."))
+    history = history()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            # Two active policies for the same kind of complaint would make the deadline depend
+            # on row order; refuse the second one instead.
+            models.UniqueConstraint(
+                fields=["priority", "category", "department"],
+                condition=Q(active=True),
+                nulls_distinct=False,
+                name="slapolicy_one_active_per_scope",
+                violation_error_message=_(
+                    "Another active policy already covers this priority, category and department."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def target(self, name: str) -> tuple[int, str] | None:
+        amount = getattr(self, f"{name}_amount")
+        if amount is None:
+            return None
+        return amount, getattr(self, f"{name}_unit")
+
+
+class EscalationCause(models.TextChoices):
+    MANUAL = "manual", _("By a handler")
+    DEADLINE = "deadline", _("Deadline missed")
+
+
+class Trigger(models.TextChoices):
+    ACCEPTANCE = "acceptance", _("acceptance")
+    FIRST_RESPONSE = "first_response", _("first reply")
+    PROMISED_REPLY = "promised_reply", _("promised reply")
+    RESOLUTION = "resolution", _("resolution")
+    TIER_BUDGET = "tier_budget", _("time allowed at this tier")
+
+
+class ManualReason(models.TextChoices):
+    BEYOND_AUTHORITY = "beyond_authority", _("Beyond my authority")
+    OTHER_DEPARTMENT = "other_department", _("Needs another department")
+    DEMANDS_MANAGER = "demands_manager", _("The complainant demands a manager")
+    OTHER = "other", _("Other")
+
+
+class Escalation(models.Model):
+    """One move up a tier: who or what moved it, when, why, from where to where.
+
+    Written in the same transaction as the complaint's "escalate" history row. Append-only.
+    """
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="escalations", verbose_name=_("complaint")
+    )
+    from_tier = models.CharField(_("from tier"), max_length=20, choices=Tier.choices)
+    to_tier = models.CharField(_("to tier"), max_length=20, choices=Tier.choices)
+    cause = models.CharField(_("cause"), max_length=10, choices=EscalationCause.choices)
+    trigger = models.CharField(
+        _("missed deadline"), max_length=20, choices=Trigger.choices, blank=True
+    )
+    due_at = models.DateTimeField(_("was due"), null=True, blank=True)
+    reason_code = models.CharField(
+        _("reason"), max_length=20, choices=ManualReason.choices, blank=True
+    )
+    reason = models.TextField(_("explanation"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("escalated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        indexes = [
+            # The complaint page's timeline.
+            models.Index(fields=["complaint", "created_at"], name="esc_complaint_idx"),
+            # Reports: escalations in a month, by cause.
+            models.Index(fields=["created_at"], name="esc_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.from_tier} → {self.to_tier}"
+
+
+class PauseReason(models.TextChoices):
+    WAITING_COMPLAINANT = "waiting_complainant", _("Waiting for the complainant")
+    WAITING_THIRD_PARTY = "waiting_third_party", _("Waiting for a third party")
+    WAITING_AUTHORITY = "waiting_authority", _("Waiting for a regulator, court or authority")
+    OTHER = "other", _("Other (explain)")
+
+
+class ClockPause(models.Model):
+    """The SLA clock stopped on purpose, with a reason, a planned end and (beyond the configured
+    length) a manager's approval. Nothing stops the clock silently by status."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting approval")
+        ACTIVE = "active", _("Clock stopped")
+        ENDED = "ended", _("Ended")
+        REFUSED = "refused", _("Refused")
+
+    class EndCause(models.TextChoices):
+        RESUMED = "resumed", _("Resumed by staff")
+        EXPIRED = "expired", _("Planned end reached")
+        STATE_CHANGE = "state_change", _("Complaint left the handling states")
+
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.PROTECT,
+        related_name="clock_pauses",
+        verbose_name=_("complaint"),
+    )
+    reason_code = models.CharField(_("reason"), max_length=30, choices=PauseReason.choices)
+    note = models.TextField(_("explanation"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    planned_until = models.DateTimeField(_("planned until"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    started_at = models.DateTimeField(_("clock stopped at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("clock restarted at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_cause = models.CharField(_("ended by"), max_length=15, choices=EndCause.choices, blank=True)
+    history = history()
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = _("clock pause")
+        verbose_name_plural = _("clock pauses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint"],
+                condition=Q(status__in=["requested", "active"]),
+                name="pause_one_open_per_complaint",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(started_at__isnull=False),
+                name="pause_active_has_start",
+            ),
+        ]
+        indexes = [
+            # Deadline recomputation: a complaint's finished pauses, in order.
+            models.Index(fields=["complaint", "started_at"], name="pause_complaint_idx"),
+            # The sweep restarts clocks whose planned end passed.
+            models.Index(
+                fields=["planned_until"], condition=Q(status="active"), name="pause_active_idx"
+            ),
+            # Approvers' queue.
+            models.Index(
+                fields=["requested_at"], condition=Q(status="requested"), name="pause_pending_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.get_reason_code_display()}"
+
+
+class ExtensionRequest(models.Model):
+    """A handler asks for more time to resolve; a manager approves or refuses; on approval the
+    resolution deadline moves and the complainant is told the new date."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("complaint")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    reason = models.TextField(_("why more time is needed"))
+    current_due_at = models.DateTimeField(_("resolution was due"), null=True, blank=True)
+    proposed_due_at = models.DateTimeField(_("new resolution deadline"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    history = history()
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint"],
+                condition=Q(status="requested"),
+                name="extension_one_pending_per_complaint",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["complaint", "requested_at"], name="ext_complaint_idx"),
+            models.Index(
+                fields=["requested_at"], condition=Q(status="requested"), name="ext_pending_idx"
+            ),
+            # Reports: approved extensions in a month.
+            models.Index(
+                fields=["decided_at"], condition=Q(status="approved"), name="ext_approved_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: → {self.proposed_due_at:%Y-%m-%d}"
+
+
+class Notice(models.Model):
+    """Outbox of notification emails. Written in the transaction of the event it reports, sent
+    by a django-q2 task after commit; the unique ``key`` makes an event notify once however many
+    times it is seen (two sweeps, a retried task)."""
+
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=40)
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipients = models.JSONField(default=list)
+    language = models.CharField(max_length=10, default="zh-hans")
+    context = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    # A sender claims a notice by setting claimed_at; a claim older than a few minutes without
+    # sent_at is a crashed sender, and the notice may be claimed again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # The sweep's safety net: unsent notices, oldest first.
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="notice_unsent_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,250 @@
+"""Notification emails through an outbox.
+
+An event (escalation, missed deadline, request for approval...) writes a ``Notice`` row in its
+own transaction and, after commit, hands its id to the django-q2 task
+``escalation.tasks.send_notices``. The row names recipients by role ("gm", "dept_manager",
+"assignee", "complainant", "user:<id>"), resolved when the mail is sent, so a sweep that escalates
+a thousand complaints writes a thousand small rows and queues one task, and never looks up
+people on its hot path. Sending claims each row with a conditional UPDATE (0 rows: another
+worker has it), so a task that runs twice sends each mail once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from complaints.models import Complaint, Tier
+from escalation.models import Notice
+
+log = logging.getLogger(__name__)
+
+GM = "gm"
+DEPT_MANAGER = "dept_manager"
+ASSIGNEE = "assignee"
+COMPLAINANT = "complainant"
+
+# A claim older than this without a send is a crashed sender: the notice may be claimed again.
+CLAIM_TIMEOUT = dt.timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+
+_batch: ContextVar[list[int] | None] = ContextVar("escalation_notice_batch", default=None)
+
+
+def user_role(user) -> str:
+    return f"user:{user.pk}"
+
+
+def create(
+    *,
+    kind: str,
+    complaint: Complaint | None,
+    roles: Iterable[str],
+    key: str,
+    context: dict | None = None,
+    actor=None,
+    language: str | None = None,
+    dedupe: bool = True,
+) -> Notice | None:
+    """Write a notice and queue it for sending after commit; None if ``key`` was seen before.
+
+    ``dedupe=False`` skips the lookup for keys that cannot repeat (an escalation's own id).
+    """
+    context = _jsonable(dict(context or {}))
+    if actor is not None:
+        context["actor_id"] = actor.pk
+    fields = {
+        "kind": kind,
+        "complaint": complaint,
+        "recipients": sorted(set(roles)),
+        "language": language or settings.LANGUAGE_CODE,
+        "context": context,
+    }
+    if dedupe:
+        notice, created = Notice.objects.get_or_create(key=key, defaults=fields)
+        if not created:
+            return None
+    else:
+        notice = Notice.objects.create(key=key, **fields)
+    queue([notice.pk])
+    return notice
+
+
+def queue(ids: list[int]) -> None:
+    batch = _batch.get()
+    if batch is not None:
+        batch.extend(ids)
+        return
+    transaction.on_commit(lambda: enqueue(ids))
+
+
+@contextmanager
+def batched() -> Iterator[list[int]]:
+    """Collect the notices written inside the block and queue them as one task at the end (the
+    sweep: one task per run instead of one per escalation)."""
+    token = _batch.set([])
+    try:
+        yield _batch.get()
+    finally:
+        ids = _batch.get() or []
+        _batch.reset(token)
+        if ids:
+            transaction.on_commit(lambda: enqueue(ids))
+
+
+def enqueue(ids: list[int]) -> None:
+    from django_q.tasks import async_task
+
+    # django-q2 reads its settings once at import; tests and the demo ask for in-process
+    # execution per call through this setting instead.
+    async_task(
+        "escalation.tasks.send_notices",
+        list(ids),
+        sync=settings.ESCALATION_TASKS_SYNC,
+        task_name=f"notify-{ids[0]}-{len(ids)}",
+    )
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+def send(ids: Iterable[int] | None = None) -> int:
+    """Send the given notices (or every unsent one), each at most once; returns how many."""
+    now = timezone.now()
+    claimable = Notice.objects.filter(sent_at=None, attempts__lt=MAX_ATTEMPTS).filter(
+        Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_TIMEOUT)
+    )
+    if ids is None:
+        ids = list(claimable.order_by("created_at").values_list("pk", flat=True)[:1000])
+    sent = 0
+    connection = mail.get_connection()
+    for pk in ids:
+        if not claimable.filter(pk=pk).update(claimed_at=now, attempts=F("attempts") + 1):
+            continue  # sent already, or another worker holds it
+        notice = Notice.objects.select_related(
+            "complaint", "complaint__department", "complaint__assignee"
+        ).get(pk=pk)
+        try:
+            messages = render(notice)
+            if messages:
+                connection.send_messages(messages)
+        except Exception as exc:  # any mail failure: release the claim, retry later
+            log.warning("notice %s not sent: %s", notice.key, exc)
+            Notice.objects.filter(pk=pk).update(claimed_at=None, last_error=str(exc)[:2000])
+            continue
+        Notice.objects.filter(pk=pk).update(sent_at=timezone.now(), last_error="")
+        sent += 1
+    return sent
+
+
+def recipients(notice: Notice) -> list[tuple[str, str]]:
+    """(email, language) pairs for the notice's roles, without the person who caused it."""
+    complaint = notice.complaint
+    User = get_user_model()
+    users = []
+    pairs: list[tuple[str, str]] = []
+    for role in notice.recipients:
+        if role == GM:
+            users.extend(User.objects.filter(is_active=True, staff_profile__tier=Tier.GM))
+        elif role == DEPT_MANAGER and complaint is not None and complaint.department_id:
+            manager = complaint.department.manager
+            if manager is not None and manager.is_active:
+                users.append(manager)
+            else:
+                users.extend(
+                    User.objects.filter(
+                        is_active=True,
+                        staff_profile__tier=Tier.MANAGER,
+                        staff_profile__department_id=complaint.department_id,
+                    )
+                )
+        elif role == ASSIGNEE and complaint is not None and complaint.assignee_id:
+            users.append(complaint.assignee)
+        elif role == COMPLAINANT and complaint is not None and complaint.complainant_email:
+            pairs.append((complaint.complainant_email, complaint.complainant_language))
+        elif role.startswith("user:"):
+            users.extend(User.objects.filter(pk=int(role[5:]), is_active=True))
+    actor_id = notice.context.get("actor_id")
+    for user in users:
+        if user.email and user.pk != actor_id:
+            pairs.append((user.email, notice.language))
+    seen: set[str] = set()
+    unique = []
+    for email, language in pairs:
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            unique.append((email, language))
+    return unique
+
+
+def render(notice: Notice) -> list[mail.EmailMultiAlternatives]:
+    messages = []
+    base = f"emails/escalation-{notice.kind}"
+    for email, language in recipients(notice):
+        context = template_context(notice)
+        with translation.override(language):
+            subject = " ".join(render_to_string(f"{base}-subject.txt", context).split())
+            body = render_to_string(f"{base}-body.txt", context)
+            try:
+                html = render_to_string(f"{base}-body.html", context)
+            except TemplateDoesNotExist:
+                html = None
+        message = mail.EmailMultiAlternatives(subject, body, to=[email])
+        if html:
+            message.attach_alternative(html, "text/html")
+        messages.append(message)
+    return messages
+
+
+def template_context(notice: Notice) -> dict:
+    from escalation.models import Trigger
+
+    context = {key: _parse(value) for key, value in notice.context.items()}
+    # Codes become labels here, under the recipient's language (render() overrides it).
+    for key in ("from_tier", "to_tier", "approver_tier"):
+        if context.get(key):
+            context[f"{key}_label"] = Tier(context[key]).label
+    if context.get("trigger"):
+        context["trigger_label"] = Trigger(context["trigger"]).label
+    complaint = notice.complaint
+    context["complaint"] = complaint
+    base = settings.ESCALATION_SITE_URL.rstrip("/")
+    context["requests_link"] = f"{base}/escalation/requests/"
+    if complaint is not None:
+        context["reference"] = complaint.reference
+        context["link"] = f"{base}/escalation/complaints/{complaint.reference}/"
+        public = getattr(settings, "REDRESS_PUBLIC_BASE_URL", base).rstrip("/")
+        context["track_url"] = f"{public}/track/?reference={complaint.reference}"
+    return context
+
+
+def _jsonable(context: dict) -> dict:
+    out = {}
+    for key, value in context.items():
+        if isinstance(value, dt.datetime):
+            value = value.isoformat()
+        elif not isinstance(value, (str, int, float, bool, type(None), list, dict)):
+            value = str(value)
+        out[key] = value
+    return out
+
+
+def _parse(value):
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value

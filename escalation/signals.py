@@ -1,0 +1,157 @@
+"""How the escalation app follows the lifecycle. Connected in ``EscalationConfig.ready``.
+
+- ``complaint_changing`` (before the service saves): set the due-time columns, so a move and
+  its deadlines are one save and one history row; for the sweep, refuse an escalation whose
+  deadline is no longer missed once the row is locked.
+- ``complaint_changed`` (after the save, same transaction): write the escalation record, queue
+  notifications, close pauses and requests when a complaint stops being handled.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.models import HANDLING_STATES, TIER_ORDER, Category, Priority, State
+from complaints.signals import complaint_changed, complaint_changing
+from escalation import deadlines, notify, rulebook
+from escalation.context import EscalationContext, current
+from escalation.models import (
+    CalendarDay,
+    Escalation,
+    EscalationCause,
+    ManualReason,
+    SlaPolicy,
+    Trigger,
+    WorkCalendar,
+)
+
+
+@receiver(complaint_changing, dispatch_uid="escalation.set_due_times")
+def set_due_times(sender, complaint, action, **kwargs) -> None:
+    context = current.get()
+    if action == "escalate" and context is not None and context.seen_next_due_at is not None:
+        refuse_if_no_longer_due(complaint, context)
+    book = rulebook.rulebook()
+    policy = book.for_complaint(complaint)
+    deadlines.apply(
+        complaint,
+        action=action,
+        policy=policy,
+        calendar=book.calendar_of(policy),
+        now=timezone.now(),
+    )
+
+
+def refuse_if_no_longer_due(complaint, context: EscalationContext) -> None:
+    """Under the row lock (the instance is the locked copy): the sweep's reading must still hold.
+    A pause, an extension or a logged first reply changes these without a version bump."""
+    from escalation.services import NoLongerDue
+
+    still = (
+        complaint.next_due_at == context.seen_next_due_at
+        and complaint.clock_paused_at is None
+        and not (
+            context.trigger in (Trigger.FIRST_RESPONSE, Trigger.PROMISED_REPLY)
+            and complaint.first_response_at is not None
+        )
+        and not (context.trigger == Trigger.ACCEPTANCE and complaint.state != State.RECEIVED)
+    )
+    if not still:
+        raise NoLongerDue(_("%(reference)s is no longer overdue.") % {"reference": complaint})
+
+
+@receiver(complaint_changed, dispatch_uid="escalation.follow_lifecycle")
+def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kwargs) -> None:
+    if action == "escalate":
+        record_escalation(complaint, by=by, reason=reason)
+    elif action in ("register", "classify") and complaint.priority == Priority.MAJOR:
+        # 重大投诉: reported to the general manager on receipt (or when classified as major).
+        # One notice per complaint, whichever comes first.
+        notify.create(
+            kind="major",
+            complaint=complaint,
+            roles=[notify.GM],
+            key=f"major:{complaint.pk}",
+            actor=by,
+        )
+    elif action == "approve_remedy":
+        notify.create(
+            kind="remedy-approved",
+            complaint=complaint,
+            roles=[notify.ASSIGNEE],
+            key=f"remedy-approved:{complaint.pk}:{complaint.version}",
+            context={"amount": str(complaint.remedy_approved_amount), "approved_by": str(by)},
+            actor=by,
+            dedupe=False,
+        )
+    if source in HANDLING_STATES and target not in HANDLING_STATES:
+        from escalation.services import close_open_requests
+
+        close_open_requests(complaint, by=by)
+
+
+def record_escalation(complaint, *, by, reason: str) -> Escalation:
+    context = current.get() or EscalationContext(
+        cause=EscalationCause.MANUAL if by is not None else EscalationCause.DEADLINE
+    )
+    from_tier = TIER_ORDER[TIER_ORDER.index(complaint.tier) - 1]
+    escalation = Escalation.objects.create(
+        complaint=complaint,
+        from_tier=from_tier,
+        to_tier=complaint.tier,
+        cause=context.cause,
+        trigger=context.trigger,
+        due_at=context.due_at,
+        reason_code=context.reason_code,
+        reason=reason,
+        by=by,
+        created_at=complaint.escalated_at or timezone.now(),
+    )
+    # The new owner (the department manager, or the general manager) and the department's
+    # manager, who is jointly accountable once a complaint reaches the second tier.
+    roles = [notify.DEPT_MANAGER] + ([notify.GM] if complaint.tier == TIER_ORDER[-1] else [])
+    notify.create(
+        kind="escalated",
+        complaint=complaint,
+        roles=roles,
+        key=f"escalated:{escalation.pk}",
+        context={
+            "from_tier": from_tier,
+            "to_tier": complaint.tier,
+            "cause": context.cause,
+            "trigger": context.trigger,
+            "due_at": context.due_at,
+            "reason": reason,
+            "by": str(by) if by else "",
+        },
+        actor=by,
+        dedupe=False,
+    )
+    if context.tell_complainant:
+        notify.create(
+            kind="escalated-complainant",
+            complaint=complaint,
+            roles=[notify.COMPLAINANT],
+            key=f"escalated-complainant:{escalation.pk}",
+            context={
+                "to_tier": complaint.tier,
+                "reason_code": context.reason_code,
+                "beyond_authority": context.reason_code == ManualReason.BEYOND_AUTHORITY,
+            },
+            language=complaint.complainant_language,
+            dedupe=False,
+        )
+    return escalation
+
+
+# Policies and calendars are cached (escalation.rulebook); any change to them drops the cache.
+for model in (SlaPolicy, WorkCalendar, CalendarDay, Category):
+    post_save.connect(
+        rulebook.invalidate, sender=model, dispatch_uid=f"rules-save-{model.__name__}"
+    )
+    post_delete.connect(
+        rulebook.invalidate, sender=model, dispatch_uid=f"rules-delete-{model.__name__}"
+    )

@@ -1,0 +1,294 @@
+"""The SLA sweep: every minute (django-q2 schedule "sla-sweep", or ``manage.py sweep_sla``).
+
+1. One query on the partial index ``cmp_sla_sweep_idx`` finds complaints in a handling state
+   whose ``next_due_at`` has passed or falls within ``ESCALATION_WARN_MINUTES``.
+2. Each missed one is escalated in its own transaction through ``complaints.services.escalate``
+   (by=None: the system). The row lock, the version check and this app's receiver, which
+   refuses unless the locked row still shows the same missed deadline unpaused, make a second
+   sweep — or two sweeps at once — escalate each miss once.
+   At the general manager's tier there is no one above: the miss is recorded ("sla_breach"
+   history row) and the GM and department manager are told, once.
+3. Complaints about to miss a deadline: their handler is warned, once per deadline.
+4. Pauses whose planned end passed are ended, so no clock stays stopped by neglect.
+5. Notices that were not sent (a worker died, the mail server was down) are queued again.
+
+All notices of a run go out as one django-q2 task after the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from complaints import services as core
+from complaints.models import HANDLING_STATES, TIER_ORDER, Complaint
+from complaints.services import ServiceError
+from escalation import deadlines, notify
+from escalation.context import EscalationContext, escalating
+from escalation.models import ClockPause, EscalationCause, Notice, Trigger
+from escalation.rulebook import RuleBook, rulebook
+from escalation.services import resume
+
+log = logging.getLogger(__name__)
+
+# What the sweep reads of each complaint: enough to tell which deadline was missed without
+# loading the wide row (descriptions, resolution texts) a thousand times.
+SWEEP_FIELDS = [
+    "id",
+    "reference",
+    "version",
+    "state",
+    "tier",
+    "priority",
+    "category_id",
+    "department_id",
+    "assignee_id",
+    "received_at",
+    "escalated_at",
+    "escalation_count",
+    "first_response_at",
+    "acceptance_due_at",
+    "first_response_due_at",
+    "resolution_due_at",
+    "promised_reply_at",
+    "next_due_at",
+    "clock_paused_at",
+    "extension_count",
+]
+
+
+@dataclass
+class SweepReport:
+    escalated: list[tuple[str, str, str, str]] = field(default_factory=list)
+    breached_at_top: list[str] = field(default_factory=list)
+    warned: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+    recomputed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"escalated {len(self.escalated)}, missed at top tier {len(self.breached_at_top)}, "
+            f"warned {len(self.warned)}, clocks restarted {len(self.resumed)}, "
+            f"recomputed {len(self.recomputed)}, skipped {len(self.skipped)}"
+        )
+
+
+def due_complaints(horizon: dt.datetime, limit: int) -> QuerySet[Complaint]:
+    """THE sweep query. Its WHERE clause implies the predicate of the partial index
+    ``cmp_sla_sweep_idx`` (state in the handling states, next_due_at not null), so PostgreSQL
+    reads only the index entries up to ``horizon``, in order, however many closed complaints
+    the table holds."""
+    return (
+        Complaint.objects.filter(
+            state__in=HANDLING_STATES, next_due_at__isnull=False, next_due_at__lte=horizon
+        )
+        .order_by("next_due_at")
+        .only(*SWEEP_FIELDS)[:limit]
+    )
+
+
+def sweep(now: dt.datetime | None = None) -> SweepReport:
+    now = now or timezone.now()
+    horizon = now + dt.timedelta(minutes=settings.ESCALATION_WARN_MINUTES)
+    report = SweepReport()
+    book = rulebook()
+    # Reasons written into history are in the organisation's language, not a worker's locale.
+    with translation.override(settings.LANGUAGE_CODE), notify.batched():
+        warnings = []
+        for complaint in list(due_complaints(horizon, settings.ESCALATION_SWEEP_BATCH)):
+            if complaint.next_due_at > now:
+                warnings.append(complaint)
+                continue
+            _missed(complaint, book, now, report)
+        _warn(warnings, book, report)
+        _expire_pauses(now, report)
+        _retry_unsent(now)
+    return report
+
+
+def identify(complaint: Complaint, book: RuleBook) -> tuple[str, dt.datetime] | None:
+    """Which running deadline ``next_due_at`` is (None: the stored value is stale).
+
+    Pauses are read only when the answer without them does not match, which happens only for a
+    tier budget that a pause pushed back.
+    """
+    policy = book.for_complaint(complaint)
+    calendar = book.calendar_of(policy)
+    entered = deadlines.tier_entered_at(complaint)
+    for pauses in (deadlines.LazyPauses(complaint, loaded=[]), deadlines.LazyPauses(complaint)):
+        found = {
+            trigger: when
+            for trigger, when in deadlines.running(complaint, policy, calendar, pauses).items()
+            if when > entered
+        }
+        if found:
+            trigger = min(found, key=lambda name: found[name])
+            if found[trigger] == complaint.next_due_at:
+                return trigger, found[trigger]
+    return None
+
+
+def _missed(complaint: Complaint, book: RuleBook, now: dt.datetime, report: SweepReport) -> None:
+    found = identify(complaint, book)
+    if found is None:
+        _recompute(complaint, book, now, report)
+        return
+    trigger, due_at = found
+    if complaint.tier == TIER_ORDER[-1]:
+        _missed_at_top(complaint, trigger, due_at, book, now, report)
+        return
+    context = EscalationContext(
+        cause=EscalationCause.DEADLINE,
+        trigger=trigger,
+        due_at=due_at,
+        seen_next_due_at=complaint.next_due_at,
+    )
+    from_tier = complaint.tier
+    try:
+        with escalating(context):
+            escalated = core.escalate(complaint, by=None, reason=missed_reason(trigger, due_at))
+    except ServiceError as exc:
+        # Stale (someone changed it since the query), no longer due, or refused: the next
+        # sweep reads it afresh.
+        log.info("sweep skipped %s: %s", complaint.reference, exc.message)
+        report.skipped.append(complaint.reference)
+        return
+    report.escalated.append((complaint.reference, from_tier, escalated.tier, trigger))
+
+
+def missed_reason(trigger: str, due_at: dt.datetime) -> str:
+    return _("%(deadline)s deadline missed (was due %(due)s)") % {
+        "deadline": Trigger(trigger).label,
+        "due": formats.date_format(timezone.localtime(due_at), "Y-m-d H:i"),
+    }
+
+
+def _locked_if_unchanged(complaint: Complaint) -> Complaint | None:
+    locked = Complaint.objects.select_for_update(no_key=True).get(pk=complaint.pk)
+    if (
+        locked.version != complaint.version
+        or locked.next_due_at != complaint.next_due_at
+        or locked.clock_paused_at is not None
+    ):
+        return None
+    return locked
+
+
+def _missed_at_top(
+    complaint: Complaint,
+    trigger: str,
+    due_at: dt.datetime,
+    book: RuleBook,
+    now: dt.datetime,
+    report: SweepReport,
+) -> None:
+    with transaction.atomic():
+        locked = _locked_if_unchanged(complaint)
+        if locked is None:
+            report.skipped.append(complaint.reference)
+            return
+        policy = book.for_complaint(locked)
+        calendar = book.calendar_of(policy)
+        # At the top tier a deadline already past is not "next": the next one is in the future.
+        following = deadlines.next_due(locked, policy, calendar, now, deadlines.LazyPauses(locked))
+        core.set_deadlines(
+            locked,
+            by=None,
+            action="sla_breach",
+            reason=missed_reason(trigger, due_at),
+            next_due_at=following,
+        )
+        notify.create(
+            kind="breached",
+            complaint=locked,
+            roles=[notify.GM, notify.DEPT_MANAGER],
+            key=f"breached:{locked.pk}:{trigger}:{due_at.isoformat()}",
+            context={"trigger": trigger, "due_at": due_at},
+        )
+    report.breached_at_top.append(complaint.reference)
+
+
+def _recompute(complaint: Complaint, book: RuleBook, now: dt.datetime, report: SweepReport) -> None:
+    """``next_due_at`` no longer matches a running deadline (a first reply was logged, which the
+    core saves without telling other apps): store the right value; the next sweep acts on it."""
+    with transaction.atomic():
+        locked = _locked_if_unchanged(complaint)
+        if locked is None:
+            report.skipped.append(complaint.reference)
+            return
+        policy = book.for_complaint(locked)
+        calendar = book.calendar_of(policy)
+        fresh = deadlines.next_due(locked, policy, calendar, now, deadlines.LazyPauses(locked))
+        if fresh != locked.next_due_at:
+            core.set_deadlines(
+                locked,
+                by=None,
+                action="recompute",
+                reason=_("Next deadline recomputed"),
+                next_due_at=fresh,
+            )
+    report.recomputed.append(complaint.reference)
+
+
+def _warn(complaints: list[Complaint], book: RuleBook, report: SweepReport) -> None:
+    """Tell each handler once per deadline that it is about to be missed. Three queries for the
+    whole batch: which keys exist, insert the new ones, read their ids."""
+    if not complaints:
+        return
+    keys = {f"due-soon:{c.pk}:{c.next_due_at.isoformat()}": c for c in complaints}
+    seen = set(Notice.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+    fresh = []
+    for key, complaint in keys.items():
+        if key in seen:
+            continue
+        found = identify(complaint, book)
+        fresh.append(
+            Notice(
+                key=key,
+                kind="due-soon",
+                complaint_id=complaint.pk,
+                recipients=[notify.ASSIGNEE if complaint.assignee_id else notify.DEPT_MANAGER],
+                language=settings.LANGUAGE_CODE,
+                context={
+                    "trigger": found[0] if found else "",
+                    "due_at": complaint.next_due_at.isoformat(),
+                },
+            )
+        )
+        report.warned.append(complaint.reference)
+    if fresh:
+        Notice.objects.bulk_create(fresh, ignore_conflicts=True)
+        created = Notice.objects.filter(key__in=[n.key for n in fresh], sent_at=None)
+        notify.queue(list(created.values_list("pk", flat=True)))
+
+
+def _expire_pauses(now: dt.datetime, report: SweepReport) -> None:
+    expired = ClockPause.objects.filter(
+        status=ClockPause.Status.ACTIVE, planned_until__lte=now
+    ).select_related("complaint")
+    for pause in expired[:500]:
+        try:
+            resume(pause.complaint, by=None, cause=ClockPause.EndCause.EXPIRED)
+        except ServiceError as exc:
+            log.info("sweep could not restart %s: %s", pause.complaint.reference, exc.message)
+            continue
+        report.resumed.append(pause.complaint.reference)
+
+
+def _retry_unsent(now: dt.datetime) -> None:
+    stuck = Notice.objects.filter(
+        sent_at=None,
+        created_at__lt=now - dt.timedelta(minutes=2),
+        attempts__lt=notify.MAX_ATTEMPTS,
+    ).filter(Q(claimed_at=None) | Q(claimed_at__lt=now - notify.CLAIM_TIMEOUT))
+    ids = list(stuck.order_by("created_at").values_list("pk", flat=True)[:500])
+    if ids:
+        notify.queue(ids)
