@@ -347,6 +347,8 @@ ESCALATION_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # --- reporting settings (issue 6) ---
 
+# --- deployment settings (issue 8) ---
+
 # --- api settings (issue 7) ---
 # Token first, so an unauthenticated request gets 401 with `WWW-Authenticate: Token` (DRF takes
 # the challenge from the first class; session auth has none and would make it 403).
