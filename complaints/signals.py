@@ -6,6 +6,10 @@ transaction, after the save) in their own ``signals.py``; the core never imports
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.dispatch import Signal, receiver
 from simple_history.signals import pre_create_historical_record
 
@@ -18,6 +22,26 @@ complaint_changed = Signal()
 # derived columns on ``complaint`` (the escalation app's due times) so that the change and its
 # consequences are one save and one history row. Receivers must not save.
 complaint_changing = Signal()
+
+_quiet: ContextVar[bool] = ContextVar("redress_quiet", default=False)
+
+
+@contextmanager
+def notifications_suppressed() -> Iterator[None]:
+    """Inside this block, receivers queue no mail to complainants or staff.
+
+    For replaying past work (``seed_demo``, data imports), where telling anyone would be wrong:
+    the history and deadlines are still written, only the messages are not.
+    """
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def notifications_enabled() -> bool:
+    return not _quiet.get()
 
 
 @receiver(pre_create_historical_record)

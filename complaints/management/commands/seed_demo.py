@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.models import Category, Complaint, Department, Tier
+from complaints.signals import notifications_suppressed
 
 PASSWORD = "redress-demo"  # noqa: S105 - documented demo password, printed on purpose
 
@@ -87,7 +88,9 @@ class Command(BaseCommand):
         if Complaint.objects.exists():
             self.stdout.write("Complaints already present: no demo complaints added.")
         else:
-            self._complaints(complaints, random.Random(seed), departments, leaves, staff)
+            # A year of replayed work must not mail anyone or queue a year of notices.
+            with notifications_suppressed():
+                self._complaints(complaints, random.Random(seed), departments, leaves, staff)
         self._print_logins()
 
     # --- organisation ---------------------------------------------------------------------
