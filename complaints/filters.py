@@ -175,7 +175,7 @@ class Sort:
 
 
 SORTS: dict[str, Sort] = {
-    "received": Sort(_("Received"), "received_at", "dt"),
+    "received": Sort(_("Received on"), "received_at", "dt"),
     "reference": Sort(_("Reference"), "reference", "str"),
     "due": Sort(_("Due"), "next_due_at", "dt", nullable=True),
     "priority": Sort(_("Priority"), "priority_rank", "int", annotation=PRIORITY_RANK),

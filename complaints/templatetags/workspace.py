@@ -14,7 +14,6 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from complaints import dashboards, rules, selectors
 from complaints.filters import SORTS
@@ -188,7 +187,7 @@ def page_link(context, **changes) -> str:
 def yes_no(value) -> str:
     if value is None:
         return "—"
-    return pgettext("boolean", "yes") if value else pgettext("boolean", "no")
+    return _("Yes") if value else _("No")
 
 
 @register.simple_tag
