@@ -131,7 +131,18 @@ class TokenView(ObtainAuthToken):
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.ValidationError:
+            # django-axes refuses every attempt from a locked-out address, the right password
+            # included; Django turns its refusal into "wrong credentials". Say what happened.
+            if getattr(request, "axes_locked_out", False) or getattr(
+                request._request, "axes_locked_out", False
+            ):
+                raise exceptions.PermissionDenied(
+                    _("Too many failed attempts from this address; try again later.")
+                ) from None
+            raise
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests.api.conftest import error_of, url
@@ -130,3 +131,20 @@ def test_the_docs_page_sends_anonymous_visitors_to_the_login_page(db):
     response = APIClient().get("/api/docs/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=/api/docs/")
+
+
+def test_after_too_many_failures_the_token_endpoint_says_the_address_is_locked_out(frontline):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    statuses = [
+        client.post(
+            "/api/v1/auth/token/", {"username": "frontline", "password": "nope"}, format="json"
+        ).status_code
+        for _attempt in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    # The attempt that reaches the limit is already refused as a lock-out.
+    assert statuses == [400] * (settings.AXES_FAILURE_LIMIT - 1) + [403]
+    locked = client.post(
+        "/api/v1/auth/token/", {"username": "frontline", "password": PASSWORD}, format="json"
+    )
+    assert locked.status_code == 403
+    assert "Too many failed attempts" in error_of(locked)["message"]
