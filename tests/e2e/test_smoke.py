@@ -22,3 +22,4 @@ def test_login_helper_logs_in_through_the_form(page, login, frontline):
     login(page, frontline)
     assert "/accounts/login/" not in page.url
     assert any(c["name"] == "sessionid" for c in page.context.cookies())
+    assert "frontline" in page.locator("#current-user").inner_text()
