@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -42,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 MAILDIR_ARCHIVE = "Imported"
 _MSGID = re.compile(r"<[^<>\s]+>")
+_BLOCK_END = re.compile(r"<br\s*/?>|</(p|div|li|tr|h[1-6])>", re.IGNORECASE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|答复|回复)\s*[:：]", re.IGNORECASE)
 # Where a reply's own text ends and the quoted message begins.
@@ -133,9 +136,9 @@ def parse(raw: bytes) -> ParsedMail:
         body_part = msg.get_body(preferencelist=("plain", "html"))
         body = ""
         if body_part is not None:
-            body = _decode_text(body_part)
+            body = _decode_text(body_part).replace("\r\n", "\n")
             if body_part.get_content_subtype() == "html":
-                body = html.unescape(strip_tags(body))
+                body = html.unescape(strip_tags(_BLOCK_END.sub("\n", body)))
         refers_to = _MSGID.findall(
             " ".join(str(msg.get(h, "")) for h in ("In-Reply-To", "References"))
         )
@@ -404,11 +407,26 @@ def open_source(kind: str = "", maildir: str = ""):
     raise ImproperlyConfigured("Email intake is off: set REDRESS_MAIL_SOURCE to maildir or imap.")
 
 
+def _sent_at(raw: bytes) -> float:
+    """The Date header as a timestamp (0 when missing or unreadable)."""
+    try:
+        headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+        return parsedate_to_datetime(str(headers.get("Date", ""))).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return 0.0
+
+
 def fetch(source, *, limit: int | None = None) -> list[ImportResult]:
-    """Import up to ``limit`` messages from ``source``; each is marked done once handled."""
+    """Import up to ``limit`` messages from ``source``; each is marked done once handled.
+
+    A batch is imported in the order the messages were written (Date header), so a complaint
+    and the complainant's follow-up that arrive in one batch become one complaint and a reply,
+    whatever order the mailbox lists them in.
+    """
     results = []
     try:
-        for key, raw in source.messages(limit or settings.REDRESS_MAIL_BATCH):
+        batch = list(source.messages(limit or settings.REDRESS_MAIL_BATCH))
+        for key, raw in sorted(batch, key=lambda item: _sent_at(item[1])):
             result = import_message(raw)
             results.append(result)
             source.done(key, raw)
