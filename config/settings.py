@@ -348,6 +348,60 @@ ESCALATION_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # --- reporting settings (issue 6) ---
 
 # --- deployment settings (issue 8) ---
+# Beyond one machine (README "Deployment beyond one machine"). Each knob is off by default.
+#
+# Read replica: DATABASE_REPLICA_URL names a streaming standby of DATABASE_URL. Only reads made
+# inside complaints.db.replica_reads() (reports, exports) go there; writes, and reads that must
+# see them, stay on the primary (config.routers.PrimaryReplicaRouter).
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+    )
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must use the same engine as DATABASE_URL")
+    # Under the test runner the alias reads the test database instead of making a second one.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+
+# Media (evidence files): "filesystem" (MEDIA_ROOT) or "s3" (any S3-compatible store through
+# django-storages). Files stay private: no public ACL, downloads go through the app's checks.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    _s3_options = {
+        "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+        "location": env_str("AWS_LOCATION", ""),  # a key prefix inside the bucket
+        "default_acl": None,
+        "querystring_auth": True,
+        # Two uploads named alike never replace each other's evidence.
+        "file_overwrite": False,
+    }
+    for _option, _variable in [
+        ("endpoint_url", "AWS_S3_ENDPOINT_URL"),  # MinIO, Ceph, OSS, COS...: their address
+        ("region_name", "AWS_S3_REGION_NAME"),
+        ("addressing_style", "AWS_S3_ADDRESSING_STYLE"),  # "path" for most non-AWS stores
+        ("signature_version", "AWS_S3_SIGNATURE_VERSION"),
+        # Unset: boto3's own chain (environment, instance role) finds the credentials.
+        ("access_key", "AWS_ACCESS_KEY_ID"),
+        ("secret_key", "AWS_SECRET_ACCESS_KEY"),  # or AWS_SECRET_ACCESS_KEY_FILE
+    ]:
+        if env_str(_variable):
+            _s3_options[_option] = env_str(_variable)
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3")
+
+# A cache every app process shares (rate limits of the public form, cached report pages).
+# Without it each gunicorn worker keeps its own in-memory cache.
+if env_str("CACHE_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("CACHE_REDIS_URL"),
+            "KEY_PREFIX": "redress",
+        }
+    }
 
 # --- api settings (issue 7) ---
 # Token first, so an unauthenticated request gets 401 with `WWW-Authenticate: Token` (DRF takes
