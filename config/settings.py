@@ -346,6 +346,26 @@ ESCALATION_RULES_CACHE_SECONDS = env_int("ESCALATION_RULES_CACHE_SECONDS", 60)
 ESCALATION_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # --- reporting settings (issue 6) ---
+# Business hours for the report's "working hours" figures (local time, on working days of the
+# calendar in reporting.workdays: the escalation calendar when present, else CN public holidays
+# and moved working days from the `holidays` package).
+REDRESS_REPORT_WORKDAY_OPENS = env_str("REDRESS_REPORT_WORKDAY_OPENS", "09:00")
+REDRESS_REPORT_WORKDAY_CLOSES = env_str("REDRESS_REPORT_WORKDAY_CLOSES", "18:00")
+# The working-day table starts here (it must cover the oldest complaint's received date).
+REDRESS_REPORT_CALENDAR_FIRST_YEAR = env_int("REDRESS_REPORT_CALENDAR_FIRST_YEAR", 2015)
+# Finished months are cached until a past complaint changes; the running month for this long.
+REDRESS_REPORT_LIVE_CACHE_SECONDS = env_int("REDRESS_REPORT_LIVE_CACHE_SECONDS", 60)
+# The auditor's chain page verifies every chain on the spot below this many sealed records;
+# above it, it shows the last nightly `verify_audit_chain` run and checks one complaint on request.
+REDRESS_AUDIT_LIVE_VERIFY_LIMIT = env_int("REDRESS_AUDIT_LIVE_VERIFY_LIMIT", 20000)
+_workday_minutes = []
+for _name in ("REDRESS_REPORT_WORKDAY_OPENS", "REDRESS_REPORT_WORKDAY_CLOSES"):
+    _hh, _sep, _mm = globals()[_name].partition(":")
+    if not (_sep and _hh.isdigit() and _mm.isdigit() and int(_hh) < 24 and int(_mm) < 60):
+        raise ImproperlyConfigured(f"{_name} must be a time like 09:00")
+    _workday_minutes.append(int(_hh) * 60 + int(_mm))
+if _workday_minutes[0] >= _workday_minutes[1]:
+    raise ImproperlyConfigured("REDRESS_REPORT_WORKDAY_OPENS must be before _CLOSES")
 
 # --- deployment settings (issue 8) ---
 # Beyond one machine (README "Deployment beyond one machine"). Each knob is off by default.

@@ -6,3 +6,8 @@ class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Reporting")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from reporting import signals
+
+        signals.connect()

@@ -1,0 +1,303 @@
+"""Tamper evidence: a per-complaint hash chain over every history record.
+
+Each history row of a complaint, and of its notes, communications and attachments, gets an
+``AuditRecord`` in the same transaction:
+
+    content_hash = sha256(canonical JSON of the history row as stored)
+    seal         = sha256(previous seal of this complaint + content_hash)
+
+with ``sha256("redress-audit-chain:<complaint id>")`` before the first record. Editing a history
+row changes its content hash; deleting one leaves a seal pointing at nothing; deleting a seal
+leaves a gap in ``seq``; inserting a history row outside the application leaves it unsealed;
+rewriting a content hash in ``reporting_auditrecord`` breaks every later seal. ``verify``
+reports the first broken link of each complaint.
+
+What it cannot catch: someone with write access to the database who recomputes the whole tail
+of a chain (or truncates its last records together with their seals). Copying the chain heads
+somewhere out of their reach (the nightly verification run's log, a backup) closes that gap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Attachment, Communication, Complaint, Note
+from reporting.models import AuditRecord, SealLayout
+
+# label → (model, column of the history table holding the complaint id)
+CHAINED = {
+    "complaint": (Complaint, "id"),
+    "note": (Note, "complaint_id"),
+    "communication": (Communication, "complaint_id"),
+    "attachment": (Attachment, "complaint_id"),
+}
+HISTORY_MODELS = {label: model.history.model for label, (model, _col) in CHAINED.items()}
+LABEL_OF = {history: label for label, history in HISTORY_MODELS.items()}
+
+# Columns that are bookkeeping rather than a change anyone made: left out of "fields changed".
+NOT_A_CHANGE = {
+    "history_id",
+    "history_date",
+    "history_user_id",
+    "history_change_reason",
+    "history_type",
+    "history_transition",
+    "version",
+    "updated_at",
+    "created_at",
+}
+
+PROBLEMS = {
+    "seal_missing": _("a seal is missing from the chain (a row of the audit table was removed)"),
+    "seal_altered": _("the seal does not follow from the previous one (the chain was rewritten)"),
+    "record_deleted": _("the sealed history record no longer exists (it was deleted)"),
+    "record_altered": _("the history record differs from what was sealed (it was edited)"),
+    "columns_removed": _("the history record lost columns it was sealed with"),
+    "unsealed": _("a history record has no seal (it was written outside the application)"),
+}
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def genesis(complaint_id: int) -> str:
+    return sha256(f"redress-audit-chain:{complaint_id}")
+
+
+def next_seal(previous: str, content_hash: str) -> str:
+    return sha256(previous + content_hash)
+
+
+def history_fields(label: str) -> list[str]:
+    return sorted(f.attname for f in HISTORY_MODELS[label]._meta.concrete_fields)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def canonical(label: str, fields: Iterable[str], row: dict[str, Any]) -> str:
+    """The sealed text of a history row: its label and every column, in a fixed order, as
+    read back from the database (so what is hashed is what is stored)."""
+    return json.dumps(
+        [label, [[name, _plain(row[name])] for name in fields]],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+_layouts: dict[str, int] = {}
+
+
+def _layout_id(label: str, fields: list[str]) -> int:
+    digest = sha256(json.dumps([label, fields]))
+    if digest not in _layouts:
+        layout, _created = SealLayout.objects.get_or_create(
+            digest=digest, defaults={"model": label, "fields": fields}
+        )
+        _layouts[digest] = layout.pk
+    return _layouts[digest]
+
+
+def _changed_fields(row: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
+    names = [name for name in row if name not in NOT_A_CHANGE]
+    if previous is None:
+        return [name for name in names if row[name] not in (None, "", False)]
+    return [name for name in names if row[name] != previous.get(name)]
+
+
+def seal(history_instance) -> AuditRecord:
+    """Seal one freshly written history row into its complaint's chain.
+
+    Runs in the writer's transaction (or its own, for a writer outside one). The complaint row
+    is locked (FOR NO KEY UPDATE) before the chain's last seal is read, which serialises every
+    writer of this complaint's chain; lifecycle services already hold that lock, so the order
+    of locks is always complaint first and two writers cannot deadlock on it.
+    """
+    label = LABEL_OF[type(history_instance)]
+    model, complaint_column = CHAINED[label]
+    history_model = HISTORY_MODELS[label]
+    fields = history_fields(label)
+    with transaction.atomic():
+        # The row as stored, and the previous version of the same object for the diff.
+        rows = list(
+            history_model.objects.filter(
+                id=history_instance.id, history_id__lte=history_instance.history_id
+            )
+            .order_by("-history_id")
+            .values(*fields)[:2]
+        )
+        row, previous = rows[0], (rows[1] if len(rows) > 1 else None)
+        complaint_id = row[complaint_column]
+        department_id = (
+            Complaint.objects.select_for_update(no_key=True)
+            .filter(pk=complaint_id)
+            .values_list("department_id", flat=True)
+            .get()
+        )
+        last = (
+            AuditRecord.objects.filter(complaint_id=complaint_id)
+            .order_by("-seq")
+            .values("seq", "seal")
+            .first()
+        )
+        content_hash = sha256(canonical(label, fields, row))
+        return AuditRecord.objects.create(
+            complaint_id=complaint_id,
+            seq=(last["seq"] + 1) if last else 1,
+            model=label,
+            history_id=row["history_id"],
+            object_id=row["id"],
+            history_date=row["history_date"],
+            history_type=row["history_type"],
+            user_id=row["history_user_id"],
+            department_id=row["department_id"] if label == "complaint" else department_id,
+            action=row["history_transition"] or "",
+            reason=row["history_change_reason"] or "",
+            changed_fields="," + ",".join(_changed_fields(row, previous)) + ",",
+            content_hash=content_hash,
+            seal=next_seal(last["seal"] if last else genesis(complaint_id), content_hash),
+            layout_id=_layout_id(label, fields),
+        )
+
+
+# --- verification -------------------------------------------------------------------------------
+
+
+@dataclass
+class Break:
+    complaint_id: int
+    reference: str
+    seq: int | None
+    model: str
+    history_id: int | None
+    problem: str
+
+    @property
+    def message(self) -> str:
+        return str(PROBLEMS[self.problem])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "message": self.message}
+
+
+@dataclass
+class Outcome:
+    complaints: int
+    records: int
+    breaks: dict[int, Break]
+
+    @property
+    def first(self) -> Break | None:
+        if not self.breaks:
+            return None
+        return self.breaks[min(self.breaks)]
+
+
+def verify(complaint_ids: list[int]) -> Outcome:
+    """Check the chains of ``complaint_ids``: 1 query for the seals, 1 per history table, 1 for
+    the references. Returns the first broken link of each broken chain."""
+    from reporting.models import SealLayout
+
+    ids = list(complaint_ids)
+    records = list(
+        AuditRecord.objects.filter(complaint_id__in=ids)
+        .order_by("complaint_id", "seq")
+        .values("complaint_id", "seq", "model", "history_id", "content_hash", "seal", "layout_id")
+    )
+    layouts = {
+        layout.pk: layout.fields
+        for layout in SealLayout.objects.filter(pk__in={r["layout_id"] for r in records})
+    }
+    stored: dict[tuple[str, int], dict[str, Any]] = {}
+    complaint_of: dict[tuple[str, int], int] = {}
+    for label, (_model, complaint_column) in CHAINED.items():
+        for row in (
+            HISTORY_MODELS[label]
+            .objects.filter(**{f"{complaint_column}__in": ids})
+            .values(*history_fields(label))
+        ):
+            stored[(label, row["history_id"])] = row
+            complaint_of[(label, row["history_id"])] = row[complaint_column]
+
+    breaks: dict[int, Break] = {}
+    references = dict(Complaint.objects.filter(pk__in=ids).values_list("pk", "reference"))
+
+    def report(complaint_id: int, seq, label: str, history_id, problem: str) -> None:
+        breaks.setdefault(
+            complaint_id,
+            Break(complaint_id, references.get(complaint_id, ""), seq, label, history_id, problem),
+        )
+
+    previous: dict[int, tuple[int, str]] = {}
+    sealed: set[tuple[str, int]] = set()
+    for record in records:
+        cid = record["complaint_id"]
+        key = (record["model"], record["history_id"])
+        sealed.add(key)
+        if cid in breaks:
+            continue
+        last_seq, last_seal = previous.get(cid, (0, genesis(cid)))
+        previous[cid] = (record["seq"], record["seal"])
+        if record["seq"] != last_seq + 1:
+            report(cid, last_seq + 1, record["model"], None, "seal_missing")
+        elif record["seal"] != next_seal(last_seal, record["content_hash"]):
+            report(cid, record["seq"], record["model"], record["history_id"], "seal_altered")
+        elif key not in stored:
+            report(cid, record["seq"], record["model"], record["history_id"], "record_deleted")
+        else:
+            fields = layouts[record["layout_id"]]
+            row = stored[key]
+            if any(name not in row for name in fields):
+                problem = "columns_removed"
+            elif sha256(canonical(record["model"], fields, row)) != record["content_hash"]:
+                problem = "record_altered"
+            else:
+                continue
+            report(cid, record["seq"], record["model"], record["history_id"], problem)
+    for key in sorted(set(stored) - sealed, key=lambda k: stored[k]["history_date"]):
+        report(complaint_of[key], None, key[0], key[1], "unsealed")
+    return Outcome(complaints=len(ids), records=len(records), breaks=breaks)
+
+
+def verify_all(batch: int = 500, progress=None) -> Outcome:
+    """Every complaint's chain, ``batch`` complaints at a time (bounded memory)."""
+    total = Outcome(complaints=0, records=0, breaks={})
+    ids: list[int] = []
+
+    def flush() -> None:
+        outcome = verify(ids)
+        total.complaints += outcome.complaints
+        total.records += outcome.records
+        total.breaks.update(outcome.breaks)
+        ids.clear()
+        if progress is not None:
+            progress(total)
+
+    for pk in Complaint.objects.order_by("pk").values_list("pk", flat=True).iterator(2000):
+        ids.append(pk)
+        if len(ids) >= batch:
+            flush()
+    if ids:
+        flush()
+    return total

@@ -1,0 +1,55 @@
+"""Formatting of report figures in templates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+DASH = "—"
+
+
+@register.filter
+def figure(value, kind: str) -> str:
+    """A figure as the report shows it: counts as integers, hours with one decimal, rates as
+    percentages, money with two decimals; nothing to show is a dash."""
+    if value is None or value == "":
+        return DASH
+    if kind == "rate":
+        return f"{number_format(value, 1)}%"
+    if kind == "hours":
+        return number_format(value, 1)
+    if kind == "money":
+        return intcomma(number_format(Decimal(value), 2, use_l10n=False))
+    return intcomma(value)
+
+
+@register.filter
+def signed(value) -> str:
+    if value is None:
+        return DASH
+    return f"+{value}" if value > 0 else str(value)
+
+
+@register.filter
+def target_text(target) -> str:
+    if not target:
+        return ""
+    goal, direction = target
+    return f"≥ {goal}" if direction == "min" else f"≤ {goal}"
+
+
+@register.simple_tag
+def svg(markup: str) -> str:
+    """Charts are rendered by pygal on the server from our own figures: trusted markup."""
+    return mark_safe(markup)  # noqa: S308 - generated SVG, no user-supplied markup
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
