@@ -265,10 +265,12 @@ class ServiceRequestForm(forms.Form):
     last_name = forms.CharField(required=False, max_length=60)
     phone = forms.CharField(required=False, max_length=40)
     description = forms.CharField(max_length=DESCRIPTION_LIMIT)
-    media_url = forms.URLField(required=False, max_length=1000)
+    media_url = forms.URLField(required=False, max_length=1000, assume_scheme="https")
 
     def clean(self):
         cleaned = super().clean()
+        if self.has_error("lat") or self.has_error("long"):
+            return cleaned  # already explained; "send them together" would only confuse
         has_point = cleaned.get("lat") is not None and cleaned.get("long") is not None
         if (cleaned.get("lat") is None) != (cleaned.get("long") is None):
             raise forms.ValidationError(_("lat and long must be sent together."))
