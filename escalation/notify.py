@@ -91,17 +91,24 @@ def queue(ids: list[int]) -> None:
 
 
 @contextmanager
-def batched() -> Iterator[list[int]]:
-    """Collect the notices written inside the block and queue them as one task at the end (the
-    sweep: one task per run instead of one per escalation)."""
+def collecting() -> Iterator[list[int]]:
+    """Collect the ids of notices written inside the block instead of queuing each one; the
+    caller queues them (a sweep thread hands them to the sweep)."""
     token = _batch.set([])
     try:
         yield _batch.get()
     finally:
-        ids = _batch.get() or []
         _batch.reset(token)
-        if ids:
-            transaction.on_commit(lambda: enqueue(ids))
+
+
+@contextmanager
+def batched() -> Iterator[list[int]]:
+    """Collect the notices written inside the block and queue them as one task at the end (the
+    sweep: one task per run instead of one per escalation)."""
+    with collecting() as ids:
+        yield ids
+    if ids:
+        transaction.on_commit(lambda: enqueue(ids))
 
 
 def enqueue(ids: list[int]) -> None:

@@ -79,6 +79,11 @@ def _policy(complaint: Complaint):
     return policy, book.calendar_of(policy)
 
 
+def policy_of(complaint: Complaint):
+    """The SLA policy that applies to ``complaint`` now (None: no policy matches)."""
+    return rulebook().for_complaint(complaint)
+
+
 def _require_handler(complaint: Complaint, user, message: str) -> None:
     if not may_handle(complaint, user):
         raise ActionForbidden(message % {"reference": complaint.reference})

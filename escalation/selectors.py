@@ -1,0 +1,209 @@
+"""Reads of the escalation app. Every complaint list starts from the one visibility function."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from complaints import selectors
+from complaints.models import HANDLING_STATES, Complaint, State
+from escalation import deadlines
+from escalation.models import ClockPause, Escalation, ExtensionRequest, Trigger
+from escalation.rulebook import rulebook
+from escalation.services import may_approve
+
+
+def due_soon_for(user, *, now: dt.datetime, hours: int, limit: int = 200) -> QuerySet[Complaint]:
+    """Complaints ``user`` may see whose next deadline has passed or falls within ``hours``,
+    the most urgent first. The filter implies the predicate of ``cmp_sla_sweep_idx``, so this
+    reads the index of running clocks, not the table."""
+    return (
+        selectors.complaints_visible_to(user)
+        .filter(
+            state__in=HANDLING_STATES,
+            next_due_at__isnull=False,
+            next_due_at__lte=now + dt.timedelta(hours=hours),
+        )
+        .with_list_relations()
+        .order_by("next_due_at", "id")[:limit]
+    )
+
+
+def stopped_clocks_for(user, limit: int = 100) -> QuerySet[ClockPause]:
+    """Active pauses on complaints ``user`` may see (partial index ``pause_active_idx``)."""
+    return (
+        ClockPause.objects.filter(
+            status=ClockPause.Status.ACTIVE,
+            complaint__in=selectors.complaints_visible_to(user),
+        )
+        .select_related("complaint", "complaint__department", "requested_by")
+        .order_by("planned_until")[:limit]
+    )
+
+
+def pending_requests_for(user) -> tuple[list[ClockPause], list[ExtensionRequest]]:
+    """Pauses and extensions waiting for a decision that ``user`` may take."""
+    visible = selectors.complaints_visible_to(user)
+    pauses = (
+        ClockPause.objects.filter(status=ClockPause.Status.REQUESTED, complaint__in=visible)
+        .select_related("complaint", "complaint__department", "requested_by")
+        .order_by("requested_at")[:200]
+    )
+    extensions = (
+        ExtensionRequest.objects.filter(
+            status=ExtensionRequest.Status.REQUESTED, complaint__in=visible
+        )
+        .select_related("complaint", "complaint__department", "requested_by")
+        .order_by("requested_at")[:200]
+    )
+    return (
+        [p for p in pauses if may_approve(p.complaint, user) and p.requested_by_id != user.pk],
+        [e for e in extensions if may_approve(e.complaint, user) and e.requested_by_id != user.pk],
+    )
+
+
+def sla_records_for(complaint: Complaint) -> dict:
+    """The complaint's escalations, pauses and extensions, for its deadlines page."""
+    return {
+        "escalations": list(complaint.escalations.select_related("by").order_by("created_at")),
+        "pauses": list(
+            complaint.clock_pauses.select_related("requested_by", "decided_by", "ended_by")
+        ),
+        "extensions": list(complaint.extensions.select_related("requested_by", "decided_by")),
+    }
+
+
+def deadline_board(complaint: Complaint, *, now: dt.datetime) -> list[dict]:
+    """Each deadline of the complaint with its state: met, late (met after it passed),
+    running, missed, paused, or lapsed (no longer applies); ``next`` marks the one the sweep
+    watches."""
+    book = rulebook()
+    policy = book.for_complaint(complaint)
+    calendar = book.calendar_of(policy)
+    handling = complaint.state in HANDLING_STATES
+    paused = complaint.clock_paused_at is not None
+    rows: list[dict] = []
+
+    def add(key: str, label, due, done, applies: bool) -> None:
+        if due is None:
+            return
+        if done is not None:
+            status = "met" if done <= due else "late"
+        elif not applies:
+            status = "lapsed"
+        elif paused:
+            status = "paused"
+        else:
+            status = "missed" if due <= now else "running"
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "due": due,
+                "done": done,
+                "status": status,
+                "next": due == complaint.next_due_at and not paused,
+            }
+        )
+
+    add(
+        Trigger.ACCEPTANCE,
+        _("Accept or reject"),
+        complaint.acceptance_due_at,
+        complaint.classified_at or complaint.rejected_at,
+        complaint.state == State.RECEIVED,
+    )
+    add(
+        Trigger.FIRST_RESPONSE,
+        _("First reply"),
+        complaint.first_response_due_at,
+        complaint.first_response_at,
+        handling,
+    )
+    add(
+        Trigger.PROMISED_REPLY,
+        _("Promised reply"),
+        complaint.promised_reply_at,
+        complaint.first_response_at,
+        handling,
+    )
+    add(
+        Trigger.RESOLUTION,
+        _("Resolution"),
+        complaint.resolution_due_at,
+        None if handling else complaint.resolved_at,
+        handling,
+    )
+    add(
+        "follow_up",
+        _("Follow-up"),
+        complaint.follow_up_due_at,
+        complaint.followed_up_at,
+        complaint.state == State.RESOLVED,
+    )
+    if handling:
+        tier_due = deadlines.tier_due_at(
+            complaint, policy, calendar, deadlines.LazyPauses(complaint)
+        )
+        add(
+            Trigger.TIER_BUDGET,
+            _("Time allowed at the %(tier)s tier") % {"tier": complaint.get_tier_display()},
+            tier_due,
+            None,
+            True,
+        )
+    return rows
+
+
+def breach_counts_by_department(
+    *, since: dt.datetime, until: dt.datetime, now: dt.datetime
+) -> list[dict]:
+    """Per handling department, of the complaints received in [since, until): how many, and
+    how many missed their acceptance, first-reply and resolution deadlines, were escalated,
+    and were given extensions. One aggregate query, served by the received_at index.
+
+    A deadline is missed if the milestone came after it, or if it has passed and the complaint
+    is still waiting for that milestone.
+    """
+    handling = Q(state__in=HANDLING_STATES)
+    acceptance = Q(acceptance_due_at__isnull=False) & (
+        Q(classified_at__gt=F("acceptance_due_at"))
+        | Q(rejected_at__gt=F("acceptance_due_at"))
+        | Q(state=State.RECEIVED, acceptance_due_at__lt=now)
+    )
+    first_response = Q(first_response_due_at__isnull=False) & (
+        Q(first_response_at__gt=F("first_response_due_at"))
+        | handling & Q(first_response_at__isnull=True, first_response_due_at__lt=now)
+    )
+    resolution = Q(resolution_due_at__isnull=False) & (
+        handling & Q(resolution_due_at__lt=now)
+        | ~handling & Q(resolved_at__gt=F("resolution_due_at"))
+    )
+    rows = (
+        Complaint.objects.filter(received_at__gte=since, received_at__lt=until)
+        .values("department_id", "department__name")
+        .annotate(
+            complaints=Count("id"),
+            acceptance_missed=Count("id", filter=acceptance),
+            first_response_missed=Count("id", filter=first_response),
+            resolution_missed=Count("id", filter=resolution),
+            escalated=Count("id", filter=Q(escalation_count__gt=0)),
+            extensions=Coalesce(Sum("extension_count"), 0),
+        )
+        .order_by("department__name")
+    )
+    return list(rows)
+
+
+def escalations_by_cause(*, since: dt.datetime, until: dt.datetime) -> list[dict]:
+    """Escalations in [since, until) by department, target tier and cause (index
+    ``esc_created_idx``)."""
+    return list(
+        Escalation.objects.filter(created_at__gte=since, created_at__lt=until)
+        .values("complaint__department_id", "to_tier", "cause")
+        .annotate(count=Count("id"))
+        .order_by("complaint__department_id", "to_tier", "cause")
+    )
