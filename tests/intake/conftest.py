@@ -71,7 +71,9 @@ def maildir(tmp_path):
             return len(mailbox.Maildir(self.path, factory=None, create=False))
 
         def imported_count(self) -> int:
-            return len(mailbox.Maildir(self.path, factory=None, create=False).get_folder("Imported"))
+            return len(
+                mailbox.Maildir(self.path, factory=None, create=False).get_folder("Imported")
+            )
 
     return Box()
 

@@ -78,9 +78,7 @@ def test_discovery_names_the_v2_endpoint_and_both_formats(client, db, fmt):
         assert formats == ["text/xml", "application/json"]
 
 
-def test_service_list_in_json_has_the_spec_fields_for_each_leaf_category(
-    client, services_ready
-):
+def test_service_list_in_json_has_the_spec_fields_for_each_leaf_category(client, services_ready):
     response = client.get(f"{BASE}/services.json")
     assert response.status_code == 200
     data = body(response, "json")
@@ -132,7 +130,10 @@ def test_service_definition_lists_the_attributes(client, services_ready, fmt):
         confidential = data["attributes"][2]
         assert confidential["datatype"] == "singlevaluelist"
         assert confidential["required"] is False
-        assert confidential["values"] == [{"key": "no", "name": "No"}, {"key": "yes", "name": "Yes"}]
+        assert confidential["values"] == [
+            {"key": "no", "name": "No"},
+            {"key": "yes", "name": "Yes"},
+        ]
     else:
         assert data.tag == "service_definition"
         attribute = data.findall("attributes/attribute")[2]
@@ -292,9 +293,7 @@ def three_requests(client, services_ready, manager, dept_a, other_category):
     create(client, description="second", service_code="double-charge")
     create(client, description="third")
     first, second, third = Complaint.objects.order_by("id")
-    services.reject(
-        third, by=manager, reason_code="duplicate", explanation="Same as the first one"
-    )
+    services.reject(third, by=manager, reason_code="duplicate", explanation="Same as the first one")
     return first, second, third
 
 
@@ -432,7 +431,9 @@ def test_get_one_request_by_its_service_request_id(client, three_requests, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_an_unknown_or_non_open311_request_is_not_found(client, services_ready, make_complaint, fmt):
+def test_an_unknown_or_non_open311_request_is_not_found(
+    client, services_ready, make_complaint, fmt
+):
     phone = make_complaint()
     for reference in ("C-1999-000001", phone.reference):
         response = client.get(f"{BASE}/requests/{reference}.{fmt}")
