@@ -8,6 +8,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from complaints import rules
@@ -17,16 +19,60 @@ from complaints.services import normalise_email, normalise_id, normalise_phone
 # The largest id PostgreSQL's bigint holds; a larger number is refused (400), not sent to SQL.
 MAX_ID = 2**63 - 1
 
+# Every filter is strict: a value the schema does not allow (an empty ``department=``, an
+# ``overdue=maybe``) is a 400 naming the parameter. Django's form fields would instead treat it
+# as "no filter", and the client would silently get a list it did not ask for.
+
+
+class _RefuseEmpty:
+    def to_python(self, value):
+        if value == "":
+            raise forms.ValidationError(_("A value is required when the parameter is sent."))
+        return super().to_python(value)
+
+
+class StrictIntegerField(_RefuseEmpty, forms.IntegerField):
+    pass
+
+
+class StrictDateTimeField(_RefuseEmpty, IsoDateTimeField):
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError as exc:  # a year at the edge of the calendar, moved by the zone
+            raise forms.ValidationError(_("Enter a valid date/time.")) from exc
+
+
+class StrictBooleanField(forms.Field):
+    def to_python(self, value):
+        if value in (None, "true", "false"):
+            return None if value is None else value == "true"
+        raise forms.ValidationError(_("Use true or false."))
+
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
     """A positive integer id (django-filter's NumberFilter would accept 1.5)."""
 
-    field_class = forms.IntegerField
+    field_class = StrictIntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class StrictDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = StrictDateTimeField
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        # Not django-filter's BooleanWidget, which turns anything it does not know into None.
+        kwargs.setdefault("widget", forms.TextInput)
         super().__init__(*args, **kwargs)
 
 
@@ -48,18 +94,18 @@ class ComplaintFilter(filters.FilterSet):
         help_text=_("Category id; a top-level category includes its sub-categories."),
     )
     # cmp_received_idx
-    created_after = filters.IsoDateTimeFilter(
+    created_after = StrictDateTimeFilter(
         field_name="received_at",
         lookup_expr="gte",
         help_text=_("Received at or after this time (ISO 8601)."),
     )
-    created_before = filters.IsoDateTimeFilter(
+    created_before = StrictDateTimeFilter(
         field_name="received_at",
         lookup_expr="lt",
         help_text=_("Received before this time (ISO 8601)."),
     )
     # cmp_sla_sweep_idx (partial: running clocks only)
-    overdue = filters.BooleanFilter(
+    overdue = StrictBooleanFilter(
         method="filter_overdue",
         help_text=_("Past its next deadline while still being handled."),
     )

@@ -1,15 +1,21 @@
-"""Cursor pagination for complaint lists.
+"""Cursor pagination and ordering for complaint lists.
 
 A page is ``WHERE received_at < <cursor> ORDER BY received_at DESC, id DESC LIMIT n+1`` on the
 ``cmp_received_idx`` index: it costs the same at page 1 and page 20 000, and there is no
 ``COUNT(*)`` over the table (a page-number paginator's count of a million rows takes longer
 than the page itself). A client follows ``next`` until it is null.
+
+Both query parameters are strict: a page size or an ordering the API does not offer is a 400
+naming the parameter, not silently replaced by the default (the client would page through
+something else than it asked for).
 """
 
 from __future__ import annotations
 
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
+from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 
 
@@ -18,6 +24,20 @@ class ComplaintCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = ("-received_at", "-id")
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("A whole number from 1 to %(max)s.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return int(raw)
 
     def decode_cursor(self, request):
         # DRF answers a malformed cursor with 404, which would read as "no such list";
@@ -28,3 +48,49 @@ class ComplaintCursorPagination(CursorPagination):
             raise exceptions.ValidationError(
                 {self.cursor_query_param: [_("Invalid cursor.")]}
             ) from exc
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                }
+        return parameters
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """One ordering column from ``view.ordering_fields``, ascending or with ``-`` descending."""
+
+    def _choices(self, view) -> list[str]:
+        return [f"{sign}{field}" for field in view.ordering_fields for sign in ("", "-")]
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if raw is None:
+            return self.get_default_ordering(view)
+        if raw not in self._choices(view):
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        _("One of: %(choices)s.") % {"choices": ", ".join(self._choices(view))}
+                    ]
+                }
+            )
+        return (raw,)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": force_str(
+                    _("Sort by this column; a leading minus sorts descending.")
+                ),
+                "schema": {"type": "string", "enum": self._choices(view)},
+            }
+        ]

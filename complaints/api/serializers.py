@@ -28,7 +28,10 @@ from complaints.models import (
     Category,
     Complaint,
     Department,
+    FollowUpOutcome,
     Note,
+    RejectReason,
+    WithdrawReason,
 )
 
 User = get_user_model()
@@ -182,6 +185,18 @@ class ComplaintSerializer(ComplaintListSerializer):
         slug_field="reference", read_only=True, allow_null=True
     )
     available_transitions = serializers.SerializerMethodField()
+    # Not an email field: masked ("w***************t") or empty, it is not an address.
+    complainant_email = serializers.CharField(read_only=True)
+    # Empty until the decision or follow-up happens: blank is a documented value.
+    reject_reason = serializers.ChoiceField(
+        choices=RejectReason.choices, allow_blank=True, read_only=True
+    )
+    withdraw_reason = serializers.ChoiceField(
+        choices=WithdrawReason.choices, allow_blank=True, read_only=True
+    )
+    follow_up_outcome = serializers.ChoiceField(
+        choices=FollowUpOutcome.choices, allow_blank=True, read_only=True
+    )
 
     class Meta(ComplaintListSerializer.Meta):
         fields = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from complaints.api import views
@@ -32,7 +32,7 @@ urlpatterns = [
         name="complaint-attachments",
     ),
     path(
-        "v1/complaints/<str:reference>/attachments/<int:attachment_id>/",
+        "v1/complaints/<str:reference>/attachments/<str:attachment_id>/",
         views.AttachmentDownloadView.as_view(),
         name="complaint-attachment",
     ),
@@ -47,4 +47,6 @@ urlpatterns = [
     ],
     path("v1/departments/", views.DepartmentListView.as_view(), name="departments"),
     path("v1/categories/", views.CategoryListView.as_view(), name="categories"),
+    # Anything else under /api/ is a 404 in the API's error body, not Django's HTML page.
+    re_path(r"^", views.not_found, name="not-found"),
 ]

@@ -27,7 +27,11 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions, generics, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.filters import OrderingFilter
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+)
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -37,8 +41,8 @@ from rest_framework.views import APIView
 from complaints import selectors, services
 from complaints.api import serializers as s
 from complaints.api.errors import error_responses
-from complaints.api.filters import ComplaintFilter
-from complaints.api.pagination import ComplaintCursorPagination
+from complaints.api.filters import MAX_ID, ComplaintFilter
+from complaints.api.pagination import ComplaintCursorPagination, StrictOrderingFilter
 from complaints.models import Attachment, Category, Complaint, Department
 from complaints.signals import complaint_changed
 from complaints.uploads import check_upload
@@ -176,7 +180,7 @@ class ComplaintListView(generics.GenericAPIView):
     parser_classes = [JSONParser]
     serializer_class = s.ComplaintListSerializer
     pagination_class = ComplaintCursorPagination
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = ComplaintFilter
     # Non-null columns only: a cursor cannot page through NULLs.
     ordering_fields = ["received_at", "updated_at", "reference"]
@@ -516,7 +520,11 @@ class AttachmentDownloadView(APIView):
         summary=_("Download an evidence file"),
         parameters=[
             REFERENCE,
-            OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+            OpenApiParameter(
+                "attachment_id",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                OpenApiParameter.PATH,
+            ),
         ],
         responses={
             (200, "application/octet-stream"): OpenApiResponse(
@@ -525,10 +533,12 @@ class AttachmentDownloadView(APIView):
             **error_responses(401, 404),
         },
     )
-    def get(self, request: Request, reference: str, attachment_id: int) -> FileResponse:
+    def get(self, request: Request, reference: str, attachment_id: str) -> FileResponse:
         complaint = complaint_for_read(request, reference)
+        if not attachment_id.isdigit() or int(attachment_id) > MAX_ID:
+            raise exceptions.NotFound()
         try:
-            attachment = complaint.attachments.get(pk=attachment_id)
+            attachment = complaint.attachments.get(pk=int(attachment_id))
         except Attachment.DoesNotExist as exc:
             raise exceptions.NotFound() from exc
         try:
@@ -592,3 +602,12 @@ class DocsView(SpectacularSwaggerSplitView):
     as a separate file so the Content-Security-Policy can stay ``script-src 'self'``."""
 
     url_name = "api:schema"
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def not_found(request: Request) -> Response:
+    """Every other address under /api/: the API's 404 body, revealing nothing."""
+    raise exceptions.NotFound()
