@@ -72,6 +72,27 @@ def visible_for_lookup(user) -> QuerySet[Complaint]:
     return qs
 
 
+def earlier_queryset(
+    *,
+    queryset: QuerySet[Complaint] | None = None,
+    phone: str = "",
+    email: str = "",
+    id_number: str = "",
+    exclude: Complaint | None = None,
+) -> QuerySet[Complaint] | None:
+    """The query behind ``earlier_complaints`` (None when no identifier is usable)."""
+    keys = contact_keys(phone=phone, email=email, id_number=id_number)
+    if keys is None:
+        return None
+    since = timezone.now() - timedelta(days=settings.REDRESS_REPEAT_WINDOW_DAYS)
+    qs = (Complaint.objects.all() if queryset is None else queryset).filter(
+        keys, received_at__gte=since
+    )
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs.select_related("category", "category__parent").order_by("-received_at", "-id")
+
+
 def earlier_complaints(
     *,
     queryset: QuerySet[Complaint] | None = None,
@@ -84,16 +105,13 @@ def earlier_complaints(
 ) -> list[Earlier]:
     """The complainant's complaints of the last ``REDRESS_REPEAT_WINDOW_DAYS``, newest first,
     each marked as a possible duplicate or not. One query (see ``contact_keys``)."""
-    keys = contact_keys(phone=phone, email=email, id_number=id_number)
-    if keys is None:
-        return []
-    now = timezone.now()
-    qs = (Complaint.objects.all() if queryset is None else queryset).filter(
-        keys, received_at__gte=now - timedelta(days=settings.REDRESS_REPEAT_WINDOW_DAYS)
+    qs = earlier_queryset(
+        queryset=queryset, phone=phone, email=email, id_number=id_number, exclude=exclude
     )
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude.pk)
-    rows = qs.select_related("category", "category__parent").order_by("-received_at", "-id")[:limit]
+    if qs is None:
+        return []
+    rows = qs[:limit]
+    now = timezone.now()
     duplicate_since = now - timedelta(days=settings.REDRESS_DUPLICATE_WINDOW_DAYS)
     category_id = getattr(category, "pk", category)
     return [

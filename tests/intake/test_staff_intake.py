@@ -109,7 +109,7 @@ def test_time_received_defaults_to_now_and_may_be_earlier(client, frontline):
     assert Complaint.objects.order_by("id").last().received_at < before
 
 
-# --- double clicks ----------------------------------------------------------------------------------
+# --- double clicks -------------------------------------------------------------------------------
 
 
 def test_a_double_clicked_form_registers_one_complaint_with_its_files_once(client, frontline):
@@ -127,7 +127,7 @@ def test_two_agents_tokens_never_collide(client, frontline, frontline2):
     assert Complaint.objects.count() == 2
 
 
-# --- bad input -------------------------------------------------------------------------------------
+# --- bad input -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
