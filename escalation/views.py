@@ -82,7 +82,6 @@ def _act(request: HttpRequest, complaint: Complaint, form_name: str, form, actio
 
 @login_required
 def complaint(request: HttpRequest, reference: str) -> HttpResponse:
-    _require_staff(request.user)
     return _page(request, selectors.get_complaint_for(request.user, reference))
 
 
