@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from complaints.db import replica_reads
 from reporting import selectors
 from reporting.months import Month
 
@@ -222,5 +223,6 @@ class MonthlyReportView(APIView):
             raise Http404
         scope = selectors.resolve_scope(request.user, request.query_params.get("department"))
         live = request.query_params.get("live") in ("1", "true")
-        report = selectors.monthly_report(request.user, scope, chosen, live=live)
+        with replica_reads():
+            report = selectors.monthly_report(request.user, scope, chosen, live=live)
         return Response(MonthlyReportSerializer(serialize(report)).data)

@@ -106,17 +106,17 @@ def canonical(label: str, fields: Iterable[str], row: dict[str, Any]) -> str:
     )
 
 
-_layouts: dict[str, int] = {}
-
-
 def _layout_id(label: str, fields: list[str]) -> int:
+    """The id of the layout row for these columns (one indexed read; created the first time).
+
+    Not cached in the process: an id remembered from a transaction that was rolled back would
+    point at nothing.
+    """
     digest = sha256(json.dumps([label, fields]))
-    if digest not in _layouts:
-        layout, _created = SealLayout.objects.get_or_create(
-            digest=digest, defaults={"model": label, "fields": fields}
-        )
-        _layouts[digest] = layout.pk
-    return _layouts[digest]
+    layout, _created = SealLayout.objects.get_or_create(
+        digest=digest, defaults={"model": label, "fields": fields}
+    )
+    return layout.pk
 
 
 def _changed_fields(row: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:

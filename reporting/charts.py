@@ -57,14 +57,15 @@ COMMON = {
     "truncate_legend": 24,
 }
 
-_STRIP = re.compile(r'\s*style="[^"]*"')
+_STYLE_ATTRIBUTE = re.compile(r'\s*style="[^"]*"')
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 
 
 def _render(chart) -> str:
     svg = chart.render(is_unicode=True)
-    # The one inline style attribute pygal writes (an invisible tooltip) would be blocked by
-    # the CSP and is not needed without JavaScript.
-    return _STRIP.sub("", svg)
+    # pygal writes its tooltip configuration as an inline <script> and one inline style
+    # attribute (an invisible tooltip); the CSP would block both and the charts need neither.
+    return _STYLE_ATTRIBUTE.sub("", _SCRIPT.sub("", svg))
 
 
 def trend_chart(trend: list[dict[str, Any]]) -> str:

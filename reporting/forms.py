@@ -15,7 +15,11 @@ class MonthInput(forms.DateInput):
 
 
 class MonthPickerForm(forms.Form):
-    month = forms.CharField(label=_("Month"), widget=MonthInput(attrs={"class": "form-control"}))
+    month = forms.CharField(
+        label=_("Month"),
+        widget=MonthInput(attrs={"class": "form-control"}),
+        error_messages={"required": _("Choose a month, as YYYY-MM.")},
+    )
     department = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_month(self) -> Month:

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from complaints.db import replica_iter, replica_reads
 from complaints.models import Department
 from complaints.selectors import get_complaint_for
 from reporting import audit, exports, history, selectors
@@ -71,7 +72,9 @@ def monthly(request, year: int, month: int):
     department = request.GET.get("department")
     scope = selectors.resolve_scope(request.user, department)
     live = request.GET.get("live") == "1"
-    report = selectors.monthly_report(request.user, scope, chosen, live=live)
+    # Reports may read a replica a few seconds behind (settings: DATABASE_REPLICA_URL).
+    with replica_reads():
+        report = selectors.monthly_report(request.user, scope, chosen, live=live)
     nonce = str(request.csp_nonce)
     charts = {name: with_nonce(svg, nonce) for name, svg in report_charts(report).items()}
     current = Month.current()
@@ -112,9 +115,10 @@ def _report_for_export(request, year: int, month: int, fmt: str):
 @require_safe
 def export_figures(request, year: int, month: int, fmt: str):
     chosen, scope = _report_for_export(request, year, month, fmt)
-    report = selectors.monthly_report(
-        request.user, scope, chosen, live=request.GET.get("live") == "1"
-    )
+    with replica_reads():
+        report = selectors.monthly_report(
+            request.user, scope, chosen, live=request.GET.get("live") == "1"
+        )
     filename = f"report-{chosen}-{scope.key}.{fmt}"
     if fmt == "csv":
         return exports.figures_csv(report, filename)
@@ -129,8 +133,10 @@ def export_complaints(request, year: int, month: int, fmt: str):
     rows = exports.complaint_rows(request.user, complaints)
     filename = f"complaints-{chosen}-{scope.key}.{fmt}"
     if fmt == "csv":
-        return exports.csv_response(filename, rows)
-    return exports.xlsx_stream_response(filename, str(chosen), rows)
+        # Rows are read while the response streams, after this view returned.
+        return exports.csv_response(filename, replica_iter(rows))
+    with replica_reads():
+        return exports.xlsx_stream_response(filename, str(chosen), rows)
 
 
 # --- audit --------------------------------------------------------------------------------------
@@ -187,10 +193,10 @@ def audit_log(request):
         {
             "form": form,
             "rows": rows,
-            "next_url": f"?{urlencode({**query.dict(), 'after': next_cursor})}"
+            "next_url": f"{request.path}?{urlencode({**query.dict(), 'after': next_cursor})}"
             if next_cursor
             else None,
-            "first_url": f"?{query.urlencode()}" if "after" in request.GET else None,
+            "first_url": f"{request.path}?{query.urlencode()}" if "after" in request.GET else None,
             "export_url": f"{reverse('reporting:audit_export')}?{query.urlencode()}",
             "may_verify": selectors.may_verify_chain(request.user),
         },

@@ -102,18 +102,50 @@ def deadlines(complaint, *, by, due=None, extensions=0):
 
 @pytest.fixture
 def march(
-    db, clock, frontline, frontline_b, manager, manager_b, gm, category, other_category, dept_a, dept_b
+    db,
+    clock,
+    frontline,
+    frontline_b,
+    manager,
+    manager_b,
+    gm,
+    category,
+    other_category,
+    dept_a,
+    dept_b,
 ) -> Month:
     s = services
 
     # A
-    a = clock(at(2026, 3, 2, 10), s.register, by=frontline, channel="phone", description="A",
-              complainant_name="王芳", complainant_phone="13800138000")
-    a = clock(at(2026, 3, 2, 10, 30), s.classify, a, by=manager, category=category,
-              priority="normal", department=dept_a)
+    a = clock(
+        at(2026, 3, 2, 10),
+        s.register,
+        by=frontline,
+        channel="phone",
+        description="A",
+        complainant_name="王芳",
+        complainant_phone="13800138000",
+    )
+    a = clock(
+        at(2026, 3, 2, 10, 30),
+        s.classify,
+        a,
+        by=manager,
+        category=category,
+        priority="normal",
+        department=dept_a,
+    )
     a = clock(at(2026, 3, 2, 10, 45), s.assign, a, by=manager, assignee=frontline)
-    clock(at(2026, 3, 2, 14), s.log_communication, a, by=frontline, medium="call",
-          direction="out", summary="Called back", occurred_at=at(2026, 3, 2, 14))
+    clock(
+        at(2026, 3, 2, 14),
+        s.log_communication,
+        a,
+        by=frontline,
+        medium="call",
+        direction="out",
+        summary="Called back",
+        occurred_at=at(2026, 3, 2, 14),
+    )
     a = Complaint.objects.get(pk=a.pk)
     a = clock(at(2026, 3, 3, 11), s.resolve, a, by=frontline, **resolution())
     a = clock(at(2026, 3, 4, 10), s.follow_up, a, by=frontline, outcome="satisfied")
@@ -121,45 +153,109 @@ def march(
     a = clock(at(2026, 3, 4, 12), deadlines, a, by=manager, due=at(2026, 3, 5, 10), extensions=1)
 
     # B (major: starts at the manager tier)
-    b = clock(at(2026, 3, 6, 17), s.register, by=frontline, channel="phone", description="B",
-              priority="major")
-    b = clock(at(2026, 3, 6, 17, 10), s.classify, b, by=manager, category=category,
-              priority="major", department=dept_a)
+    b = clock(
+        at(2026, 3, 6, 17),
+        s.register,
+        by=frontline,
+        channel="phone",
+        description="B",
+        priority="major",
+    )
+    b = clock(
+        at(2026, 3, 6, 17, 10),
+        s.classify,
+        b,
+        by=manager,
+        category=category,
+        priority="major",
+        department=dept_a,
+    )
     b = clock(at(2026, 3, 6, 17, 20), s.assign, b, by=manager, assignee=manager)
-    b = clock(at(2026, 3, 9, 10), s.resolve, b, by=manager,
-              **resolution(substantiated=False, remedy="", remedy_amount=Decimal("0")))
+    b = clock(
+        at(2026, 3, 9, 10),
+        s.resolve,
+        b,
+        by=manager,
+        **resolution(substantiated=False, remedy="", remedy_amount=Decimal("0")),
+    )
     b = clock(at(2026, 3, 10, 10), s.follow_up, b, by=manager, outcome="dissatisfied")
     b = clock(at(2026, 3, 10, 11), s.reopen, b, by=manager, reason="Not satisfied")
-    b = clock(at(2026, 3, 12, 10), s.resolve, b, by=manager,
-              **resolution(substantiated=False, remedy="", remedy_amount=Decimal("0")))
+    b = clock(
+        at(2026, 3, 12, 10),
+        s.resolve,
+        b,
+        by=manager,
+        **resolution(substantiated=False, remedy="", remedy_amount=Decimal("0")),
+    )
     b = clock(at(2026, 3, 13, 10), s.follow_up, b, by=manager, outcome="basically_satisfied")
     b = clock(at(2026, 3, 13, 11), s.close, b, by=manager, reason="Done")
     b = clock(at(2026, 3, 13, 12), deadlines, b, by=manager, due=at(2026, 3, 8, 17))
 
     # C (received in February)
     c = clock(at(2026, 2, 27, 16), s.register, by=frontline, channel="phone", description="C")
-    c = clock(at(2026, 2, 27, 16, 10), s.classify, c, by=manager, category=category,
-              priority="normal", department=dept_a)
+    c = clock(
+        at(2026, 2, 27, 16, 10),
+        s.classify,
+        c,
+        by=manager,
+        category=category,
+        priority="normal",
+        department=dept_a,
+    )
     c = clock(at(2026, 2, 27, 16, 20), s.assign, c, by=manager, assignee=frontline)
     c = clock(at(2026, 3, 2, 9, 30), s.resolve, c, by=frontline, **resolution())
     c = clock(at(2026, 3, 2, 9, 40), deadlines, c, by=manager, due=None)
 
     # D, E, F
     d = clock(at(2026, 3, 10, 9), s.register, by=frontline, channel="phone", description="D")
-    d = clock(at(2026, 3, 10, 9, 30), s.reject, d, by=manager, reason_code="outside_remit",
-              explanation="Not ours")
+    d = clock(
+        at(2026, 3, 10, 9, 30),
+        s.reject,
+        d,
+        by=manager,
+        reason_code="outside_remit",
+        explanation="Not ours",
+    )
     e = clock(at(2026, 3, 20, 9), s.register, by=frontline, channel="phone", description="E")
-    e = clock(at(2026, 3, 21, 9), s.withdraw, e, by=manager, reason_code="withdrawn",
-              explanation="Withdrawn by phone")
+    e = clock(
+        at(2026, 3, 21, 9),
+        s.withdraw,
+        e,
+        by=manager,
+        reason_code="withdrawn",
+        explanation="Withdrawn by phone",
+    )
     f = clock(at(2026, 3, 31, 23, 30), s.register, by=frontline, channel="phone", description="F")
-    f = clock(at(2026, 4, 1, 0, 10), s.classify, f, by=manager, category=category,
-              priority="normal", department=dept_a)
+    f = clock(
+        at(2026, 4, 1, 0, 10),
+        s.classify,
+        f,
+        by=manager,
+        category=category,
+        priority="normal",
+        department=dept_a,
+    )
 
     # G (repeat of A, escalated twice)
-    g = clock(at(2026, 3, 15, 9), s.register, by=frontline, channel="email", description="G",
-              repeat_of=a)
-    g = clock(at(2026, 3, 15, 9, 30), s.classify, g, by=manager, category=category,
-              priority="normal", department=dept_a)
+    g = clock(
+        at(2026, 3, 15, 9),
+        s.register,
+        by=frontline,
+        channel="email",
+        description="G",
+        repeat_of=a,
+        complainant_name="李小龙",
+        complainant_phone="13900139000",
+    )
+    g = clock(
+        at(2026, 3, 15, 9, 30),
+        s.classify,
+        g,
+        by=manager,
+        category=category,
+        priority="normal",
+        department=dept_a,
+    )
     g = clock(at(2026, 3, 15, 10), s.assign, g, by=manager, assignee=frontline)
     g = clock(at(2026, 3, 16, 10), s.escalate, g, by=frontline, reason="Beyond my authority")
     g = clock(at(2026, 3, 17, 10), s.escalate, g, by=manager, reason="Needs the GM")
@@ -168,13 +264,31 @@ def march(
     h = clock(at(2025, 3, 10, 9), s.register, by=frontline, channel="phone", description="H")
 
     # I (department B)
-    i = clock(at(2026, 3, 5, 10), s.register, by=frontline_b, channel="web", description="I",
-              priority="urgent")
-    i = clock(at(2026, 3, 5, 10, 10), s.classify, i, by=manager_b, category=other_category,
-              priority="urgent", department=dept_b)
+    i = clock(
+        at(2026, 3, 5, 10),
+        s.register,
+        by=frontline_b,
+        channel="web",
+        description="I",
+        priority="urgent",
+    )
+    i = clock(
+        at(2026, 3, 5, 10, 10),
+        s.classify,
+        i,
+        by=manager_b,
+        category=other_category,
+        priority="urgent",
+        department=dept_b,
+    )
     i = clock(at(2026, 3, 5, 10, 20), s.assign, i, by=manager_b, assignee=frontline_b)
-    i = clock(at(2026, 3, 5, 15, 30), s.resolve, i, by=frontline_b,
-              **resolution(remedy_amount=Decimal("150.00")))
+    i = clock(
+        at(2026, 3, 5, 15, 30),
+        s.resolve,
+        i,
+        by=frontline_b,
+        **resolution(remedy_amount=Decimal("150.00")),
+    )
     i = clock(at(2026, 3, 6, 10), s.follow_up, i, by=frontline_b, outcome="unreachable")
     i = clock(at(2026, 3, 7, 10), s.close, i, by=manager_b, reason="Unreachable three times")
     i = clock(at(2026, 3, 7, 11), deadlines, i, by=manager_b, due=at(2026, 3, 6, 9))
