@@ -25,7 +25,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Now
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -153,33 +153,73 @@ class ComplaintFilter(django_filters.FilterSet):
 
 
 # --- sorting -------------------------------------------------------------------------------------
+#
+# Every sort is a sequence of *groups*, each read in the order of an index, so a page never
+# sorts the filtered set in memory:
+#
+# - "received" and "reference": one group, ordered by cmp_received_idx / the reference index;
+# - "priority": major, urgent, normal, each newest first (cmp_received_idx);
+# - "state": the lifecycle order, each state newest first;
+# - "due": running deadlines soonest first (the partial cmp_sla_sweep_idx), then every
+#   complaint without a running clock, newest first.
+#
+# A page reads its groups one after the other until it has per_page + 1 rows, so it costs at
+# most one query per group (eight for "state"), whatever the page size and the table size.
 
-PRIORITY_RANK = Case(
-    When(priority=Priority.MAJOR, then=Value(0)),
-    When(priority=Priority.URGENT, then=Value(1)),
-    default=Value(2),
-)
-STATE_RANK = Case(
-    *[When(state=state, then=Value(rank)) for rank, state in enumerate(State.values)],
-    default=Value(len(State.values)),
-)
+
+@dataclass(frozen=True)
+class Group:
+    condition: Q
+    field: str  # never null inside the group
+    descending: bool
+    kind: str  # "dt" or "str": how a cursor value is encoded
+
+
+def _newest_first(condition: Q) -> Group:
+    return Group(condition, "received_at", True, "dt")
+
+
+RUNNING_CLOCK = Q(state__in=HANDLING_STATES, next_due_at__isnull=False)
+
+
+def _priority_groups(descending: bool, narrowed: dict) -> list[Group]:
+    order = [Priority.MAJOR, Priority.URGENT, Priority.NORMAL]
+    if narrowed.get("priority"):
+        order = [p for p in order if p == narrowed["priority"]]
+    order = order[::-1] if descending else order
+    return [_newest_first(Q(priority=p)) for p in order]
+
+
+def _state_groups(descending: bool, narrowed: dict) -> list[Group]:
+    order = list(State.values)
+    state = narrowed.get("state")
+    if state == OPEN:
+        order = [s for s in order if s in OPEN_STATES]
+    elif state:
+        order = [s for s in order if s == state]
+    order = order[::-1] if descending else order
+    return [_newest_first(Q(state=s)) for s in order]
+
+
+def _due_groups(descending: bool, narrowed: dict) -> list[Group]:
+    return [
+        Group(RUNNING_CLOCK, "next_due_at", descending, "dt"),
+        _newest_first(~RUNNING_CLOCK),
+    ]
 
 
 @dataclass(frozen=True)
 class Sort:
     label: Any
-    field: str  # a model field or the annotation below
-    kind: str  # "dt", "str" or "int": how a cursor value is encoded
-    nullable: bool = False
-    annotation: Any = None
+    groups: Any  # (descending, narrowed filters) -> list[Group]
 
 
 SORTS: dict[str, Sort] = {
-    "received": Sort(_("Received on"), "received_at", "dt"),
-    "reference": Sort(_("Reference"), "reference", "str"),
-    "due": Sort(_("Due"), "next_due_at", "dt", nullable=True),
-    "priority": Sort(_("Priority"), "priority_rank", "int", annotation=PRIORITY_RANK),
-    "state": Sort(_("State"), "state_rank", "int", annotation=STATE_RANK),
+    "received": Sort(_("Received on"), lambda d, n: [Group(Q(), "received_at", d, "dt")]),
+    "reference": Sort(_("Reference"), lambda d, n: [Group(Q(), "reference", d, "str")]),
+    "due": Sort(_("Due"), _due_groups),
+    "priority": Sort(_("Priority"), _priority_groups),
+    "state": Sort(_("State"), _state_groups),
 }
 DEFAULT_SORT = "-received"
 PAGE_SIZES = (25, 50, 100)
@@ -197,36 +237,35 @@ class InvalidCursor(ValueError):
     """A page link that was tampered with or belongs to another sort order."""
 
 
-def encode_cursor(sort: str, value: Any, pk: int) -> str:
+@dataclass(frozen=True)
+class Cursor:
+    group: int
+    value: Any
+    pk: int
+
+
+def encode_cursor(sort: str, group: int, value: Any, pk: int) -> str:
     if isinstance(value, datetime):
         value = value.isoformat()
-    raw = json.dumps([sort, value, pk], separators=(",", ":")).encode()
+    raw = json.dumps([sort, group, value, pk], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(token: str, sort: str) -> tuple[Any, int]:
+def decode_cursor(token: str, sort: str, groups: list[Group]) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        token_sort, value, pk = json.loads(raw)
+        token_sort, group, value, pk = json.loads(raw)
     except (binascii.Error, ValueError, TypeError) as exc:
         raise InvalidCursor(token) from exc
-    spec = SORTS[sort.lstrip("-")]
-    if token_sort != sort or not isinstance(pk, int):
+    if token_sort != sort or not isinstance(pk, int) or not isinstance(group, int):
         raise InvalidCursor(token)
-    if value is None:
-        if not spec.nullable:
+    if not 0 <= group < len(groups) or not isinstance(value, str):
+        raise InvalidCursor(token)
+    if groups[group].kind == "dt":
+        value = parse_datetime(value)
+        if value is None:
             raise InvalidCursor(token)
-        return None, pk
-    if spec.kind == "dt":
-        parsed = parse_datetime(value) if isinstance(value, str) else None
-        if parsed is None:
-            raise InvalidCursor(token)
-        return parsed, pk
-    if spec.kind == "int" and not isinstance(value, int):
-        raise InvalidCursor(token)
-    if spec.kind == "str" and not isinstance(value, str):
-        raise InvalidCursor(token)
-    return value, pk
+    return Cursor(group, value, pk)
 
 
 @dataclass
@@ -239,44 +278,23 @@ class KeysetPage:
     previous_cursor: str | None
 
 
-def _beyond(field: str, value: Any, pk: int, *, descending: bool, nullable: bool) -> Q:
-    """Rows after (value, pk) in display order: ``field`` then ``id`` in one direction, nulls
-    last. The ``field <= value`` / ``>=`` bound is what lets an index seek to the cursor."""
-    strict, bound, id_strict = ("lt", "lte", "lt") if descending else ("gt", "gte", "gt")
-    if value is None:
-        return Q(**{f"{field}__isnull": True, f"id__{id_strict}": pk})
-    q = Q(**{f"{field}__{bound}": value}) & (
-        Q(**{f"{field}__{strict}": value}) | Q(**{f"id__{id_strict}": pk})
-    )
-    if nullable:
-        q |= Q(**{f"{field}__isnull": True})
-    return q
-
-
-def _before(field: str, value: Any, pk: int, *, descending: bool, nullable: bool) -> Q:
-    """Rows before (value, pk) in display order (the mirror of ``_beyond``)."""
-    strict, bound, id_strict = ("gt", "gte", "gt") if descending else ("lt", "lte", "lt")
-    if value is None:
-        return Q(**{f"{field}__isnull": False}) | Q(
-            **{f"{field}__isnull": True, f"id__{id_strict}": pk}
-        )
+def _after(group: Group, cursor: Cursor, *, reverse: bool = False) -> Q:
+    """Rows after the cursor inside its group (before it when ``reverse``). The explicit bound
+    (``received_at <= v``) is what lets PostgreSQL seek into the index at the cursor instead of
+    reading from the top and filtering."""
+    descending = group.descending != reverse
+    strict, bound = ("lt", "lte") if descending else ("gt", "gte")
+    field, value = group.field, cursor.value
     return Q(**{f"{field}__{bound}": value}) & (
-        Q(**{f"{field}__{strict}": value}) | Q(**{f"id__{id_strict}": pk})
+        Q(**{f"{field}__{strict}": value}) | Q(**{f"id__{strict}": cursor.pk})
     )
 
 
-def _ordering(field: str, *, descending: bool, nullable: bool, nulls_first: bool) -> list:
-    key = F(field)
-    if nullable:
-        # Only nullable keys name their nulls: "NULLS LAST" on received_at would no longer
-        # match the index order and PostgreSQL would sort instead of reading the index.
-        if nulls_first:
-            key = key.desc(nulls_first=True) if descending else key.asc(nulls_first=True)
-        else:
-            key = key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
-    else:
-        key = key.desc() if descending else key.asc()
-    return [key, F("id").desc() if descending else F("id").asc()]
+def _order(group: Group, *, reverse: bool = False) -> list:
+    descending = group.descending != reverse
+    if descending:
+        return [F(group.field).desc(), F("id").desc()]
+    return [F(group.field).asc(), F("id").asc()]
 
 
 def paginate(
@@ -286,49 +304,45 @@ def paginate(
     per_page: int,
     after: str | None = None,
     before: str | None = None,
+    narrowed: dict | None = None,
 ) -> KeysetPage:
-    """One page of ``queryset`` in ``sort`` order, after or before a cursor; one SQL query."""
-    descending = sort.startswith("-")
-    spec = SORTS[sort.lstrip("-")]
-    if spec.annotation is not None:
-        queryset = queryset.annotate(**{spec.field: spec.annotation})
+    """One page of ``queryset`` in ``sort`` order, after or before a cursor.
+
+    ``narrowed`` holds the filters already applied (state, priority), so a sort does not read
+    groups the filters exclude: a group with no row costs a scan of the filtered set.
+    """
+    groups = SORTS[sort.lstrip("-")].groups(sort.startswith("-"), narrowed or {})
     backwards = bool(before) and not after
     token = before if backwards else after
-    cursor = decode_cursor(token, sort) if token else None
+    cursor = decode_cursor(token, sort, groups) if token else None
+    start = cursor.group if cursor else (len(groups) - 1 if backwards else 0)
+    indexes = range(start, -1, -1) if backwards else range(start, len(groups))
+    found: list[tuple[int, Any]] = []
+    for index in indexes:
+        group = groups[index]
+        qs = queryset.filter(group.condition)
+        if cursor is not None and index == cursor.group:
+            qs = qs.filter(_after(group, cursor, reverse=backwards))
+        need = per_page + 1 - len(found)
+        found.extend((index, row) for row in qs.order_by(*_order(group, reverse=backwards))[:need])
+        if len(found) > per_page:
+            break
+    more = len(found) > per_page
+    found = found[:per_page]
     if backwards:
-        # Read the previous page in reverse order from the cursor, then flip it.
-        if cursor is not None:
-            queryset = queryset.filter(
-                _before(spec.field, *cursor, descending=descending, nullable=spec.nullable)
-            )
-        ordering = _ordering(
-            spec.field, descending=not descending, nullable=spec.nullable, nulls_first=True
-        )
-    else:
-        if cursor is not None:
-            queryset = queryset.filter(
-                _beyond(spec.field, *cursor, descending=descending, nullable=spec.nullable)
-            )
-        ordering = _ordering(
-            spec.field, descending=descending, nullable=spec.nullable, nulls_first=False
-        )
-    rows = list(queryset.order_by(*ordering)[: per_page + 1])
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    if backwards:
-        rows.reverse()
+        found.reverse()
         has_previous, has_next = more, cursor is not None
     else:
         has_previous, has_next = cursor is not None, more
+
+    def token_for(index: int, row) -> str:
+        return encode_cursor(sort, index, getattr(row, groups[index].field), row.pk)
+
     return KeysetPage(
-        rows=rows,
+        rows=[row for _index, row in found],
         per_page=per_page,
-        has_next=has_next and bool(rows),
-        has_previous=has_previous and bool(rows),
-        next_cursor=encode_cursor(sort, getattr(rows[-1], spec.field), rows[-1].pk)
-        if rows and has_next
-        else None,
-        previous_cursor=encode_cursor(sort, getattr(rows[0], spec.field), rows[0].pk)
-        if rows and has_previous
-        else None,
+        has_next=has_next and bool(found),
+        has_previous=has_previous and bool(found),
+        next_cursor=token_for(*found[-1]) if found and has_next else None,
+        previous_cursor=token_for(*found[0]) if found and has_previous else None,
     )

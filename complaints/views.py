@@ -316,9 +316,10 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         per_page = PAGE_SIZES[0]
     if per_page not in PAGE_SIZES:
         per_page = PAGE_SIZES[0]
-    status = 200
+    status, narrowed = 200, {}
     if filterset.is_valid():
         rows = filterset.qs
+        narrowed = {k: filterset.form.cleaned_data.get(k) for k in ("state", "priority")}
     else:
         messages.error(request, _("Some filters are not valid; correct them to see results."))
         rows, status = queryset.none(), 400
@@ -329,10 +330,12 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             per_page=per_page,
             after=request.GET.get("after"),
             before=request.GET.get("before"),
+            narrowed=narrowed,
         )
     except InvalidCursor:
         messages.error(request, _("That page link is no longer valid; here is the first page."))
-        page, status = paginate(rows, sort=sort, per_page=per_page), 400
+        page = paginate(rows, sort=sort, per_page=per_page, narrowed=narrowed)
+        status = 400
     context = {
         "filter": filterset,
         "page": page,
