@@ -144,7 +144,7 @@ def test_service_definition_lists_the_attributes(client, services_ready, fmt):
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_unknown_service_code_is_a_404_in_the_error_shape(client, services_ready, fmt):
-    response = client.get(f"{BASE}/services/potholes.{fmt}")
+    response = client.get(f"{BASE}/services/potholes.{fmt}", headers={"Accept-Language": "en"})
     assert response.status_code == 404
     assert errors(response, fmt) == [(404, "service_code potholes was not found.")]
 
@@ -275,7 +275,11 @@ def test_jurisdiction_id_is_optional_and_a_different_one_is_not_found(
     assert client.get(f"{BASE}/services.json").status_code == 200
     ok = client.get(f"{BASE}/services.json", {"jurisdiction_id": "complaints.example.cn"})
     assert ok.status_code == 200
-    other = client.get(f"{BASE}/services.xml", {"jurisdiction_id": "sfgov.org"})
+    other = client.get(
+        f"{BASE}/services.xml",
+        {"jurisdiction_id": "sfgov.org"},
+        headers={"Accept-Language": "en"},
+    )
     assert other.status_code == 404
     assert errors(other, "xml") == [(404, "jurisdiction_id sfgov.org was not found.")]
     refused = create(client, jurisdiction_id="sfgov.org")
