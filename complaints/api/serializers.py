@@ -12,6 +12,7 @@ category or a reason that the staff pages would refuse.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -66,6 +67,24 @@ class StrictCharField(serializers.CharField):
         except UnicodeEncodeError:
             self.fail("surrogate")
         return value
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A time within the years complaints are handled in. Far-off years are no real dates for a
+    complaint, and before 1900 the local zone's historical offsets (Shanghai's +08:05:43) would
+    come back in a form RFC 3339 clients cannot parse."""
+
+    EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+    LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+    default_error_messages = {
+        "out_of_range": _("Use a date between 2000 and 2100."),
+    }
+
+    def to_internal_value(self, value: Any) -> datetime:
+        parsed = super().to_internal_value(value)
+        if not self.EARLIEST <= parsed < self.LATEST:
+            self.fail("out_of_range")
+        return parsed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,6 +349,8 @@ class ComplaintCreateSerializer(serializers.ModelSerializer):
     appeal_of = VisibleComplaintField(
         required=False, allow_null=True, help_text=_("Reference of the complaint appealed.")
     )
+    received_at = BoundedDateTimeField(required=False)
+    promised_reply_at = BoundedDateTimeField(required=False, allow_null=True)
     reason = StrictCharField(
         max_length=2000,
         required=False,
@@ -363,18 +384,25 @@ class ComplaintCreateSerializer(serializers.ModelSerializer):
             "reason",
         ]
         extra_kwargs = {
-            "received_at": {"required": False},
             "priority": {"required": False},
             "confidential": {"required": False},
             "complainant_email": {"required": False},
-            "promised_reply_at": {"required": False},
         }
 
     def validate_received_at(self, value):
         # A complaint cannot be received in the future; a small skew between clocks is fine.
-        if value is not None and value > timezone.now() + timezone.timedelta(minutes=5):
+        if value is not None and value > timezone.now() + timedelta(minutes=5):
             raise serializers.ValidationError(_("The time received cannot be in the future."))
         return value
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        received = data.get("received_at") or timezone.now()
+        promised = data.get("promised_reply_at")
+        if promised is not None and promised < received:
+            raise serializers.ValidationError(
+                {"promised_reply_at": [_("A reply cannot be promised before the complaint.")]}
+            )
+        return data
 
     def service_kwargs(self) -> dict[str, Any]:
         """``validated_data`` as ``services.register`` takes it."""

@@ -87,6 +87,12 @@ def test_registering_takes_every_intake_field(
         ({"category": 999999}, "category"),
         ({"department": "abc"}, "department"),
         ({"received_at": "2999-01-01T00:00:00Z"}, "received_at"),
+        ({"received_at": "0959-10-23T22:03:30Z"}, "received_at"),
+        ({"promised_reply_at": "2101-01-01T00:00:00Z"}, "promised_reply_at"),
+        (
+            {"received_at": "2026-01-02T00:00:00Z", "promised_reply_at": "2026-01-01T00:00:00Z"},
+            "promised_reply_at",
+        ),
         ({"repeat_of": "C-1999-000001"}, "repeat_of"),
         ({"confidential": "perhaps"}, "confidential"),
     ],

@@ -80,7 +80,11 @@ def _generated_schema() -> dict:
     return json.loads(OpenApiJsonRenderer().render(generator.get_schema(request=None, public=True)))
 
 
-schema = schemathesis.openapi.from_dict(_generated_schema())
+# The operations of this package (complaints.api); the monthly report endpoint under
+# /api/v1/reports/ belongs to the reporting app and is fuzzed by its own tests if at all.
+schema = schemathesis.openapi.from_dict(_generated_schema()).exclude(
+    path_regex=r"^/api/v1/reports/"
+)
 schema.app = application  # in-process WSGI calls, as schemathesis.openapi.from_wsgi sets up
 
 
