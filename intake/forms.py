@@ -154,6 +154,7 @@ class StaffRegistrationForm(SubmissionTokenMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["received_at"].required = False
+        self.fields["received_at"].initial = None  # not the model's default: empty means "now"
         self.fields["received_at"].help_text = _("Leave empty for now.")
         self.fields["category"].queryset = leaf_categories()
         self.fields["subject_person"].queryset = (
