@@ -12,8 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Now
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +98,12 @@ def frontline(user) -> dict[str, Any]:
 
 
 # --- department manager ---------------------------------------------------------------------------
+#
+# "Being handled" means the handling states (received, classified, assigned): the complaints
+# someone still has to act on, and the only ones that can be unassigned (an assigned complaint
+# has a handler by constraint) or overdue (the SLA clock runs only there). Reading them instead
+# of every open state keeps each aggregate to the few thousand rows still moving, not the
+# followed-up cases waiting for closure.
 
 
 @dataclass
@@ -108,50 +113,65 @@ class StateCount:
     count: int
 
 
-def _state_counts(queryset: QuerySet) -> list[StateCount]:
-    counts = dict(queryset.order_by().values_list("state").annotate(n=Count("id")))
-    return [StateCount(value, label, counts.get(value, 0)) for value, label in State.choices]
+def _open_state_counts(queryset: QuerySet) -> list[StateCount]:
+    """Open complaints per state: WHERE department_id = ? AND state IN (...) GROUP BY state,
+    an index-only read of cmp_dept_state_recv_idx."""
+    counts = dict(
+        queryset.filter(state__in=OPEN_STATES)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("id"))
+    )
+    return [
+        StateCount(value, label, counts.get(value, 0))
+        for value, label in State.choices
+        if value in OPEN_STATES
+    ]
+
+
+def _handling_figures() -> dict[str, Count]:
+    return {
+        "handling": Count("id"),
+        "unassigned": Count("id", filter=Q(assignee__isnull=True)),
+        "overdue": Count("id", filter=overdue_q()),
+        "major": Count("id", filter=Q(priority=Priority.MAJOR)),
+    }
 
 
 def department_figures(user) -> dict[str, int]:
-    """Open, unassigned and overdue counts of the manager's department: one aggregate over the
-    department's open rows (cmp_dept_state_recv_idx)."""
-    department_id = rules.department_id_of(user)
+    """Being handled, unassigned, overdue and major counts of the manager's department: one
+    aggregate over its handling rows (cmp_dept_state_recv_idx)."""
     return (
         selectors.complaints_visible_to(user)
-        .filter(department_id=department_id, state__in=OPEN_STATES)
-        .aggregate(
-            open=Count("id"),
-            unassigned=Count("id", filter=Q(assignee__isnull=True)),
-            overdue=Count("id", filter=overdue_q()),
-            major=Count("id", filter=Q(priority=Priority.MAJOR)),
-        )
+        .filter(department_id=rules.department_id_of(user), state__in=HANDLING_STATES)
+        .aggregate(**_handling_figures())
     )
 
 
-def handler_workload(department_id: int | None) -> QuerySet:
-    """The department's active handlers with their open and overdue complaints, including those
-    with none: one query, the per-handler counts served by cmp_assignee_state_idx."""
-    open_for_handler = Q(assigned_complaints__state__in=OPEN_STATES)
-    return (
-        get_user_model()
-        .objects.filter(
+def handler_workload(department_id: int | None) -> list:
+    """The department's active handlers, each with ``open_count`` and ``overdue_count``,
+    including those with nothing: two queries, the counts one pass over the handlers' open
+    complaints (cmp_assignee_state_idx: assignee_id IN (...) AND state IN (...))."""
+    handlers = list(
+        get_user_model().objects.filter(
             is_active=True,
             staff_profile__department_id=department_id,
             staff_profile__tier__in=[Tier.FRONTLINE, Tier.MANAGER],
         )
-        .annotate(
-            open_count=Count("assigned_complaints", filter=open_for_handler),
-            overdue_count=Count(
-                "assigned_complaints",
-                filter=Q(
-                    assigned_complaints__state__in=HANDLING_STATES,
-                    assigned_complaints__next_due_at__lt=Now(),
-                ),
-            ),
-        )
-        .order_by("-open_count", "username")
     )
+    counts = {
+        row["assignee_id"]: row
+        for row in Complaint.objects.filter(
+            assignee_id__in=[h.pk for h in handlers], state__in=OPEN_STATES
+        )
+        .order_by()
+        .values("assignee_id")
+        .annotate(open_count=Count("id"), overdue_count=Count("id", filter=overdue_q()))
+    }
+    for handler in handlers:
+        handler.open_count = counts.get(handler.pk, {}).get("open_count", 0)
+        handler.overdue_count = counts.get(handler.pk, {}).get("overdue_count", 0)
+    return sorted(handlers, key=lambda h: (-h.open_count, h.username))
 
 
 def escalations_waiting(user, tier: str) -> QuerySet[Complaint]:
@@ -165,9 +185,9 @@ def manager(user) -> dict[str, Any]:
     department_id = rules.department_id_of(user)
     visible = selectors.complaints_visible_to(user)
     return {
-        "by_state": _state_counts(visible.filter(department_id=department_id)),
+        "by_state": _open_state_counts(visible.filter(department_id=department_id)),
         "figures": department_figures(user),
-        "workload": list(handler_workload(department_id)),
+        "workload": handler_workload(department_id),
         "escalations": list(
             escalations_waiting(user, Tier.MANAGER).filter(department_id=department_id)[:LIST_LIMIT]
         ),
@@ -177,32 +197,34 @@ def manager(user) -> dict[str, Any]:
 # --- general manager -----------------------------------------------------------------------------
 
 
-def _per_department(condition: Q) -> Coalesce:
-    # A correlated count per department row: PostgreSQL answers each from
-    # cmp_dept_state_recv_idx (department_id = ? AND state IN ...), so the whole table is never
-    # scanned however many closed complaints it holds.
-    subquery = (
-        Complaint.objects.filter(condition, department_id=OuterRef("pk"), state__in=OPEN_STATES)
+@dataclass
+class DepartmentRow:
+    department: Department | None  # None: received complaints no department has taken yet
+    handling: int = 0
+    unassigned: int = 0
+    overdue: int = 0
+    major: int = 0
+
+
+def organisation_by_department(user) -> list[DepartmentRow]:
+    """Every active department (and the unrouted intake queue when it holds anything) with
+    its complaints being handled, unassigned, overdue and major: two queries, the counts one
+    GROUP BY over the handling rows."""
+    counts = {
+        row.pop("department_id"): row
+        for row in selectors.complaints_visible_to(user)
+        .filter(state__in=HANDLING_STATES)
         .order_by()
         .values("department_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return Coalesce(Subquery(subquery, output_field=IntegerField()), Value(0))
-
-
-def organisation_by_department() -> QuerySet[Department]:
-    """Every department with its open, unassigned, overdue and major counts: one query."""
-    return (
-        Department.objects.filter(active=True)
-        .annotate(
-            open_count=_per_department(Q()),
-            unassigned_count=_per_department(Q(assignee__isnull=True)),
-            overdue_count=_per_department(overdue_q()),
-            major_count=_per_department(Q(priority=Priority.MAJOR)),
-        )
-        .order_by("name")
-    )
+        .annotate(**_handling_figures())
+    }
+    rows = [
+        DepartmentRow(department, **counts.get(department.pk, {}))
+        for department in Department.objects.filter(active=True).order_by("name")
+    ]
+    if None in counts:
+        rows.append(DepartmentRow(None, **counts[None]))
+    return rows
 
 
 def month_start(now: datetime | None = None) -> datetime:
@@ -225,14 +247,17 @@ def month_headlines(user) -> dict[str, int]:
 
 
 def major_complaints(user) -> QuerySet[Complaint]:
+    """Major complaints still being handled, most urgent first."""
     return _by_due(
-        selectors.complaints_visible_to(user).filter(priority=Priority.MAJOR, state__in=OPEN_STATES)
+        selectors.complaints_visible_to(user).filter(
+            priority=Priority.MAJOR, state__in=HANDLING_STATES
+        )
     )
 
 
 def general_manager(user) -> dict[str, Any]:
     return {
-        "departments": list(organisation_by_department()),
+        "departments": organisation_by_department(user),
         "headlines": month_headlines(user),
         "major": list(major_complaints(user)[:LIST_LIMIT]),
         "escalations": list(escalations_waiting(user, Tier.GM)[:LIST_LIMIT]),

@@ -44,6 +44,9 @@ from complaints.services import normalise_phone
 
 REFERENCE_RE = re.compile(r"^[A-Za-z]{1,5}-\d{4}-\d{3,}$")
 OPEN = "open"
+HANDLING = "handling"
+# The pseudo-states of the state filter and the states each stands for.
+STATE_SETS = {OPEN: OPEN_STATES, HANDLING: HANDLING_STATES}
 
 
 def staff_users() -> QuerySet:
@@ -71,7 +74,7 @@ class ComplaintFilter(django_filters.FilterSet):
     )
     state = django_filters.ChoiceFilter(
         label=_("State"),
-        choices=[(OPEN, _("Any open state")), *State.choices],
+        choices=[(OPEN, _("Any open state")), (HANDLING, _("Being handled")), *State.choices],
         method="filter_state",
         empty_label=_("Any state"),
     )
@@ -136,8 +139,8 @@ class ComplaintFilter(django_filters.FilterSet):
         return queryset.filter(condition)
 
     def filter_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value == OPEN:
-            return queryset.filter(state__in=OPEN_STATES)
+        if value in STATE_SETS:
+            return queryset.filter(state__in=STATE_SETS[value])
         return queryset.filter(state=value)
 
     def filter_category(self, queryset: QuerySet, name: str, value: Category) -> QuerySet:
@@ -193,8 +196,8 @@ def _priority_groups(descending: bool, narrowed: dict) -> list[Group]:
 def _state_groups(descending: bool, narrowed: dict) -> list[Group]:
     order = list(State.values)
     state = narrowed.get("state")
-    if state == OPEN:
-        order = [s for s in order if s in OPEN_STATES]
+    if state in STATE_SETS:
+        order = [s for s in order if s in STATE_SETS[state]]
     elif state:
         order = [s for s in order if s == state]
     order = order[::-1] if descending else order

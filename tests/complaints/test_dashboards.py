@@ -101,7 +101,7 @@ def test_manager_dashboard_counts_the_department_and_lists_escalations(
     client, manager, frontline, frontline2, office, django_assert_max_num_queries
 ):
     client.force_login(manager)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get("/")
     assert response.status_code == 200
     by_state = {row.state: row.count for row in response.context["by_state"]}
@@ -111,11 +111,13 @@ def test_manager_dashboard_counts_the_department_and_lists_escalations(
         "assigned": 3,
         "resolved": 0,
         "followed_up": 0,
-        "closed": 1,
-        "rejected": 0,
-        "withdrawn": 0,
     }
-    assert response.context["figures"] == {"open": 6, "unassigned": 3, "overdue": 1, "major": 1}
+    assert response.context["figures"] == {
+        "handling": 6,
+        "unassigned": 3,
+        "overdue": 1,
+        "major": 1,
+    }
     workload = {u.username: (u.open_count, u.overdue_count) for u in response.context["workload"]}
     assert workload == {"frontline": (2, 1), "frontline2": (1, 0), "manager": (0, 0)}
     # Waiting at the manager tier: the hand-escalated one and the major one (majors start there).
@@ -133,12 +135,12 @@ def test_gm_dashboard_shows_the_organisation_majors_escalations_and_month(
     client, gm, office, dept_a, dept_b, django_assert_max_num_queries
 ):
     client.force_login(gm)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get("/")
     assert response.status_code == 200
     rows = {
-        d.code: (d.open_count, d.unassigned_count, d.overdue_count, d.major_count)
-        for d in response.context["departments"]
+        row.department.code: (row.handling, row.unassigned, row.overdue, row.major)
+        for row in response.context["departments"]
     }
     assert rows == {dept_a.code: (6, 3, 1, 1), dept_b.code: (1, 1, 0, 0)}
     assert refs(response.context["major"]) == [office["major"].reference]
@@ -146,6 +148,16 @@ def test_gm_dashboard_shows_the_organisation_majors_escalations_and_month(
     headlines = response.context["headlines"]
     # Everything was received, one was resolved and closed this month, one is overdue.
     assert headlines == {"received": 8, "resolved": 1, "closed": 1, "overdue": 1}
+
+
+def test_gm_dashboard_lists_the_unrouted_intake_queue_as_its_own_row(client, gm, dept_a):
+    services.register(by=None, channel="web", description="From the public form")
+    client.force_login(gm)
+    rows = client.get("/").context["departments"]
+    assert [(row.department, row.handling, row.unassigned) for row in rows] == [
+        (dept_a, 0, 0),
+        (None, 1, 1),
+    ]
 
 
 def test_month_headlines_leave_out_earlier_months(frontline, gm, make_complaint):
