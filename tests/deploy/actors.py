@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import sys
@@ -30,21 +31,27 @@ def _answer(payload: dict) -> None:
 
 
 def setup_org(args) -> dict:
-    """A department with a manager and a frontline agent who has an API token."""
+    """A department (manager, two frontline agents), a general manager, a two-level category,
+    and an API token for each person."""
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
     from complaints import services
-    from complaints.models import Department
+    from complaints.models import Category, Department
 
     users = get_user_model()
     department, _ = Department.objects.get_or_create(
         code="service", defaults={"name": "Customer service"}
     )
+    parent, _ = Category.objects.get_or_create(code="service-attitude", defaults={"name": "Staff"})
+    leaf, _ = Category.objects.get_or_create(
+        code="rude-staff", defaults={"name": "Rude staff", "parent": parent}
+    )
     people = {}
     for username, tier, unit in [
         ("manager", "manager", department),
         ("frontline", "frontline", department),
+        ("frontline2", "frontline", department),
         ("gm", "gm", None),
     ]:
         user, created = users.objects.get_or_create(
@@ -55,8 +62,12 @@ def setup_org(args) -> dict:
         people[username] = user
     department.manager = people["manager"]
     department.save()
-    token, _ = Token.objects.get_or_create(user=people["frontline"])
-    return {"token": token.key, "frontline_id": people["frontline"].pk}
+    return {
+        "tokens": {name: Token.objects.get_or_create(user=u)[0].key for name, u in people.items()},
+        "ids": {name: user.pk for name, user in people.items()},
+        "department": department.pk,
+        "category": leaf.pk,
+    }
 
 
 def seed_breached(args) -> dict:
@@ -87,6 +98,27 @@ def sweep(args) -> dict:
     from escalation import tasks
 
     return {"summary": tasks.sweep()}
+
+
+def schedule_sweep_now(args) -> dict:
+    """``setup_schedules`` (idempotent), then make the SLA sweep due now, as the next minute
+    would: the next scheduler pass of any cluster queues it."""
+    from django.core.management import call_command
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    call_command("setup_schedules", stdout=io.StringIO())
+    updated = Schedule.objects.filter(func="escalation.tasks.sweep").update(
+        next_run=timezone.now() - dt.timedelta(seconds=1)
+    )
+    return {"schedules": updated}
+
+
+def enqueue_sweeps(args) -> dict:
+    """``count`` sweeps queued at once, for the clusters' workers to run side by side."""
+    from django_q.tasks import async_task
+
+    return {"tasks": [async_task("escalation.tasks.sweep") for _ in range(args.count)]}
 
 
 def census(args) -> dict:
@@ -209,6 +241,8 @@ STEPS = {
     "seed-breached": seed_breached,
     "sweep": sweep,
     "census": census,
+    "schedule-sweep-now": schedule_sweep_now,
+    "enqueue-sweeps": enqueue_sweeps,
     "replica-probe": replica_probe,
     "report-probe": report_probe,
     "s3-roundtrip": s3_roundtrip,

@@ -42,7 +42,19 @@ def census() -> dict[str, Any]:
         "escalation_records": dict(escalations),
         "sequence": {str(year): last for year, last in sequence.items()},
         "idempotency_keys": IdempotencyKey.objects.count(),
+        "tasks": tasks(),
     }
+
+
+def tasks() -> dict[str, dict[str, int]]:
+    """django-q2's finished tasks: func → {"ok": n, "failed": n}."""
+    from django_q.models import Task
+
+    summary: dict[str, dict[str, int]] = {}
+    for row in Task.objects.values("func", "success").annotate(n=Count("id")).order_by():
+        entry = summary.setdefault(row["func"], {"ok": 0, "failed": 0})
+        entry["ok" if row["success"] else "failed"] += row["n"]
+    return summary
 
 
 def numbers_of(references) -> list[int]:

@@ -92,12 +92,16 @@ def pg_standby(pg_server) -> Cluster:
 _databases = itertools.count(1)
 
 
+def new_database(server: Cluster) -> str:
+    """A new database on ``server``, a copy of the migrated template; its URL."""
+    name = f"deploy_{next(_databases)}"
+    server.sql(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+    return server.url(name)
+
+
 @pytest.fixture
 def fresh_database(pg_server) -> str:
-    """A new database on ``pg_server``, a copy of the migrated template; its URL."""
-    name = f"deploy_{next(_databases)}"
-    pg_server.sql(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
-    return pg_server.url(name)
+    return new_database(pg_server)
 
 
 @pytest.fixture
@@ -137,7 +141,7 @@ def collected_static(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def app_env(collected_static):
     """``app_env(database_url, **extra)``: the environment of one app process."""
 

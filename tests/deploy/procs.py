@@ -63,6 +63,8 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
             "REDRESS_PUBLIC_TRACK_LIMIT": "100000",
             "AXES_ENABLED": "false",
             "LOG_LEVEL": "INFO",
+            # Process logs the tests read (django-q2 translates its own) stay in English.
+            "LANGUAGE_CODE": "en",
             "PYTHONUNBUFFERED": "1",
             "PYTHONPATH": str(ROOT),
         }
@@ -111,12 +113,21 @@ class Proc:
             while_alive=self,
         )
 
+    @contextlib.contextmanager
+    def paused(self):
+        """SIGSTOP the whole process group for the block (a stalled machine), then SIGCONT."""
+        os.killpg(self.popen.pid, signal.SIGSTOP)
+        try:
+            yield self
+        finally:
+            os.killpg(self.popen.pid, signal.SIGCONT)
+
     def stop(self, *, timeout: float = 20) -> int | None:
-        """SIGTERM to the group (gunicorn and qcluster shut down gracefully), SIGKILL after
-        ``timeout``."""
+        """SIGTERM to the process (gunicorn's master and qcluster's sentinel stop their own
+        children gracefully), SIGKILL to the whole group after ``timeout``."""
         if self.popen.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.popen.pid, signal.SIGTERM)
+                os.kill(self.popen.pid, signal.SIGTERM)
             try:
                 self.popen.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
