@@ -15,6 +15,14 @@ class ReadOnlyScopedAdmin(admin.ModelAdmin):
         visible = selectors.complaints_visible_to(request.user).values("pk")
         return super().get_queryset(request).filter(complaint__in=visible)
 
+    # Every tier reads these (scoped below); the tier groups carry no intake permissions, so
+    # the tier itself is the permission, as for the complaints they belong to.
+    def has_view_permission(self, request, obj=None) -> bool:
+        return rules.tier_of(request.user) is not None
+
+    def has_module_permission(self, request) -> bool:
+        return rules.tier_of(request.user) is not None
+
     def has_add_permission(self, request) -> bool:
         return False
 
