@@ -7,12 +7,17 @@ tooltips are switched off (``js=[]``).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
 import pygal
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from pygal.style import Style
+
+from reporting.models import ReportCache
 
 # Fonts that have Chinese glyphs first; Debian's fonts-wqy-microhei provides the first.
 FONTS = (
@@ -110,7 +115,42 @@ def breakdown_chart(title: str, rows: list[dict[str, Any]], limit: int = 10) -> 
 
 
 def report_charts(report) -> dict[str, str]:
-    """The page's charts by name, rendered in the active language."""
+    """The page's charts by name, rendered in the active language.
+
+    Rendering takes pygal tens of milliseconds per chart, so the SVG is kept in the report
+    cache under a digest of what it shows (figures, labels, language): a cached report page
+    does not draw its charts again.
+    """
+    from reporting import services
+
+    inputs = {
+        "language": get_language(),
+        "trend": report.trend,
+        "scope": report.scope.kind,
+        "breakdowns": [
+            [b.key, str(b.title), [[str(r["name"]), r["value"], r["previous"]] for r in b.rows]]
+            for b in report.breakdowns
+        ],
+    }
+    key = (
+        "charts:"
+        + hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+    )
+    cached = ReportCache.objects.filter(key=key).values_list("payload", flat=True).first()
+    if cached is not None:
+        return cached
+    charts = _draw(report)
+    services.store_cached(key, CONTENT_ADDRESSED, charts, ttl_seconds=CHART_DAYS * 86400)
+    return charts
+
+
+# Chart entries are addressed by their content, so they never go stale; they expire so that
+# charts nobody looks at any more are removed (services.drop_expired_cache).
+CONTENT_ADDRESSED = "content"
+CHART_DAYS = 45
+
+
+def _draw(report) -> dict[str, str]:
     charts = {
         "trend": trend_chart(report.trend),
         "rates": rates_chart(report.trend),

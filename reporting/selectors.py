@@ -282,6 +282,32 @@ def monthly_report(user, scope: Scope, month: Month, *, live: bool = False) -> M
     return report
 
 
+def fingerprint(report: MonthlyReport) -> dict[str, Any]:
+    """Everything the rendered report shows, as plain data (for the page cache's digest)."""
+    return {
+        "month": str(report.month),
+        "scope": report.scope.key,
+        "scope_label": str(report.scope_label),
+        "rows": [
+            [r.key, str(r.label), r.value, r.previous, r.last_year, r.changed, r.other]
+            for r in report.rows
+        ],
+        "breakdowns": [
+            [b.key, str(b.title), [[str(r["name"]), r["value"], r["previous"]] for r in b.rows]]
+            for b in report.breakdowns
+        ],
+        "league": [{**row, "name": str(row["name"])} for row in report.league],
+        "points": [
+            [p["kind"], str(p["name"]), str(p["reason"])] for p in report.improvement_points
+        ],
+        "trend": report.trend,
+        "snapshot": [report.snapshot.pk, report.snapshot.issued_at] if report.snapshot else None,
+        "showing_issued": report.showing_issued,
+        "differences": report.differences,
+        "medians": report.medians_available,
+    }
+
+
 def _rows(report: MonthlyReport) -> list[Row]:
     rows = []
     current = report.bundle["figures"]
@@ -484,7 +510,6 @@ def month_complaints(user, scope: Scope, month: Month) -> QuerySet[Complaint]:
     return (
         complaints_for(scope, user)
         .filter(received_at__gte=month.start, received_at__lt=month.end)
-        .select_related("category", "category__parent", "department", "repeat_of")
         .order_by("received_at", "id")
     )
 

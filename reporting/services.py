@@ -56,16 +56,21 @@ def bump_generations(months: list[Month]) -> None:
 
 
 def generations(months: list[Month]) -> dict[Month, int]:
-    """Current generation of each month, creating missing rows at 0 (two small queries).
+    """Current generation of each month (one query), creating missing rows at 0 first.
 
     The rows must exist before figures are computed: a bump that finds no row would otherwise
     leave a month at 0 and its stale cache entry valid.
     """
     days = sorted({m.first_day for m in months})
-    MonthGeneration.objects.bulk_create(
-        [MonthGeneration(month=d) for d in days], ignore_conflicts=True
-    )
     found = dict(MonthGeneration.objects.filter(month__in=days).values_list("month", "generation"))
+    missing = [d for d in days if d not in found]
+    if missing:
+        MonthGeneration.objects.bulk_create(
+            [MonthGeneration(month=d) for d in missing], ignore_conflicts=True
+        )
+        found = dict(
+            MonthGeneration.objects.filter(month__in=days).values_list("month", "generation")
+        )
     return {m: found.get(m.first_day, 0) for m in months}
 
 
@@ -78,6 +83,12 @@ def store_cached(key: str, token: str, payload: Any, *, ttl_seconds: int | None 
         unique_fields=["key"],
         update_fields=["token", "payload", "computed_at", "expires_at"],
     )
+
+
+def drop_expired_cache() -> int:
+    """Remove cache entries past their expiry (running months, charts nobody reads)."""
+    deleted, _ = ReportCache.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted
 
 
 # --- month-end snapshots ------------------------------------------------------------------------

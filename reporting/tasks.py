@@ -38,6 +38,8 @@ def issue_month_end_reports() -> int:
 
 
 def refresh_working_days() -> int:
+    """Rebuild the working-day table; also clears expired cache entries."""
+    services.drop_expired_cache()
     first, last = workdays.default_range()
     return workdays.rebuild(first, last)
 

@@ -3,6 +3,9 @@ auditor, who changes nothing anywhere, has nothing to post here either."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from csp.constants import NONCE
 from csp.decorators import csp_update
 from django.conf import settings
@@ -10,19 +13,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from complaints.db import replica_iter, replica_reads
 from complaints.models import Department
 from complaints.selectors import get_complaint_for
-from reporting import audit, exports, history, selectors
-from reporting.charts import report_charts, with_nonce
+from reporting import audit, exports, history, selectors, services
+from reporting.charts import CONTENT_ADDRESSED, report_charts, with_nonce
 from reporting.forms import AuditFilterForm, MonthPickerForm
-from reporting.models import AuditRecord, ChainVerification
+from reporting.models import AuditRecord, ChainVerification, ReportCache
 from reporting.months import Month
 
 AUDIT_PAGE_SIZE = 50
@@ -75,32 +81,65 @@ def monthly(request, year: int, month: int):
     # Reports may read a replica a few seconds behind (settings: DATABASE_REPLICA_URL).
     with replica_reads():
         report = selectors.monthly_report(request.user, scope, chosen, live=live)
-    nonce = str(request.csp_nonce)
-    charts = {name: with_nonce(svg, nonce) for name, svg in report_charts(report).items()}
+        departments = (
+            list(Department.objects.order_by("name").values_list("pk", "name"))
+            if selectors.may_choose_department(request.user)
+            else None
+        )
     current = Month.current()
+    context = {
+        "picker": MonthPickerForm(initial={"month": str(chosen), "department": department or ""}),
+        "departments": departments,
+        "department": department or "",
+        "previous_url": _monthly_url(chosen.previous, department=department),
+        "next_url": _monthly_url(chosen.shift(1), department=department)
+        if chosen < current
+        else None,
+        "live_url": _monthly_url(chosen, department=department, live="1"),
+        "issued_url": _monthly_url(chosen, department=department),
+        "export_query": urlencode({"department": department}) if department else "",
+        "running": not chosen.is_finished(),
+    }
+    body = _report_body(report, context).replace(NONCE_PLACEHOLDER, str(request.csp_nonce))
     return render(
         request,
         "reporting/monthly.html",
-        {
-            "report": report,
-            "charts": charts,
-            "picker": MonthPickerForm(
-                initial={"month": str(chosen), "department": department or ""}
-            ),
-            "departments": Department.objects.order_by("name")
-            if selectors.may_choose_department(request.user)
-            else None,
-            "department": department or "",
-            "previous_url": _monthly_url(chosen.previous, department=department),
-            "next_url": _monthly_url(chosen.shift(1), department=department)
-            if chosen < current
-            else None,
-            "live_url": _monthly_url(chosen, department=department, live="1"),
-            "issued_url": _monthly_url(chosen, department=department),
-            "export_query": urlencode({"department": department}) if department else "",
-            "running": not chosen.is_finished(),
-        },
+        {"report": report, "body": mark_safe(body)},  # noqa: S308 - our own rendered template
     )
+
+
+# Where the request's CSP nonce goes in cached HTML (pygal's <style> elements).
+NONCE_PLACEHOLDER = "__redress_csp_nonce__"
+PAGE_DAYS = 45
+
+
+def _report_body(report: selectors.MonthlyReport, context: dict) -> str:
+    """The report as rendered HTML, cached under a digest of everything it shows (figures,
+    names, links, language): a cached page neither draws charts nor renders its tables."""
+    digest = hashlib.sha256(
+        json.dumps(
+            {
+                "language": get_language(),
+                "report": selectors.fingerprint(report),
+                "context": {k: v for k, v in context.items() if k != "picker"},
+                "picker": str(report.month),
+            },
+            sort_keys=True,
+            default=str,
+        ).encode()
+    ).hexdigest()
+    key = f"page:{digest}"
+    cached = ReportCache.objects.filter(key=key).values_list("payload", flat=True).first()
+    if cached is not None:
+        return cached["html"]
+    charts = {
+        name: with_nonce(svg, NONCE_PLACEHOLDER) for name, svg in report_charts(report).items()
+    }
+    html = render_to_string(
+        "reporting/_report_body.html", {**context, "report": report, "charts": charts}
+    )
+    services.store_cached(key, CONTENT_ADDRESSED, {"html": html}, ttl_seconds=PAGE_DAYS * 86400)
+    return html
 
 
 def _report_for_export(request, year: int, month: int, fmt: str):

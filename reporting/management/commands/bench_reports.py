@@ -1,0 +1,237 @@
+"""Benchmark the monthly report and the history page on a seeded PostgreSQL database.
+
+    scripts/with-postgres .venv/bin/python manage.py bench_reports
+    scripts/with-postgres .venv/bin/python manage.py bench_reports --complaints 100000
+    scripts/with-postgres .venv/bin/python manage.py bench_reports --proposed-indexes
+
+``scripts/with-postgres`` starts a throwaway PostgreSQL cluster; the command refuses any other
+database unless ``--i-know-this-database-is-disposable`` is given, and refuses a database that
+already holds complaints. It migrates, seeds ``--complaints`` complaints over ``--months``
+months with their lifecycle history (``reporting.bench``), builds one complaint with 200
+history rows through the services, and prints:
+
+- the monthly report page of the last finished month, cold (no cached figures) and cached,
+  for the whole organisation (general manager) and for the largest department (its manager),
+  the frontline personal summary, and the running month;
+- the SQL time of each query of the cold organisation report;
+- the streamed CSV of the month's complaints;
+- the change-history page of the 200-record complaint.
+
+Targets (issue 6): cold <= 1 s, cached <= 50 ms, on a 2-core machine. ``--proposed-indexes``
+measures again after adding the complaints indexes the report asks of the core (see README).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from complaints import services
+from complaints.models import Category, Complaint
+from reporting import bench, selectors, workdays
+from reporting.models import AuditRecord, MonthGeneration, ReportCache
+from reporting.months import Month
+
+# What the report's month windows need on complaints_complaint beyond the core's indexes
+# (received_at, classified_at, resolved_at, closed_at are indexed there already).
+NEWLINE = b"\n"
+
+PROPOSED_INDEXES = [
+    "CREATE INDEX cmp_first_response_at_idx ON complaints_complaint (first_response_at)",
+    "CREATE INDEX cmp_followed_up_at_idx ON complaints_complaint (followed_up_at)",
+    "CREATE INDEX cmp_rejected_at_idx ON complaints_complaint (rejected_at) "
+    "WHERE rejected_at IS NOT NULL",
+    "CREATE INDEX cmp_withdrawn_at_idx ON complaints_complaint (withdrawn_at) "
+    "WHERE withdrawn_at IS NOT NULL",
+]
+
+
+def timed(action: Callable[[], object]) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = action()
+    return (time.perf_counter() - started) * 1000, result
+
+
+class Command(BaseCommand):
+    help = "Seed a throwaway PostgreSQL database and time the monthly report and history page."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--complaints", type=int, default=1_000_000)
+        parser.add_argument("--months", type=int, default=24)
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="Seed only the escalation and reopen history rows (faster, smaller).",
+        )
+        parser.add_argument(
+            "--proposed-indexes",
+            action="store_true",
+            help="Measure again after creating the complaints indexes proposed to the core.",
+        )
+        parser.add_argument("--i-know-this-database-is-disposable", action="store_true")
+
+    def handle(self, *args, **options) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "The benchmark needs PostgreSQL: run it under scripts/with-postgres."
+            )
+        if not (os.environ.get("REDRESS_PG_DATA") or options["i_know_this_database_is_disposable"]):
+            raise CommandError(
+                "This does not look like scripts/with-postgres's throwaway database; "
+                "pass --i-know-this-database-is-disposable to seed it anyway."
+            )
+        call_command("migrate", verbosity=0)
+        if Complaint.objects.exists():
+            raise CommandError("The database already holds complaints; use an empty one.")
+        say = self.stdout.write
+        say(f"Seeding {options['complaints']:,} complaints over {options['months']} months…")
+        org = bench.seed(
+            options["complaints"],
+            months=options["months"],
+            history=not options["no_history"],
+            log=say,
+        )
+        big = self.history_complaint(org)
+        workdays.ensure(*workdays.default_range())  # built once per deployment, then nightly
+        self.report_round(org, big, "as shipped")
+        if options["proposed_indexes"]:
+            with connection.cursor() as cursor:
+                for sql in PROPOSED_INDEXES:
+                    cursor.execute(sql)
+                cursor.execute("ANALYZE complaints_complaint")
+            self.report_round(org, big, "with the proposed complaints indexes")
+
+    # --- the 200-record complaint --------------------------------------------------------------
+
+    def history_complaint(self, org: bench.Organisation) -> Complaint:
+        User = get_user_model()
+        agent = User.objects.get(pk=org.agent_ids[0])
+        manager = User.objects.get(pk=org.manager_ids[0])
+        started = time.perf_counter()
+        c = services.register(
+            by=agent,
+            channel="phone",
+            description="A long case",
+            complainant_name="王芳",
+            complainant_phone="13800138000",
+        )
+        c = services.classify(
+            c,
+            by=manager,
+            category=Category.objects.get(pk=org.category_ids[0]),
+            priority="normal",
+            department=c.department,
+        )
+        c = services.assign(c, by=manager, assignee=agent)
+        for i in range(197):
+            if i % 3 == 0:
+                services.log_communication(
+                    c, by=agent, medium="call", direction="in", summary=f"Call {i}"
+                )
+            else:
+                services.add_note(c, by=agent, body=f"Note {i}: checked the toll records")
+        c = Complaint.objects.get(pk=c.pk)
+        rows = AuditRecord.objects.filter(complaint=c).count()  # one sealed record per row
+        self.stdout.write(
+            f"  {c.reference}: {rows} history rows through the services in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        return c
+
+    # --- one round of measurements -------------------------------------------------------------
+
+    def report_round(self, org: bench.Organisation, big: Complaint, title: str) -> None:
+        say = self.stdout.write
+        User = get_user_model()
+        month = Month.current().previous
+        url = f"/reports/monthly/{month.year:04d}/{month.month:02d}/"
+        gm = User.objects.get(pk=org.gm_id)
+        largest = (
+            Complaint.objects.filter(received_at__gte=month.start, received_at__lt=month.end)
+            .values("department_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .first()
+        )
+        manager = User.objects.get(
+            staff_profile__department_id=largest["department_id"], staff_profile__tier="manager"
+        )
+        agent = User.objects.get(pk=org.agent_ids[0])
+        auditor = User.objects.get(pk=org.auditor_id)
+        received = Complaint.objects.filter(
+            received_at__gte=month.start, received_at__lt=month.end
+        ).count()
+        say("")
+        say(f"== {title}: report of {month} ({received:,} complaints received that month) ==")
+
+        def page(user, address: str) -> Callable[[], object]:
+            client = Client()
+            client.force_login(user)
+
+            def get():
+                response = client.get(address)
+                if response.status_code != 200:
+                    raise CommandError(f"{address} answered {response.status_code}")
+                return response
+
+            return get
+
+        def cold_and_cached(label: str, get) -> None:
+            ReportCache.objects.all().delete()
+            MonthGeneration.objects.all().delete()
+            cold, _ = timed(get)
+            cached = statistics.median(timed(get)[0] for _ in range(7))
+            say(f"  {label:<44} cold {cold:7.0f} ms   cached {cached:6.1f} ms")
+
+        cold_and_cached("organisation (general manager)", page(gm, url))
+        cold_and_cached(f"largest department ({manager.username})", page(manager, url))
+        cold_and_cached("personal summary (frontline)", page(agent, url))
+        current = Month.current()
+        cold_and_cached(
+            "running month (organisation)",
+            page(gm, f"/reports/monthly/{current.year:04d}/{current.month:02d}/"),
+        )
+        api = page(gm, f"/api/v1/reports/monthly/{month}/")
+        cold_and_cached("REST endpoint (organisation)", api)
+
+        # Where the cold organisation report spends its SQL time.
+        ReportCache.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            total, _ = timed(
+                lambda: selectors.monthly_report(gm, selectors.Scope.organisation(), month)
+            )
+        sql = sorted(
+            ((float(q["time"]) * 1000, q["sql"]) for q in queries.captured_queries),
+            reverse=True,
+        )
+        say(
+            f"  cold figures alone: {total:.0f} ms in {len(sql)} queries "
+            f"({sum(t for t, _ in sql):.0f} ms of SQL); slowest:"
+        )
+        for ms, text in sql[:6]:
+            say(f"    {ms:6.1f} ms  {' '.join(text.split())[:150]}")
+
+        export = page(gm, url + "complaints.csv")
+        elapsed, response = timed(lambda: b"".join(export().streaming_content))
+        say(
+            f"  complaint list CSV (streamed): {elapsed:.0f} ms, "
+            f"{response.count(NEWLINE) - 1:,} rows, {len(response) / 1e6:.1f} MB"
+        )
+
+        history = page(auditor, f"/complaints/{big.reference}/history/")
+        first, _ = timed(history)
+        again = statistics.median(timed(history)[0] for _ in range(5))
+        say(
+            f"  history page, {big.reference} (200 records): first {first:.0f} ms, "
+            f"then {again:.0f} ms"
+        )
