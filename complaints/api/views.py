@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -597,6 +598,8 @@ class CategoryListView(generics.ListAPIView):
 
 
 @method_decorator(login_required, name="dispatch")
+# Swagger UI sets inline styles as it renders; scripts stay 'self' only.
+@method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")
 class DocsView(SpectacularSwaggerSplitView):
     """Swagger UI from the sidecar package's static files (no CDN). The init script is served
     as a separate file so the Content-Security-Policy can stay ``script-src 'self'``."""
