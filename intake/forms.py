@@ -253,7 +253,7 @@ class PublicComplaintForm(SubmissionTokenMixin, forms.Form):
 
     complainant_name = forms.CharField(label=_("Your name"), max_length=120, required=False)
     complainant_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    complainant_email = forms.EmailField(label=_("Email"), required=False)
+    complainant_email = forms.EmailField(label=_("Email"), required=False, max_length=254)
     complainant_id_number = forms.CharField(
         label=_("Account, card or plate number"), max_length=64, required=False
     )

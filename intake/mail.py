@@ -127,6 +127,8 @@ def parse(raw: bytes) -> ParsedMail:
         if sender is None or not sender.addr_spec:
             raise MalformedMail(_("The message has no sender address."))
         try:
+            if len(sender.addr_spec) > 254:
+                raise ValidationError("too long")
             validate_email(sender.addr_spec)
         except ValidationError as exc:
             raise MalformedMail(
@@ -148,7 +150,7 @@ def parse(raw: bytes) -> ParsedMail:
                 inner = part.get_payload()[0]
                 attachments.append((f"forwarded-{index}.eml", inner.as_bytes()))
                 continue
-            name = part.get_filename() or f"attachment-{index}"
+            name = _safe_name(part.get_filename() or "") or f"attachment-{index}"
             attachments.append((name, part.get_payload(decode=True) or b""))
     except MalformedMail:
         raise
@@ -168,6 +170,13 @@ def parse(raw: bytes) -> ParsedMail:
         refers_to=refers_to[-20:],
         attachments=attachments,
     )
+
+
+def _safe_name(name: str) -> str:
+    """A sender-chosen file name without folders or control characters (``../../x.pdf``,
+    ``C:\\scan.pdf``), so the storage never sees a path."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in name if ch.isprintable()).strip(" .")
 
 
 def own_text(body: str) -> str:

@@ -101,12 +101,16 @@ ATTRIBUTE_LIMITS = {"request": 2000, "subject": 200}
 # ---------------------------------------------------------------------------------------------
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _text(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    # Characters XML 1.0 cannot carry would make the whole document unreadable.
+    return _XML_INVALID.sub("", str(value))
 
 
 def _xml_fill(parent: ET.Element, payload: dict) -> None:
@@ -258,7 +262,7 @@ class ServiceRequestForm(forms.Form):
     long = forms.FloatField(required=False, min_value=-180, max_value=180)
     address_string = forms.CharField(required=False, max_length=500)
     address_id = forms.CharField(required=False, max_length=100)
-    email = forms.EmailField(required=False)
+    email = forms.EmailField(required=False, max_length=254)
     device_id = forms.CharField(required=False, max_length=200)
     account_id = forms.CharField(required=False, max_length=200)
     first_name = forms.CharField(required=False, max_length=60)
@@ -365,7 +369,7 @@ def _create(request, fmt: str) -> HttpResponse:
             "account_id": data["account_id"],
             "attributes": attributes,
         },
-        complainant_name=" ".join(p for p in (data["first_name"], data["last_name"]) if p),
+        complainant_name=" ".join(p for p in (data["first_name"], data["last_name"]) if p)[:120],
         complainant_email=data["email"],
         complainant_phone=data["phone"],
         complainant_language=request.LANGUAGE_CODE,

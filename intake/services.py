@@ -70,7 +70,7 @@ def attach(complaint: Complaint, *, by, evidence: Evidence):
         complaint,
         by=uploader,
         file=evidence.file,
-        original_name=evidence.checked.name,
+        original_name=evidence.checked.name[-255:],  # the column's length; keep the extension
         content_type=evidence.checked.content_type,
         size=evidence.checked.size,
         public=by is None,

@@ -331,3 +331,28 @@ def test_imap_source_imports_unseen_messages_and_flags_them_seen(db, settings, m
     assert all("\\Seen" in flags for _raw, flags in FakeImap.messages.values())
     call_command("fetch_complaint_mail")  # nothing unseen left
     assert Complaint.objects.count() == 1
+
+
+def test_an_attachment_name_with_folders_is_kept_as_a_plain_file_name(db):
+    import base64
+
+    from tests.intake.conftest import PDF
+
+    raw = (
+        "From: a@example.cn\r\nMessage-ID: <path@example.cn>\r\nSubject: scan\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee the receipt.\r\n"
+        "--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+        'Content-Disposition: attachment; filename="..\\\\..\\\\windows/../收据.pdf"\r\n\r\n'
+        f"{base64.b64encode(PDF).decode()}\r\n--b--\r\n"
+    ).encode()
+    result = mail.import_message(raw)
+    attachment = result.complaint.attachments.get()
+    assert attachment.original_name == "收据.pdf"
+    assert ".." not in attachment.file.name
+
+
+def test_an_overlong_sender_address_is_refused(db):
+    raw = f"From: {'a' * 250}@example.cn\r\nMessage-ID: <long@x>\r\n\r\nhello\r\n".encode()
+    assert mail.import_message(raw).outcome == "refused"
+    assert not Complaint.objects.exists()

@@ -479,3 +479,18 @@ def test_posts_need_no_csrf_token(services_ready):
 
     response = create(Client(enforce_csrf_checks=True))
     assert response.status_code == 201
+
+
+def test_long_names_fit_and_control_characters_never_break_the_xml(client, services_ready):
+    response = create(
+        client,
+        fmt="xml",
+        first_name="F" * 60,
+        last_name="L" * 60,
+        address_string="Gate 3\x0b\x1f, People's Square",
+    )
+    assert response.status_code == 201
+    complaint = Complaint.objects.get()
+    assert len(complaint.complainant_name) == 120
+    listed = client.get(f"{BASE}/requests/{complaint.reference}.xml")
+    assert body(listed, "xml").find("request/address").text == "Gate 3, People's Square"
