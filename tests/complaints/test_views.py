@@ -448,6 +448,18 @@ def test_add_a_note(client, frontline, make_complaint):
     assert "Waiting for the invoice" in client.get(url(complaint)).content.decode()
 
 
+@pytest.mark.parametrize("persona", ["frontline", "manager", "gm"])
+def test_every_handling_tier_adds_notes_to_a_complaint_it_handles(
+    request, client, persona, make_complaint
+):
+    complaint = make_complaint(State.ASSIGNED)  # assigned to `frontline`, department A
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    response = client.post(url(complaint, "notes/"), {"body": f"seen by {persona}"})
+    assert response.status_code == 302
+    assert Note.objects.get(complaint=complaint).author == user
+
+
 def test_an_empty_note_is_400_and_saves_nothing(client, frontline, make_complaint):
     complaint = make_complaint(State.ASSIGNED)
     client.force_login(frontline)

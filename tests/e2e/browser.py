@@ -4,7 +4,11 @@ Reuse them from another test folder by importing them into that folder's ``conft
 
     from tests.e2e.browser import browser, login, page, screenshot, tier_groups  # noqa: F401
 
-and mark the tests ``@pytest.mark.e2e``. Every test that takes ``page`` runs against
+and mark the browser tests with both markers, so the tier groups exist before any persona
+fixture runs (see ``tier_groups``)::
+
+    pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("tier_groups")]
+ Every test that takes ``page`` runs against
 pytest-django's ``live_server`` (a real HTTP server on the PostgreSQL test database, in
 transactional mode, serving static files through ``django.contrib.staticfiles``).
 

@@ -73,11 +73,10 @@ def close(modal):
 
 def run_lifecycle(page, login, *, frontline, manager, category, dept_a, chinese: bool, shots):
     """Register → classify (frontline) → assign (manager) → resolve, follow up, close
-    (handler). Returns the reference; ``shots(page, name)`` takes screenshots on the way."""
+    (handler). Returns the reference; ``shots(page)`` screenshots the closed complaint's page."""
     login(page, frontline)
     if chinese:
         switch_language(page, "zh-hans")
-    shots(page, "dashboard-frontline")
     reference = register_complaint(
         page, name="王芳", phone="138 0013 8000", description="客服挂断了我的电话"
     )
@@ -85,7 +84,6 @@ def run_lifecycle(page, login, *, frontline, manager, category, dept_a, chinese:
     assert state_of(page) == ("已受理分类" if chinese else "Classified")
 
     login(page, manager)
-    shots(page, "dashboard-manager")
     page.goto(f"/complaints/{reference}/")
     perform(page, "assign", assign_to(frontline))
     assert state_of(page) == ("已分派" if chinese else "Assigned")
@@ -97,7 +95,7 @@ def run_lifecycle(page, login, *, frontline, manager, category, dept_a, chinese:
     perform(page, "follow_up", follow_up)
     perform(page, "close", close)
     assert state_of(page) == ("已结案" if chinese else "Closed")
-    shots(page, "complaint")
+    shots(page)
     return reference
 
 
@@ -112,7 +110,7 @@ def test_a_complaint_from_registration_to_closure_in_the_browser(
         category=category,
         dept_a=dept_a,
         chinese=False,
-        shots=lambda p, name: screenshot(p, f"flow-{name}-en"),
+        shots=lambda p: screenshot(p, "complaint-en"),
     )
     complaint = Complaint.objects.get(reference=reference)
     assert complaint.state == State.CLOSED
@@ -149,7 +147,7 @@ def test_the_same_flow_in_the_chinese_interface(
         category=category,
         dept_a=dept_a,
         chinese=True,
-        shots=lambda p, name: screenshot(p, f"flow-{name}-zh"),
+        shots=lambda p: screenshot(p, "complaint-zh"),
     )
     assert Complaint.objects.get(reference=reference).state == State.CLOSED
     assert page.locator("html").get_attribute("lang") == "zh-hans"
