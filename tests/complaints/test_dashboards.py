@@ -182,6 +182,7 @@ def test_auditor_dashboard_offers_search_and_links_to_change_history(
     latest = response.context["recent_changes"][0]
     assert latest.reference == office["to_gm"].reference
     assert latest.history_transition == "escalate"
+    assert "<td>Escalated</td>" in page
     assert f'href="/complaints/{latest.reference}/history/"' in page
     # Auditors change nothing: no registration button, no register link in the navigation.
     assert 'href="/complaints/new/"' not in page
