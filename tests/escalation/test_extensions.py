@@ -140,3 +140,14 @@ def test_a_pending_extension_lapses_when_the_complaint_is_resolved(
     request.refresh_from_db()
     assert request.status == ExtensionRequest.Status.REFUSED
     assert "no longer being handled" in request.decision_note
+
+
+def test_the_complainant_is_told_in_their_own_language(clock, make_complaint, manager, committed):
+    complaint = make_complaint(
+        State.ASSIGNED, complainant_email="wang@example.test", complainant_language="zh-hans"
+    )
+    with committed():
+        sla.request_extension(complaint, by=manager, proposed_due_at=FRIDAY_18, reason="复杂")
+    (message,) = [m for m in mail.outbox if m.to == ["wang@example.test"]]
+    assert message.subject == f"[{complaint.reference}] 我们需要更多时间处理您的投诉"
+    assert "需要进一步调查" in message.body
