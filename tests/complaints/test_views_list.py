@@ -107,6 +107,27 @@ def test_a_confidential_complainant_is_masked_in_the_list(client, manager_b, dep
     assert "Wang Fang" not in page and "W*******g" in page
 
 
+def test_a_name_or_phone_search_does_not_reveal_a_masked_complainant(
+    client, manager_b, gm, dept_b, frontline
+):
+    hidden = register(
+        frontline,
+        department=dept_b,
+        confidential=True,
+        subject_department=dept_b,
+        complainant_name="Wang Fang",
+        complainant_phone="13912345678",
+        description="About the billing desk",
+    )
+    client.force_login(manager_b)
+    assert listed(client.get("/complaints/?q=Wang+Fang")) == []
+    assert listed(client.get("/complaints/?q=1391234")) == []
+    # The complaint itself stays findable by what the unit may see.
+    assert listed(client.get("/complaints/?q=billing+desk")) == [hidden.reference]
+    client.force_login(gm)
+    assert listed(client.get("/complaints/?q=Wang+Fang")) == [hidden.reference]
+
+
 # --- query counts and no full-table count ---------------------------------------------------------
 
 
