@@ -385,6 +385,11 @@ if env_str("DATABASE_REPLICA_URL"):
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must use the same engine as DATABASE_URL")
     # Under the test runner the alias reads the test database instead of making a second one.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# A pooled connection (DB_CONN_MAX_AGE) is dead after a database restart or failover: check it
+# before a request or task reuses it, instead of answering that request with a 500
+# (tests/deploy/test_faults.py).
+for _database in DATABASES.values():
+    _database["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
 
 # Media (evidence files): "filesystem" (MEDIA_ROOT) or "s3" (any S3-compatible store through
 # django-storages). Files stay private: no public ACL, downloads go through the app's checks.
