@@ -175,7 +175,11 @@ def recompute_from_receipt(
 
 def apply(complaint, *, action: str, policy, calendar, now: dt.datetime, pauses=None) -> None:
     """Set the due-time columns on ``complaint`` for ``action`` (not saved: the caller saves)."""
-    pauses = pauses or LazyPauses(complaint)
+    if pauses is None:
+        # A new complaint, or a tier entered just now, has no finished pause that matters:
+        # skip the query (the sweep escalates a thousand complaints in a row).
+        fresh_start = action in ("register", "escalate")
+        pauses = LazyPauses(complaint, loaded=[] if fresh_start else None)
     targets = policy.targets if policy else {}
     if action == "register":
         start = complaint.received_at
