@@ -144,7 +144,7 @@ def complaint_select(org: Organisation, count: int, months: int) -> tuple[str, l
            END AS st
     FROM (
       SELECT g, recv, EXTRACT(EPOCH FROM (now() - recv)) / 86400 AS age,
-             1 + (g * 7919 % {n_depts}) AS d_ix, r_state, r1, r2, r3
+             (1 + (g::bigint * 7919 % {n_depts}))::int AS d_ix, r_state, r1, r2, r3
       FROM (
         SELECT g, now() - (random() * {days}) * interval '1 day' AS recv,
                random() AS r_state, random() AS r1, random() AS r2, random() AS r3
@@ -186,10 +186,10 @@ def complaint_select(org: Organisation, count: int, months: int) -> tuple[str, l
         "complainant_name": f"substr('{SURNAMES}', 1 + (g % {len(SURNAMES)}), 1) || "
         f"substr('{GIVEN}', 1 + (g * 31 % {len(GIVEN)}), 1) || "
         f"substr('{GIVEN}', 1 + (g * 17 % {len(GIVEN)}), 1)",
-        "complainant_phone": "'13' || lpad((g * 7919 % 1000000000)::text, 9, '0')",
+        "complainant_phone": "'13' || lpad((g::bigint * 7919 % 1000000000)::text, 9, '0')",
         "complainant_email": "CASE WHEN r2 < 0.3 THEN 'c' || g || '@example.test' ELSE '' END",
         "complainant_id_number": "'ETC' || lpad((g % 900000)::text, 6, '0')",
-        "complainant_phone_norm": "'13' || lpad((g * 7919 % 1000000000)::text, 9, '0')",
+        "complainant_phone_norm": "'13' || lpad((g::bigint * 7919 % 1000000000)::text, 9, '0')",
         "complainant_email_norm": "CASE WHEN r2 < 0.3 THEN 'c' || g || '@example.test' ELSE '' END",
         "complainant_id_norm": "'ETC' || lpad((g % 900000)::text, 6, '0')",
         "complainant_language": "CASE WHEN r3 < 0.9 THEN 'zh-hans' ELSE 'en' END",
