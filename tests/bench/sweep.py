@@ -157,11 +157,44 @@ def explain_sweep_query(analyze: bool = True) -> str:
     return query.explain(analyze=analyze) if analyze else query.explain()
 
 
+# Where an escalation's time goes, by the function that owns it (cumulative, under cProfile).
+BREAKDOWN = {
+    "complaints.services._perform (the whole escalation)": ("complaints/services.py", "_perform"),
+    "  row lock (SELECT ... FOR UPDATE)": ("complaints/services.py", "_lock"),
+    "  save + history row (simple-history)": ("complaints/services.py", "_save"),
+    "    of which the reporting audit seal": ("reporting/audit.py", "seal"),
+    "  escalation: deadlines (complaint_changing)": ("escalation/signals.py", "set_due_times"),
+    "  escalation: record + notice (complaint_changed)": (
+        "escalation/signals.py",
+        "follow_lifecycle",
+    ),
+}
+
+
+def print_breakdown(profiler) -> None:
+    import pstats
+
+    stats = pstats.Stats(profiler).stats
+    print("\nwhere the first sweep's time went (cProfile, inflated by profiling):")
+    for label, (path, name) in BREAKDOWN.items():
+        total = sum(
+            cumulative
+            for (filename, _line, function), (_cc, _nc, _tt, cumulative, _callers) in stats.items()
+            if filename.endswith(path) and function == name
+        )
+        print(f"  {label:55s} {total:7.2f}s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--complaints", type=int, default=1_000_000)
     parser.add_argument("--breaching", type=int, default=1_000)
     parser.add_argument("--open", type=int, default=None, help="default: 2%% of --complaints")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also run the first sweep under cProfile and print where its time went",
+    )
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("Set DATABASE_URL to a throwaway PostgreSQL (see scripts/with-postgres).")
@@ -187,9 +220,22 @@ def main(argv: list[str] | None = None) -> int:
     print("\nEXPLAIN ANALYZE of the sweep query:")
     print(explain_sweep_query())
 
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        from django.conf import settings
+
+        settings.ESCALATION_SWEEP_THREADS = 1  # cProfile sees only the thread it runs in
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     report = sweep()
     first = time.perf_counter() - started
+    if profiler is not None:
+        profiler.disable()
+        print_breakdown(profiler)
     escalated = Escalation.objects.count()
     print(f"\nsweep 1: {first:.2f}s — {report.summary()}")
     started = time.perf_counter()
