@@ -18,14 +18,14 @@ def test_two_clusters_on_a_redis_broker_escalate_each_breach_once(
 ):
     env = app_env(fresh_database, Q_REDIS_URL=redis_server, Q_WORKERS="2")
     procs.actor("setup-org", env=env)
-    procs.manage("setup_schedules", env=env)
+    scheduled = procs.actor("seed-breached", "--count", "6", env=env)["references"]
+    # Due before the clusters start: the first scheduler pass of either queues it in Redis.
+    procs.actor("schedule-sweep-now", env=env)
     clusters = [
         procs.start_qcluster(env=env, log_dir=deploy_logs, name=f"qcluster-redis-{n}")
         for n in (1, 2)
     ]
     try:
-        scheduled = procs.actor("seed-breached", "--count", "6", env=env)["references"]
-        procs.actor("schedule-sweep-now", env=env)
         census = wait_for_escalation(env, scheduled, clusters)
 
         queued = procs.actor("seed-breached", "--count", "6", env=env)["references"]
