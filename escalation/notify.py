@@ -165,7 +165,10 @@ def recipients(notice: Notice) -> list[tuple[str, str]]:
     for role in notice.recipients:
         if role == GM:
             users.extend(User.objects.filter(is_active=True, staff_profile__tier=Tier.GM))
-        elif role == DEPT_MANAGER and complaint is not None and complaint.department_id:
+        elif role == DEPT_MANAGER and complaint is not None and not complaint.department_id:
+            # Not routed to a department yet: nobody's department manager, so the GM's office.
+            users.extend(User.objects.filter(is_active=True, staff_profile__tier=Tier.GM))
+        elif role == DEPT_MANAGER and complaint is not None:
             manager = complaint.department.manager
             if manager is not None and manager.is_active:
                 users.append(manager)

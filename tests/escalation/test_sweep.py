@@ -331,3 +331,19 @@ def test_notices_are_sent_once_even_if_the_task_runs_twice(clock, make_complaint
     before = len(mail.outbox)
     assert send_notices([notice.pk]) == 0
     assert len(mail.outbox) == before
+
+
+def test_an_unrouted_complaint_escalates_with_the_general_manager_told(
+    clock, frontline, gm, committed
+):
+    complaint = services.register(
+        by=None, channel="web", description="Nobody answered", complainant_name="Han Mei"
+    )
+    assert complaint.department is None
+    clock.move_to(MONDAY_0930 + dt.timedelta(minutes=31))
+    assert run_sweep(committed).escalated == [
+        (complaint.reference, "frontline", "manager", "acceptance")
+    ]
+    assert subjects_to(gm.email) == [
+        f"[{complaint.reference}] Escalated to Department manager: deadline missed"
+    ]
