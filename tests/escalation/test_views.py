@@ -243,3 +243,12 @@ def test_due_soon_is_for_staff_only(client, outsider):
     assert login(client, outsider).get(reverse("escalation:due_soon")).status_code == 403
     client.logout()
     assert client.get(reverse("escalation:due_soon")).status_code == 302
+
+
+def test_the_pages_speak_chinese(clock, client, make_complaint, manager, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    complaint = make_complaint(State.RECEIVED)
+    client = login(client, manager)
+    assert "即将到期" in client.get(reverse("escalation:due_soon")).content.decode()
+    page = client.get(url("complaint", complaint)).content.decode()
+    assert "的时限" in page and "暂停计时" in page and "计时中" in page
