@@ -28,6 +28,7 @@ it, so a streamed export (``StreamingHttpResponse``) must set the flag inside th
 from __future__ import annotations
 
 import contextvars
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -45,9 +46,18 @@ T = TypeVar("T")
 
 
 @contextmanager
-def replica_reads() -> Iterator[None]:
-    """Send the ORM reads made inside this block to the read replica, when there is one."""
-    token = _replica_reads.set(True)
+def replica_reads(*, caught_up: bool = False) -> Iterator[None]:
+    """Send the ORM reads made inside this block to the read replica, when there is one.
+
+    ``caught_up=True`` is for results that will be kept (a cached finished month): on entry
+    the replica must have replayed everything the primary has committed so far, waiting up to
+    ``DATABASE_REPLICA_WAIT_MS``; if it has not, the block reads the primary instead. Without
+    it the block accepts the replica's usual lag (seconds at most), as a page or an export may.
+    """
+    use = True
+    if caught_up and replica_configured() and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        use = replica_caught_up()
+    token = _replica_reads.set(use)
     try:
         yield
     finally:
@@ -81,6 +91,31 @@ def reading_from_replica() -> bool:
         return False
     # A transaction open on the primary may hold writes the replica cannot see yet.
     return not connections[DEFAULT_DB_ALIAS].in_atomic_block
+
+
+def replica_caught_up(wait_ms: int | None = None) -> bool:
+    """Whether the replica has replayed the primary's WAL up to its current position, waiting
+    up to ``wait_ms`` (default ``DATABASE_REPLICA_WAIT_MS``) for it. Two tiny queries."""
+    primary, replica = connections[DEFAULT_DB_ALIAS], connections[REPLICA_ALIAS]
+    if primary.vendor != "postgresql" or replica.vendor != "postgresql":
+        return False
+    wait_ms = settings.DATABASE_REPLICA_WAIT_MS if wait_ms is None else wait_ms
+    with primary.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        (position,) = cursor.fetchone()
+    deadline = time.monotonic() + wait_ms / 1000
+    with replica.cursor() as cursor:
+        while True:
+            # On a server that is not a standby (a test mirror) there is nothing to wait for.
+            cursor.execute(
+                "SELECT coalesce(pg_last_wal_replay_lsn() >= %s::pg_lsn, NOT pg_is_in_recovery())",
+                [position],
+            )
+            if cursor.fetchone()[0]:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
 
 
 def read_alias() -> str:

@@ -385,6 +385,9 @@ if env_str("DATABASE_REPLICA_URL"):
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must use the same engine as DATABASE_URL")
     # Under the test runner the alias reads the test database instead of making a second one.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# replica_reads(caught_up=True) (results that are kept, e.g. a finished month's cached report)
+# waits this long for the replica to catch up with the primary, then reads the primary instead.
+DATABASE_REPLICA_WAIT_MS = env_int("DATABASE_REPLICA_WAIT_MS", 2000)
 # A pooled connection (DB_CONN_MAX_AGE) is dead after a database restart or failover: check it
 # before a request or task reuses it, instead of answering that request with a 500
 # (tests/deploy/test_faults.py).

@@ -16,6 +16,7 @@ import io
 import json
 import os
 import sys
+import time
 
 
 def _setup() -> None:
@@ -150,6 +151,12 @@ def replica_probe(args) -> dict:
         with transaction.atomic():
             answer["in_transaction_read"] = Complaint.objects.filter(pk=created.pk).exists()
             answer["aliases"]["replica_reads_in_transaction"] = Complaint.objects.all().db
+        # Results that are kept read the replica only once it has caught up.
+        started = time.monotonic()
+        with replica_reads(caught_up=True):
+            answer["caught_up_read"] = Complaint.objects.filter(pk=created.pk).exists()
+            answer["aliases"]["caught_up"] = Complaint.objects.all().db
+        answer["caught_up_ms"] = round((time.monotonic() - started) * 1000)
         # A service called inside replica_reads() reads and writes the primary.
         second = services.register(by=None, channel="web", description="Also on the primary")
         answer["written_inside"] = second.reference

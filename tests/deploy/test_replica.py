@@ -42,7 +42,7 @@ def test_the_standby_streams_what_the_primary_writes(replicated):
 
     assert standby.sql("SELECT pg_is_in_recovery()")[0][0] is True
     assert count(standby, database, "complaints_department") == 1
-    assert count(standby, database, "auth_user") == count(primary, database, "auth_user") == 3
+    assert count(standby, database, "auth_user") == count(primary, database, "auth_user") == 4
 
 
 def test_only_reads_wrapped_in_replica_reads_go_to_the_replica(replicated):
@@ -51,7 +51,7 @@ def test_only_reads_wrapped_in_replica_reads_go_to_the_replica(replicated):
     standby.wait_until_replayed(primary)
     pause_replay(standby)
 
-    probe = procs.actor("replica-probe", env=env)
+    probe = procs.actor("replica-probe", env={**env, "DATABASE_REPLICA_WAIT_MS": "300"})
 
     # The new complaint is on the primary; the paused replica has not seen it.
     assert probe["primary_read"] is True
@@ -62,8 +62,12 @@ def test_only_reads_wrapped_in_replica_reads_go_to_the_replica(replicated):
         "replica_reads": "replica",
         # A transaction on the primary may hold writes the replica cannot see: stay there.
         "replica_reads_in_transaction": "default",
+        # A result that will be kept waited for the paused replica, then read the primary.
+        "caught_up": "default",
     }
     assert probe["in_transaction_read"] is True
+    assert probe["caught_up_read"] is True
+    assert probe["caught_up_ms"] >= 300
     # A service called inside replica_reads() still reads and writes the primary.
     assert probe["primary_sees_inside_write"] is True
     assert count(primary, database, "complaints_complaint") == 2
@@ -72,6 +76,16 @@ def test_only_reads_wrapped_in_replica_reads_go_to_the_replica(replicated):
     standby.sql("SELECT pg_wal_replay_resume()")
     standby.wait_until_replayed(primary)
     assert count(standby, database, "complaints_complaint") == 2
+
+
+def test_a_replica_that_keeps_up_serves_reads_that_must_be_current(replicated):
+    primary, standby, _database, env = replicated
+    procs.actor("setup-org", env=env)
+
+    probe = procs.actor("replica-probe", env=env)
+
+    assert probe["aliases"]["caught_up"] == "replica"
+    assert probe["caught_up_read"] is True
 
 
 def test_the_monthly_report_reads_the_replica_when_wrapped(replicated):
