@@ -119,10 +119,10 @@ def _escalate_all(
     missed: list[Complaint], book: RuleBook, now: dt.datetime, report: SweepReport
 ) -> None:
     """Escalate each missed deadline in its own transaction, in ``ESCALATION_SWEEP_THREADS``
-    threads. Part of an escalation's time is spent waiting for the database, so on a machine
-    with idle cores a few connections side by side get through a backlog (after a restart, a
-    holiday) sooner; on a saturated machine they gain nothing and cost nothing. Complaints are
-    independent (one row lock each), so the threads never wait on each other."""
+    threads, each with its own connection. An escalation is mostly Python (history row, audit
+    seal), so threads gain little against a local database (≈8 % measured); they pay off when
+    the database is across a network and each of an escalation's dozen round trips waits.
+    Complaints are independent (one row lock each), so the threads never wait on each other."""
     threads = settings.ESCALATION_SWEEP_THREADS
     if threads <= 1 or len(missed) < 4 * threads or connection.in_atomic_block:
         # Inside a caller's transaction (a test, a shell) other connections could not see its
