@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -61,8 +62,6 @@ def notify_complainant(complaint_id: int, kind: str, event_version: int) -> str:
 
 def fetch_mail() -> str:
     """The scheduled email intake; does nothing while REDRESS_MAIL_SOURCE is empty."""
-    from django.conf import settings
-
     if not settings.REDRESS_MAIL_SOURCE:
         return "email intake is off"
     results = mail.fetch(mail.open_source())
