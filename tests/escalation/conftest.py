@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,3 +44,21 @@ def committed(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return run
+
+
+def ensure_shipped_defaults() -> None:
+    """The default calendar and policies come from a data migration; transactional tests flush
+    them away (as tests/conftest.py says of the tier groups), so put them back."""
+    from django.apps import apps
+
+    from escalation.models import SlaPolicy
+
+    if not SlaPolicy.objects.exists():
+        import_module("escalation.migrations.0002_default_calendar_and_policies").seed(apps, None)
+    rulebook.invalidate()
+
+
+@pytest.fixture
+def shipped_defaults(transactional_db) -> None:
+    """For transactional tests: the shipped calendar and policies, whatever ran before."""
+    ensure_shipped_defaults()

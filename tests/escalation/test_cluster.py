@@ -37,7 +37,7 @@ def database_url() -> str:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the cluster test needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_the_scheduled_sweep_escalates_a_missed_deadline_in_a_running_cluster(
-    make_complaint, manager
+    shipped_defaults, make_complaint, manager
 ):
     complaint = make_complaint(State.RECEIVED, received_at=timezone.now() - dt.timedelta(hours=2))
     assert complaint.next_due_at < timezone.now()

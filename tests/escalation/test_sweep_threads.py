@@ -14,7 +14,7 @@ from escalation.sweep import sweep
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_backlog_is_escalated_once_by_several_threads(make_complaint, settings):
+def test_a_backlog_is_escalated_once_by_several_threads(shipped_defaults, make_complaint, settings):
     settings.ESCALATION_SWEEP_THREADS = 3
     two_hours_ago = timezone.now() - dt.timedelta(hours=2)
     complaints = [make_complaint(State.RECEIVED, received_at=two_hours_ago) for _ in range(14)]
