@@ -65,7 +65,12 @@ def test_a_refused_transition_in_the_admin_shows_why_and_saves_nothing(
     complaint = make_complaint(State.CLASSIFIED)
     client.force_login(manager)
     url = reverse("admin:complaints_complaint_transition", args=[complaint.pk, "assign"])
-    response = client.post(url, {"assignee": frontline_b.pk, "reason": "Wrong dept"}, follow=True)
+    response = client.post(
+        url,
+        {"assignee": frontline_b.pk, "reason": "Wrong dept"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "department" in response.content.decode()
     assert Complaint.objects.get(pk=complaint.pk).state == State.CLASSIFIED
 
@@ -108,6 +113,7 @@ def test_a_stale_admin_edit_is_refused(client, frontline, make_complaint):
             **{f"{p}-TOTAL_FORMS": 0 for p in ("notes", "communications", "attachments")},
             **{f"{p}-INITIAL_FORMS": 0 for p in ("notes", "communications", "attachments")},
         },
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert "changed by someone else" in response.content.decode()

@@ -6,11 +6,19 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from complaints import services
 from complaints.models import Complaint, State
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusal messages are asserted in English; the product's default language is Chinese."""
+    with translation.override("en"):
+        yield
 
 
 def test_a_stale_copy_is_refused_and_the_first_writer_wins(make_complaint, manager, frontline):

@@ -5,12 +5,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from complaints import services
 from complaints.models import Complaint, State
 from tests.conftest import RESOLUTION
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusal messages are asserted in English; the product's default language is Chinese."""
+    with translation.override("en"):
+        yield
+
 
 PERSONAS = ["frontline", "frontline2", "manager", "gm", "auditor", "frontline_b", "manager_b"]
 
