@@ -94,13 +94,6 @@ def seed_breached(args) -> dict:
     return {"references": references}
 
 
-def sweep(args) -> dict:
-    """One SLA sweep, as the schedule runs it."""
-    from escalation import tasks
-
-    return {"summary": tasks.sweep()}
-
-
 def schedule_sweep_now(args) -> dict:
     """``setup_schedules`` (idempotent), then make the SLA sweep due now, as the next minute
     would: the next scheduler pass of any cluster queues it."""
@@ -246,7 +239,6 @@ def s3_roundtrip(args) -> dict:
 STEPS = {
     "setup-org": setup_org,
     "seed-breached": seed_breached,
-    "sweep": sweep,
     "census": census,
     "schedule-sweep-now": schedule_sweep_now,
     "enqueue-sweeps": enqueue_sweeps,
