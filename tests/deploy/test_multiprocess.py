@@ -248,10 +248,11 @@ def test_scheduled_sweeps_in_both_clusters_escalate_each_breach_once(deployment)
     # The scheduled sweep, once in each cluster: the other one is stalled meanwhile, so the
     # run must come from this cluster's own scheduler and workers.
     for running, stalled in [(first, second), (second, first)]:
-        batch = procs.actor("seed-breached", "--count", "8", env=deployment.env)["references"]
-        breached += batch
         before = processed_sweeps(running)
+        # Stalled before the breaches exist, so it cannot be half-way through one of them.
         with stalled.paused():
+            batch = procs.actor("seed-breached", "--count", "8", env=deployment.env)["references"]
+            breached += batch
             procs.actor("schedule-sweep-now", env=deployment.env)
             wait_for_escalations(deployment, batch, timeout=100)
             procs.wait_until(
