@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -173,7 +174,7 @@ class ComplaintListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, complaint: Complaint) -> str:
-        path = f"/api/v1/complaints/{complaint.reference}/"
+        path = reverse("api:complaint", kwargs={"reference": complaint.reference})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 

@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse
+from django.urls import Resolver404, resolve
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -183,8 +184,9 @@ class ComplaintListView(generics.GenericAPIView):
     pagination_class = ComplaintCursorPagination
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = ComplaintFilter
-    # Non-null columns only: a cursor cannot page through NULLs.
-    ordering_fields = ["received_at", "updated_at", "reference"]
+    # Indexed, non-null columns only: a cursor cannot page through NULLs, and an unindexed
+    # ORDER BY ... LIMIT sorts the whole table (updated_at has no index).
+    ordering_fields = ["received_at", "reference"]
     ordering = ("-received_at", "-id")
 
     def get_queryset(self) -> QuerySet[Complaint]:
@@ -247,6 +249,8 @@ class ComplaintListView(generics.GenericAPIView):
                 **serializer.service_kwargs(),
             )
         first_time = complaint.pk in created
+        # The caller's own registration, re-read with the relations the detail shows (it may
+        # already be outside what they can list, e.g. registered for another department).
         complaint = Complaint.objects.select_related(*s.DETAIL_RELATIONS).get(pk=complaint.pk)
         data = s.ComplaintSerializer(complaint, context=_context(request)).data
         return Response(
@@ -613,4 +617,15 @@ class DocsView(SpectacularSwaggerSplitView):
 @permission_classes([AllowAny])
 def not_found(request: Request) -> Response:
     """Every other address under /api/: the API's 404 body, revealing nothing."""
+    path = request.path
+    if not path.endswith("/"):
+        try:
+            match = resolve(path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.url_name != "not-found":
+            raise exceptions.NotFound(
+                _("Did you mean %(path)s? The API's addresses end with a slash.")
+                % {"path": path + "/"}
+            )
     raise exceptions.NotFound()

@@ -238,3 +238,15 @@ class TestReferenceData:
         assert rows["rude-staff"]["parent"] == category.parent_id
         assert rows["rude-staff"]["path"] == "Service attitude / Rude staff"
         assert rows["service-attitude"]["parent"] is None
+
+
+class TestUnknownAddresses:
+    def test_an_unknown_api_address_is_a_404_in_the_api_error_body(self, api, gm):
+        response = api(gm).get("/api/v2/complaints/")
+        assert response.status_code == 404
+        assert error_of(response)["code"] == "not_found"
+
+    def test_a_missing_trailing_slash_is_pointed_out(self, api, gm):
+        response = api(gm).post("/api/v1/complaints", {}, format="json")
+        assert response.status_code == 404
+        assert "/api/v1/complaints/" in error_of(response)["message"]
