@@ -203,6 +203,12 @@ class MonthlyReportView(APIView):
         ),
         parameters=[
             OpenApiParameter(
+                "year", OpenApiTypes.INT, OpenApiParameter.PATH, description="Four digits: 2026."
+            ),
+            OpenApiParameter(
+                "month", OpenApiTypes.INT, OpenApiParameter.PATH, description="Two digits: 01-12."
+            ),
+            OpenApiParameter(
                 "department",
                 OpenApiTypes.INT,
                 description="Department id (general manager and auditors only).",

@@ -197,6 +197,12 @@ class Break:
     def message(self) -> str:
         return str(PROBLEMS[self.problem])
 
+    @property
+    def record_label(self) -> str:
+        from reporting.history import RECORD_LABELS
+
+        return str(RECORD_LABELS.get(self.model, self.model))
+
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "message": self.message}
 

@@ -98,6 +98,25 @@ def create_organisation() -> Organisation:
     )
 
 
+def existing_organisation() -> Organisation:
+    """The organisation a previous ``seed`` created (to measure again without re-seeding)."""
+    User = get_user_model()
+    departments = list(Department.objects.order_by("pk"))
+    users = dict(User.objects.values_list("username", "pk"))
+    return Organisation(
+        [d.pk for d in departments],
+        list(
+            Category.objects.filter(parent__isnull=False)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ),
+        [users[f"agent-{d.code}-{i}"] for d in departments for i in range(AGENTS_PER_DEPARTMENT)],
+        [users[f"manager-{d.code}"] for d in departments],
+        users["gm"],
+        users["auditor"],
+    )
+
+
 def _ints(values) -> str:
     return "ARRAY[" + ",".join(str(int(v)) for v in values) + "]::bigint[]"
 
@@ -117,7 +136,7 @@ def complaint_sql(org: Organisation, count: int, months: int) -> tuple[str, list
                random() AS r_fr2, random() AS r_res1, random() AS r_res2, random() AS r_fu,
                random() AS r_out, random() AS r_esc, random() AS r_rep, random() AS r_rem,
                random() AS r_sub, random() AS r_misc
-        FROM generate_series(1, {count}) AS g
+        FROM generate_series(1::bigint, {count}) AS g
       ) r
     """
     timed = f"""

@@ -36,14 +36,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Complaint, FollowUpOutcome, Priority
+from complaints.models import OPEN_STATES, Complaint, Department, FollowUpOutcome, Priority
 from reporting import workdays
 from reporting.months import Month, months_between, zone
-from reporting.sql import EpochSeconds, Median, medians_supported, working_seconds_between
+from reporting.sql import duration_stats, medians_supported
 
 HistoricalComplaint = Complaint.history.model
 
@@ -117,115 +117,113 @@ def _rate(num: int, den: int) -> dict[str, int]:
     return {"num": num or 0, "den": den or 0}
 
 
-def _duration_aggregates(start: str, end: str, prefix: str) -> dict[str, Any]:
-    calendar = EpochSeconds(end, start)
-    working = working_seconds_between(start, end)
-    aggregates = {f"{prefix}_avg": Avg(calendar), f"{prefix}_wavg": Avg(working)}
-    if medians_supported():
-        aggregates[f"{prefix}_median"] = Median(calendar)
-        aggregates[f"{prefix}_wmedian"] = Median(working)
-    return aggregates
-
-
-def _durations(row: dict[str, Any], prefix: str, name: str) -> dict[str, float | None]:
+def _durations(stats: dict[str, float | None], name: str) -> dict[str, float | None]:
     return {
-        f"{name}_hours_avg": _hours(row[f"{prefix}_avg"]),
-        f"{name}_hours_median": _hours(row.get(f"{prefix}_median")),
-        f"{name}_working_hours_avg": _hours(row[f"{prefix}_wavg"]),
-        f"{name}_working_hours_median": _hours(row.get(f"{prefix}_wmedian")),
+        f"{name}_hours_avg": _hours(stats["avg"]),
+        f"{name}_hours_median": _hours(stats["median"]),
+        f"{name}_working_hours_avg": _hours(stats["wavg"]),
+        f"{name}_working_hours_median": _hours(stats["wmedian"]),
     }
 
 
-def _grouped(qs: QuerySet, field: str, **aggregates) -> list[dict[str, Any]]:
-    return list(qs.values(field).annotate(**aggregates).order_by(field))
-
-
 def month_bundle(complaints: QuerySet[Complaint], month: Month) -> dict[str, Any]:
-    """Every figure of ``month`` over ``complaints``; see the module docstring."""
+    """Every figure of ``month`` over ``complaints``; see the module docstring.
+
+    Five round trips whatever the size of the month:
+
+    1. one scan of the complaints with any milestone in the month (a BitmapOr of the milestone
+       indexes), every count and sum a FILTERed aggregate, grouped by department, category,
+       channel and priority; the few thousand groups are then added up into the headline, the
+       breakdowns and the league table;
+    2. the durations (means and medians, calendar and working time) in one query;
+    3. the complaints still open at month end (four indexed counts);
+    4. escalations and reopenings from the history table;
+    5. the calendar check (and, once per deployment, its build).
+    """
     end = month.end
-    # The working-hours look-ups need the calendar to cover every date involved; the earliest
+    # The working-hours joins need the calendar to cover every date involved; the earliest
     # complaint bounds them (one index probe on received_at).
     earliest = complaints.order_by("received_at").values_list("received_at", flat=True).first()
     workdays.ensure(
         (earliest or month.start).astimezone(zone()).date(), end.astimezone(zone()).date()
     )
 
-    # Received in M, by department: also the league table's volume and repeats.
-    received = complaints.filter(_in("received_at", month))
-    by_department = _grouped(
-        received,
-        "department_id",
-        n=Count("pk"),
-        repeats=Count("pk", filter=Q(repeat_of__isnull=False)),
+    rec, cls, res = (
+        _in("received_at", month),
+        _in("classified_at", month),
+        _in("resolved_at", month),
     )
-    by_category = _grouped(received, "category_id", n=Count("pk"))
-    by_channel = _grouped(received, "channel", n=Count("pk"))
-    by_priority = _grouped(received, "priority", n=Count("pk"))
-
-    accepted = complaints.filter(_in("classified_at", month)).aggregate(
-        n=Count("pk"), resolved_by_end=Count("pk", filter=Q(resolved_at__lt=end))
-    )
-
-    resolved_qs = complaints.filter(_in("resolved_at", month))
-    has_deadline = Q(resolution_due_at__isnull=False)
-    on_time = Q(resolution_due_at__isnull=False, resolved_at__lte=F("resolution_due_at"))
+    fr, fu = _in("first_response_at", month), _in("followed_up_at", month)
+    clo, rej, wd = _in("closed_at", month), _in("rejected_at", month), _in("withdrawn_at", month)
+    due = Q(resolution_due_at__isnull=False)
+    on_time = due & Q(resolved_at__lte=F("resolution_due_at"))
     major = Q(priority=Priority.MAJOR)
-    resolved = resolved_qs.aggregate(
-        n=Count("pk"),
-        with_deadline=Count("pk", filter=has_deadline),
-        on_time=Count("pk", filter=on_time),
-        major_with_deadline=Count("pk", filter=has_deadline & major),
-        major_on_time=Count("pk", filter=on_time & major),
-        with_finding=Count("pk", filter=Q(substantiated__isnull=False)),
-        substantiated=Count("pk", filter=Q(substantiated=True)),
-        closed_by_end=Count("pk", filter=Q(closed_at__lt=end)),
-        remedies=Count("pk", filter=Q(remedy_amount__gt=0)),
-        remedy_total=Sum("remedy_amount"),
-        extensions=Sum("extension_count"),
-        **_duration_aggregates("received_at", "resolved_at", "res"),
+
+    def count(condition: Q) -> Count:
+        return Count("pk", filter=condition)
+
+    groups = list(
+        complaints.filter(rec | cls | res | fr | fu | clo | rej | wd)
+        .values("department_id", "category_id", "channel", "priority")
+        .annotate(
+            received=count(rec),
+            repeats=count(rec & Q(repeat_of__isnull=False)),
+            accepted=count(cls),
+            accepted_resolved=count(cls & Q(resolved_at__lt=end)),
+            resolved=count(res),
+            with_deadline=count(res & due),
+            on_time=count(res & on_time),
+            major_with_deadline=count(res & due & major),
+            major_on_time=count(res & on_time & major),
+            with_finding=count(res & Q(substantiated__isnull=False)),
+            substantiated=count(res & Q(substantiated=True)),
+            closed_by_end=count(res & Q(closed_at__lt=end)),
+            remedies=count(res & Q(remedy_amount__gt=0)),
+            remedy_total=Sum("remedy_amount", filter=res),
+            extensions=Sum("extension_count", filter=res),
+            reached=count(fu & Q(follow_up_outcome__in=REACHED)),
+            satisfied=count(fu & Q(follow_up_outcome__in=SATISFIED)),
+            unreachable=count(fu & Q(follow_up_outcome=FollowUpOutcome.UNREACHABLE)),
+            closed=count(clo),
+            rejected=count(rej),
+            withdrawn=count(wd),
+        )
+        .order_by()
     )
-    resolved_by_department = _grouped(
-        resolved_qs,
-        "department_id",
-        n=Count("pk"),
-        with_deadline=Count("pk", filter=has_deadline),
-        on_time=Count("pk", filter=on_time),
+    total = _sum(groups)
+    by_department = _sum_by(groups, "department_id")
+
+    times = duration_stats(
+        complaints, month, {"resolution": "resolved_at", "first_response": "first_response_at"}
     )
 
-    first_response = complaints.filter(_in("first_response_at", month)).aggregate(
-        n=Count("pk"), **_duration_aggregates("received_at", "first_response_at", "fr")
-    )
-
-    followed_up_by_department = _grouped(
-        complaints.filter(_in("followed_up_at", month)),
-        "department_id",
-        n=Count("pk"),
-        reached=Count("pk", filter=Q(follow_up_outcome__in=REACHED)),
-        satisfied=Count("pk", filter=Q(follow_up_outcome__in=SATISFIED)),
-        unreachable=Count("pk", filter=Q(follow_up_outcome=FollowUpOutcome.UNREACHABLE)),
-    )
-
-    # One scan of the union of three indexed windows.
-    ended = complaints.filter(
-        _in("closed_at", month) | _in("rejected_at", month) | _in("withdrawn_at", month)
-    ).aggregate(
-        closed=Count("pk", filter=_in("closed_at", month)),
-        rejected=Count("pk", filter=_in("rejected_at", month)),
-        withdrawn=Count("pk", filter=_in("withdrawn_at", month)),
-    )
-
-    # Open at month end = received before the end - finished (closed, rejected or withdrawn)
-    # before the end: a complaint is finished at most once and after it was received, so the
-    # difference is exact, and each count is an index-only range scan of one column.
+    # Still open at month end: received before the end and not finished (closed, rejected,
+    # withdrawn: final states) before it, i.e. open now or finished since. Each count is an
+    # index range (the open ones through cmp_dept_state_recv_idx for a department).
+    before_end = complaints.filter(received_at__lt=end)
+    open_now = before_end.filter(state__in=OPEN_STATES)
+    if complaints.query.where:
+        open_count = open_now.count()
+    else:
+        # The whole organisation: naming every department lets PostgreSQL count from
+        # cmp_dept_state_recv_idx alone (an index-only scan) instead of scanning the table;
+        # the unrouted queue (no department) is counted apart for the same reason.
+        open_count = (
+            open_now.filter(
+                department_id__in=list(Department.objects.values_list("pk", flat=True))
+            ).count()
+            + open_now.filter(department__isnull=True).count()
+        )
     open_at_end = (
-        complaints.filter(received_at__lt=end).count()
-        - complaints.filter(closed_at__lt=end).count()
-        - complaints.filter(rejected_at__lt=end).count()
-        - complaints.filter(withdrawn_at__lt=end).count()
+        open_count
+        + before_end.filter(closed_at__gte=end).count()
+        + before_end.filter(rejected_at__gte=end).count()
+        + before_end.filter(withdrawn_at__gte=end).count()
     )
 
     # Escalations and reopenings are actions, counted from the complaint history table
-    # (history_transition and history_date are indexed there).
+    # (history_transition and history_date are indexed there). An unfiltered queryset is the
+    # whole organisation: no need to restrict the history rows to it.
     actions = HistoricalComplaint.objects.filter(
         _in("history_date", month), history_transition__in=["escalate", "reopen"]
     )
@@ -237,73 +235,112 @@ def month_bundle(complaints: QuerySet[Complaint], month: Month) -> dict[str, Any
     }
 
     figures: dict[str, Any] = {
-        "received": sum(row["n"] for row in by_department),
-        "accepted": accepted["n"],
-        "rejected": ended["rejected"],
-        "withdrawn": ended["withdrawn"],
-        "resolved": resolved["n"],
-        "closed": ended["closed"],
+        "received": total["received"],
+        "accepted": total["accepted"],
+        "rejected": total["rejected"],
+        "withdrawn": total["withdrawn"],
+        "resolved": total["resolved"],
+        "closed": total["closed"],
         "open_at_month_end": open_at_end,
-        **_durations(first_response, "fr", "first_response"),
-        **_durations(resolved, "res", "resolution"),
-        "resolution_rate": _rate(accepted["resolved_by_end"], accepted["n"]),
-        "on_time_rate": _rate(resolved["on_time"], resolved["with_deadline"]),
-        "major_on_time_rate": _rate(resolved["major_on_time"], resolved["major_with_deadline"]),
-        "satisfaction_rate": _rate(
-            sum(row["satisfied"] for row in followed_up_by_department),
-            sum(row["reached"] for row in followed_up_by_department),
-        ),
-        "closure_rate": _rate(resolved["closed_by_end"], resolved["n"]),
-        "repeat_complaints": sum(row["repeats"] for row in by_department),
+        **_durations(times["first_response"], "first_response"),
+        **_durations(times["resolution"], "resolution"),
+        "resolution_rate": _rate(total["accepted_resolved"], total["accepted"]),
+        "on_time_rate": _rate(total["on_time"], total["with_deadline"]),
+        "major_on_time_rate": _rate(total["major_on_time"], total["major_with_deadline"]),
+        "satisfaction_rate": _rate(total["satisfied"], total["reached"]),
+        "closure_rate": _rate(total["closed_by_end"], total["resolved"]),
+        "repeat_complaints": total["repeats"],
         "reopened": sum(n for (action, _tier), n in action_counts.items() if action == "reopen"),
-        "substantiated_rate": _rate(resolved["substantiated"], resolved["with_finding"]),
+        "substantiated_rate": _rate(total["substantiated"], total["with_finding"]),
         "escalations_to_manager": action_counts.get(("escalate", "manager"), 0),
         "escalations_to_gm": action_counts.get(("escalate", "gm"), 0),
-        "unreachable_follow_ups": sum(row["unreachable"] for row in followed_up_by_department),
-        "remedies_given": resolved["remedies"],
-        "remedy_total": str(resolved["remedy_total"] or Decimal("0.00")),
-        "deadline_extensions": resolved["extensions"] or 0,
+        "unreachable_follow_ups": total["unreachable"],
+        "remedies_given": total["remedies"],
+        "remedy_total": str(total["remedy_total"].quantize(Decimal("0.01"))),
+        "deadline_extensions": total["extensions"],
     }
+
+    def received_by(field: str) -> list[list[Any]]:
+        return [
+            [key, row["received"]] for key, row in _sum_by(groups, field).items() if row["received"]
+        ]
+
     return {
         "month": str(month),
         "figures": figures,
         "medians": medians_supported(),
         "breakdowns": {
-            "category": [[row["category_id"], row["n"]] for row in by_category],
-            "channel": [[row["channel"], row["n"]] for row in by_channel],
-            "priority": [[row["priority"], row["n"]] for row in by_priority],
-            "department": [[row["department_id"], row["n"]] for row in by_department],
+            "category": received_by("category_id"),
+            "channel": received_by("channel"),
+            "priority": received_by("priority"),
+            "department": received_by("department_id"),
         },
-        "league": _league(by_department, resolved_by_department, followed_up_by_department),
+        "league": _league(by_department),
     }
 
 
-def _league(received, resolved, followed) -> list[dict[str, Any]]:
-    """One row per department: volume, on-time, satisfaction, repeats (merged group results)."""
-    rows: dict[Any, dict[str, Any]] = {}
+SUMMED = [
+    "received",
+    "repeats",
+    "accepted",
+    "accepted_resolved",
+    "resolved",
+    "with_deadline",
+    "on_time",
+    "major_with_deadline",
+    "major_on_time",
+    "with_finding",
+    "substantiated",
+    "closed_by_end",
+    "remedies",
+    "remedy_total",
+    "extensions",
+    "reached",
+    "satisfied",
+    "unreachable",
+    "closed",
+    "rejected",
+    "withdrawn",
+]
 
-    def row(dept):
-        return rows.setdefault(
-            dept,
-            {
-                "department_id": dept,
-                "received": 0,
-                "repeats": 0,
-                "resolved": 0,
-                "on_time": _rate(0, 0),
-                "satisfaction": _rate(0, 0),
-            },
-        )
 
-    for group in received:
-        row(group["department_id"]).update(received=group["n"], repeats=group["repeats"])
-    for group in resolved:
-        row(group["department_id"]).update(
-            resolved=group["n"], on_time=_rate(group["on_time"], group["with_deadline"])
+def _sum(groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """Add up aggregated groups (a few thousand rows of counts, not complaints)."""
+    total: dict[str, Any] = {key: 0 for key in SUMMED}
+    total["remedy_total"] = Decimal("0")
+    for group in groups:
+        for key in SUMMED:
+            total[key] += group[key] or 0
+    return total
+
+
+def _sum_by(groups: list[dict[str, Any]], field: str) -> dict[Any, dict[str, Any]]:
+    buckets: dict[Any, list[dict[str, Any]]] = {}
+    for group in groups:
+        buckets.setdefault(group[field], []).append(group)
+    return {
+        key: _sum(members)
+        for key, members in sorted(
+            buckets.items(), key=lambda item: (item[0] is None, str(item[0]))
         )
-    for group in followed:
-        row(group["department_id"])["satisfaction"] = _rate(group["satisfied"], group["reached"])
-    return sorted(rows.values(), key=lambda r: (-r["received"], r["department_id"] or 0))
+    }
+
+
+def _league(by_department: dict[Any, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per department: volume, on-time, satisfaction, repeats."""
+    rows = [
+        {
+            "department_id": dept,
+            "received": row["received"],
+            "repeats": row["repeats"],
+            "resolved": row["resolved"],
+            "on_time": _rate(row["on_time"], row["with_deadline"]),
+            "satisfaction": _rate(row["satisfied"], row["reached"]),
+        }
+        for dept, row in by_department.items()
+        if row["received"] or row["resolved"] or row["reached"] or row["unreachable"]
+    ]
+    return sorted(rows, key=lambda r: (-r["received"], r["department_id"] or 0))
 
 
 def trend(complaints: QuerySet[Complaint], last: Month, months: int = 12) -> list[dict[str, Any]]:
@@ -351,6 +388,18 @@ def trend(complaints: QuerySet[Complaint], last: Month, months: int = 12) -> lis
             }
         )
     return series
+
+
+def trend_point(bundle: dict[str, Any]) -> dict[str, Any]:
+    """A month's trend point from its bundle (the same definitions as ``trend``)."""
+    f = bundle["figures"]
+    return {
+        "month": bundle["month"],
+        "received": f["received"],
+        "resolved": f["resolved"],
+        "on_time_rate": f["on_time_rate"],
+        "satisfaction_rate": f["satisfaction_rate"],
+    }
 
 
 # --- reading a bundle ---------------------------------------------------------------------------

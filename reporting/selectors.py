@@ -222,38 +222,61 @@ class MonthlyReport:
 def monthly_report(user, scope: Scope, month: Month, *, live: bool = False) -> MonthlyReport:
     """Everything the report page, its exports and the API show for ``month``.
 
-    Cached: a finished month's page costs a handful of small queries (generations, cached
-    entries, snapshots, names) whatever the size of the complaints table.
+    The month itself is computed (or read from the cache) live, and shown as issued when its
+    month-end report exists, with the differences. The comparison months and the twelve-month
+    trend are the reports of record: the issued figures where they exist, a computation (cached)
+    where they do not. So in the steady state, with every past month issued, a report costs one
+    month's computation when cold, and a handful of small queries when cached.
     """
     previous, last_year = month.previous, month.last_year
     trend_months = [month.shift(-i) for i in range(11, -1, -1)]
-    cache = _Cached(sorted({month, previous, last_year, *trend_months}))
     qs = complaints_for(scope, user)
 
-    def bundle_of(m: Month):
-        return lambda: figures.month_bundle(qs, m)
-
-    key = f"{scope.key}:{{}}"
-    wanted = {f"bundle:{key.format(m)}": ([m], bundle_of(m)) for m in (month, previous, last_year)}
-    wanted[f"trend:{key.format(month)}"] = (trend_months, lambda: figures.trend(qs, month))
-    got = cache.get_many(wanted)
-    live_bundle = got[f"bundle:{key.format(month)}"]
-    bundles = {m: got[f"bundle:{key.format(m)}"] for m in (month, previous, last_year)}
-
-    snapshots = {}
+    snapshots: dict[Month, MonthlySnapshot] = {}
     if scope.issued:
         snapshots = {
             Month.of(s.month): s
             for s in MonthlySnapshot.objects.filter(
                 scope=scope.key,
-                month__in=[month.first_day, previous.first_day, last_year.first_day],
+                month__in=[m.first_day for m in {previous, last_year, *trend_months}],
             )
         }
-    # Issued figures are the report of record; the live recomputation is shown beside them.
-    shown = {
-        m: (snapshots[m].figures if (m in snapshots and not live) else bundles[m]) for m in bundles
-    }
+    live_months = [month] + [m for m in (previous, last_year) if m not in snapshots]
+    untracked = [m for m in trend_months[:-1] if m not in snapshots]
+    span = [m for m in trend_months if untracked and untracked[0] <= m <= untracked[-1]]
+    cache = _Cached(sorted({*live_months, *span}))
+
+    def bundle_of(m: Month):
+        return lambda: figures.month_bundle(qs, m)
+
+    wanted = {f"bundle:{scope.key}:{m}": ([m], bundle_of(m)) for m in live_months}
+    if untracked:
+        first, last = untracked[0], untracked[-1]
+        wanted[f"trend:{scope.key}:{first}:{last}"] = (
+            span,
+            lambda: figures.trend(qs, last, months=len(span)),
+        )
+    got = cache.get_many(wanted)
+    live_bundle = got[f"bundle:{scope.key}:{month}"]
     snapshot = snapshots.get(month)
+    showing_issued = snapshot is not None and not live
+
+    def shown(m: Month) -> dict[str, Any]:
+        if m == month:
+            return snapshot.figures if showing_issued else live_bundle
+        if m in snapshots:
+            return snapshots[m].figures
+        return got[f"bundle:{scope.key}:{m}"]
+
+    computed_trend = {}
+    if untracked:
+        computed_trend = {
+            point["month"]: point for point in got[f"trend:{scope.key}:{first}:{last}"]
+        }
+    trend = [
+        computed_trend[str(m)] if str(m) in computed_trend else figures.trend_point(shown(m))
+        for m in trend_months
+    ]
     differences = (
         figures.differences(snapshot.figures["figures"], live_bundle["figures"]) if snapshot else {}
     )
@@ -262,23 +285,23 @@ def monthly_report(user, scope: Scope, month: Month, *, live: bool = False) -> M
         month=month,
         scope=scope,
         scope_label=_scope_label(scope, names, user),
-        bundle=shown[month],
-        previous=shown[previous],
-        last_year=shown[last_year],
-        trend=got[f"trend:{key.format(month)}"],
+        bundle=shown(month),
+        previous=shown(previous),
+        last_year=shown(last_year),
+        trend=trend,
         rows=[],
         breakdowns=[],
         league=[],
         improvement_points=[],
         snapshot=snapshot,
-        showing_issued=bool(snapshot) and not live,
+        showing_issued=showing_issued,
         differences=differences,
         live_figures=live_bundle["figures"],
     )
     report.rows = _rows(report)
-    report.breakdowns = _breakdowns(shown[month], shown[previous], names)
-    report.league = _league(shown[month], names)
-    report.improvement_points = improvement_points(shown[month], shown[previous], names)
+    report.breakdowns = _breakdowns(report.bundle, report.previous, names)
+    report.league = _league(report.bundle, names)
+    report.improvement_points = improvement_points(report.bundle, report.previous, names)
     return report
 
 

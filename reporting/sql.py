@@ -7,9 +7,10 @@ report shows them as unavailable with a note rather than computing them in Pytho
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
     Aggregate,
+    Avg,
     BigIntegerField,
     DateTimeField,
     ExpressionWrapper,
@@ -128,3 +129,97 @@ def working_seconds_between(start_field: str, end_field: str):
         working_seconds_at(end_field) - working_seconds_at(start_field),
         output_field=BigIntegerField(),
     )
+
+
+def _working_before(day: str, moment: str) -> str:
+    """SQL: working seconds of the calendar before ``moment``, whose local date's calendar row
+    is joined as ``day``. One %s placeholder: the time zone."""
+    return (
+        f"({day}.cumulative_seconds + LEAST(GREATEST("
+        f"floor(EXTRACT(EPOCH FROM ({moment} AT TIME ZONE %s)::time))::bigint"
+        f" - {day}.opens_second, 0), {day}.length_seconds))"
+    )
+
+
+def duration_stats(complaints, month, ends: dict[str, str]) -> dict[str, dict[str, float | None]]:
+    """For each ``name: end_field`` of ``ends``: mean and median seconds from received_at to
+    ``end_field`` over the complaints whose ``end_field`` falls in ``month``, in calendar time
+    and in working time (``avg``, ``median``, ``wavg``, ``wmedian``).
+
+    PostgreSQL: one query over the union of the windows; each row is hash-joined to the
+    calendar rows of its local dates and every statistic is a FILTERed aggregate (percentiles
+    included), so a month of 50,000 resolutions costs one pass. Other databases (the SQLite
+    demo): the means through correlated look-ups, and no medians (``portable_duration_stats``).
+    """
+    from django.db.models import Q
+
+    if not medians_supported():
+        return {
+            name: portable_duration_stats(
+                complaints.filter(**{f"{field}__gte": month.start, f"{field}__lt": month.end}),
+                "received_at",
+                field,
+            )
+            for name, field in ends.items()
+        }
+    names = list(ends)
+    window = Q()
+    for field in ends.values():
+        window |= Q(**{f"{field}__gte": month.start, f"{field}__lt": month.end})
+    # The ORM writes the filtered, visibility-scoped inner query; it is embedded as is.
+    inner_sql, inner_params = (
+        complaints.filter(window)
+        .order_by()
+        .values_list("received_at", *ends.values())
+        .query.sql_with_params()
+    )
+    tz = zone().key
+    columns = ", ".join(f"e{i}" for i in range(len(names)))
+    select, params = [], []
+    joins, join_params = [], []
+    for i in range(len(names)):
+        select.append(
+            f"t.e{i}, EXTRACT(EPOCH FROM (t.e{i} - t.s))::float8 AS cal{i}, "
+            f"({_working_before(f'w{i}', f't.e{i}')} - {_working_before('ws', 't.s')})::float8"
+            f" AS work{i}"
+        )
+        params += [tz, tz]
+        joins.append(
+            f"LEFT JOIN reporting_workingday w{i} ON w{i}.day = (t.e{i} AT TIME ZONE %s)::date"
+        )
+        join_params.append(tz)
+    aggregates, agg_params = [], []
+    for i in range(len(names)):
+        in_month = f"e{i} >= %s AND e{i} < %s"
+        for expr in (
+            f"avg(cal{i}) FILTER (WHERE {in_month})",
+            f"percentile_cont(0.5) WITHIN GROUP (ORDER BY cal{i}) FILTER (WHERE {in_month})",
+            f"avg(work{i}) FILTER (WHERE {in_month})",
+            f"percentile_cont(0.5) WITHIN GROUP (ORDER BY work{i}) FILTER (WHERE {in_month})",
+        ):
+            aggregates.append(expr)
+            agg_params += [month.start, month.end]
+    sql = (
+        f"SELECT {', '.join(aggregates)} FROM ("  # noqa: S608 - built from constants; values are parameters
+        f"SELECT {', '.join(select)} FROM ({inner_sql}) AS t(s, {columns}) "
+        "LEFT JOIN reporting_workingday ws ON ws.day = (t.s AT TIME ZONE %s)::date "
+        # OFFSET 0 keeps PostgreSQL from inlining the subquery: each row's durations are then
+        # computed once, not once per aggregate that reads them (a third less time).
+        f"{' '.join(joins)} OFFSET 0) AS d"
+    )
+    with connections[complaints.db].cursor() as cursor:
+        cursor.execute(sql, [*agg_params, *params, *inner_params, tz, *join_params])
+        row = cursor.fetchone()
+    return {
+        name: dict(zip(("avg", "median", "wavg", "wmedian"), row[4 * i : 4 * i + 4], strict=True))
+        for i, name in enumerate(names)
+    }
+
+
+def portable_duration_stats(complaints, start_field: str, end_field: str) -> dict:
+    """The means through the ORM alone (SQLite); no medians, which SQLite cannot compute."""
+    row = complaints.aggregate(
+        avg=Avg(EpochSeconds(end_field, start_field)),
+        wavg=Avg(working_seconds_between(start_field, end_field)),
+    )
+    return {"avg": row["avg"], "median": None, "wavg": row["wavg"], "wmedian": None}

@@ -18,7 +18,7 @@ class YearConverter:
 
 
 class MonthConverter:
-    regex = "0[1-9]|1[0-2]"
+    regex = "(?:0[1-9]|1[0-2])"
 
     def to_python(self, value: str) -> int:
         return int(value)

@@ -154,3 +154,26 @@ def test_working_day_calendar_is_rebuilt_by_its_task(db):
     holiday = WorkingDay.objects.get(day="2026-02-17")  # Spring Festival
     assert saturday.working and not sunday.working and not holiday.working
     assert saturday.length_seconds == 9 * 3600
+
+
+def test_comparisons_and_trend_are_the_issued_figures_of_earlier_months(
+    march, gm, manager, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from reporting import services as reporting_services
+
+    for month in (Month(2025, 3), *(MARCH.shift(-i) for i in range(11, -1, -1))):
+        reporting_services.issue_snapshots(month)
+    # A correction to March after it was issued: April compares with March as issued.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.link_repeat(march.F, repeat_of=march.A, by=manager, reason="Same caller")
+    april = selectors.monthly_report(gm, selectors.Scope.organisation(), Month(2026, 4))
+    assert figure(april, "repeat_complaints").previous == 1  # issued; live March says 2
+    assert april.trend[-2] == {
+        "month": "2026-03",
+        "received": 7,
+        "resolved": 4,
+        "on_time_rate": {"num": 2, "den": 3},
+        "satisfaction_rate": {"num": 2, "den": 2},
+    }
+    # Only April itself was computed: one bundle in the cache, no trend query.
+    assert list(ReportCache.objects.values_list("key", flat=True)) == ["bundle:org:2026-04"]

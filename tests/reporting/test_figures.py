@@ -215,3 +215,14 @@ def test_report_rows_carry_previous_month_and_last_year_beside_the_month(march, 
         ("(not set)", 2, 0),
         ("Billing", 1, 0),
     ]
+
+
+def test_the_portable_means_used_on_sqlite_agree_with_postgresql(march):
+    from reporting import sql, workdays
+
+    workdays.ensure(*workdays.default_range())
+    resolved = Complaint.objects.filter(resolved_at__gte=MARCH.start, resolved_at__lt=MARCH.end)
+    fast = sql.duration_stats(Complaint.objects.all(), MARCH, {"r": "resolved_at"})["r"]
+    portable = sql.portable_duration_stats(resolved, "received_at", "resolved_at")
+    assert portable == {"avg": fast["avg"], "median": None, "wavg": fast["wavg"], "wmedian": None}
+    assert (fast["avg"] / 3600, fast["wavg"] / 3600) == (58.25, 14.0)
