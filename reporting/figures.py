@@ -36,7 +36,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -126,7 +126,9 @@ def _durations(stats: dict[str, float | None], name: str) -> dict[str, float | N
     }
 
 
-def month_bundle(complaints: QuerySet[Complaint], month: Month) -> dict[str, Any]:
+def month_bundle(
+    complaints: QuerySet[Complaint], month: Month, *, actions_of: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Every figure of ``month`` over ``complaints``; see the module docstring.
 
     Five round trips whatever the size of the month:
@@ -222,13 +224,17 @@ def month_bundle(complaints: QuerySet[Complaint], month: Month) -> dict[str, Any
     )
 
     # Escalations and reopenings are actions, counted from the complaint history table
-    # (history_transition and history_date are indexed there). An unfiltered queryset is the
-    # whole organisation: no need to restrict the history rows to it.
+    # (history_transition and history_date are indexed there). ``actions_of`` names the scope
+    # on the history row itself (the department or handler at the time of the action), which
+    # keeps the month's few thousand actions in front of the plan; without it, each action is
+    # checked against the scoped complaints. An unfiltered queryset is the whole organisation.
     actions = HistoricalComplaint.objects.filter(
         _in("history_date", month), history_transition__in=["escalate", "reopen"]
     )
-    if complaints.query.where:
-        actions = actions.filter(id__in=complaints.values("pk"))
+    if actions_of is not None:
+        actions = actions.filter(**actions_of)
+    elif complaints.query.where:
+        actions = actions.filter(Exists(complaints.filter(pk=OuterRef("id"))))
     action_counts = {
         (row["history_transition"], row["tier"]): row["n"]
         for row in actions.values("history_transition", "tier").annotate(n=Count("history_id"))

@@ -101,7 +101,16 @@ def complaints_for(scope: Scope, user=None) -> QuerySet[Complaint]:
 
 
 def compute_bundle(scope: Scope, month: Month, user=None) -> dict[str, Any]:
-    return figures.month_bundle(complaints_for(scope, user), month)
+    return figures.month_bundle(complaints_for(scope, user), month, actions_of=actions_of(scope))
+
+
+def actions_of(scope: Scope) -> dict[str, Any] | None:
+    """The scope as columns of a complaint history row (see ``figures.month_bundle``)."""
+    if scope.kind == "department":
+        return {"department_id": scope.department_id}
+    if scope.kind == "personal":
+        return {"assignee_id": scope.user_id}
+    return None
 
 
 # --- cached figures -----------------------------------------------------------------------------
@@ -247,7 +256,7 @@ def monthly_report(user, scope: Scope, month: Month, *, live: bool = False) -> M
     cache = _Cached(sorted({*live_months, *span}))
 
     def bundle_of(m: Month):
-        return lambda: figures.month_bundle(qs, m)
+        return lambda: figures.month_bundle(qs, m, actions_of=actions_of(scope))
 
     wanted = {f"bundle:{scope.key}:{m}": ([m], bundle_of(m)) for m in live_months}
     if untracked:
