@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from complaints.models import Complaint, Tier
+from complaints.signals import notifications_enabled
 from escalation.models import Notice
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ def create(
 
     ``dedupe=False`` skips the lookup for keys that cannot repeat (an escalation's own id).
     """
+    if not notifications_enabled():
+        return None  # replayed work (seed_demo, imports) tells nobody
     context = _jsonable(dict(context or {}))
     if actor is not None:
         context["actor_id"] = actor.pk

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django_q.tasks import async_task
 
+from complaints.signals import notifications_enabled
 from intake.models import Notification
 
 # Which lifecycle action tells the complainant what.
@@ -56,6 +57,6 @@ def complaint_changed(sender, *, complaint, action, **kwargs) -> None:
         if bucket is not None:
             bucket.append(complaint.pk)
     kind = NOTICE_FOR_ACTION.get(action)
-    if kind is None or not complaint.complainant_email:
+    if kind is None or not complaint.complainant_email or not notifications_enabled():
         return
     enqueue("intake.tasks.notify_complainant", complaint.pk, kind.value, complaint.version)

@@ -39,3 +39,16 @@ def test_seed_demo_creates_logins_and_complaints_in_every_state_once(rf):
     call_command("seed_demo", stdout=io.StringIO())
     assert Complaint.objects.count() == 300
     assert Complaint.history.count() == history_rows
+
+
+def test_seed_demo_replays_the_year_without_mailing_anyone(mailoutbox):
+    from django_q.models import OrmQ
+
+    from escalation.models import Notice
+    from intake.models import Notification
+
+    call_command("seed_demo", complaints=60, stdout=io.StringIO())
+    assert Complaint.objects.count() == 60
+    assert mailoutbox == []
+    assert OrmQ.objects.count() == 0
+    assert Notice.objects.count() == 0 and Notification.objects.count() == 0
