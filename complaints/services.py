@@ -723,7 +723,14 @@ def log_communication(
             if locked.first_response_at is None:
                 # A milestone, not a change of anyone's intent: no version bump.
                 locked.first_response_at = comm.occurred_at
-                _save(locked, by=by, action="first_response", reason=summary[:200])
+                # Announced like any change, so the first-response deadline stops running.
+                _announce_and_save(
+                    locked,
+                    by=by,
+                    action="first_response",
+                    reason=summary[:200],
+                    source=locked.state,
+                )
     return comm
 
 
@@ -738,7 +745,12 @@ def add_attachment(
     public: bool = False,
 ) -> Attachment:
     """Keep an evidence file. Size and type limits are checked by the form beforehand."""
-    if by is not None:
+    # The agent who registered a complaint may attach the evidence handed over with it while it
+    # is still being received, even when it starts out of their hands (major complaints, appeals).
+    registering = (
+        by is not None and complaint.created_by_id == by.pk and complaint.state == State.RECEIVED
+    )
+    if by is not None and not registering:
         _require_handler(complaint, by, "add_attachment")
     attachment = Attachment(
         complaint=complaint,

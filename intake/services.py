@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints import rules, services
+from complaints import services
 from complaints.models import Complaint, State
 from complaints.uploads import CheckedUpload
 from intake.signals import capture_registrations
@@ -60,15 +60,11 @@ def register(
 
 
 def attach(complaint: Complaint, *, by, evidence: Evidence):
-    """Keep one evidence file. A file the complainant handed over at registration is recorded as
-    uploaded by the registering staff member while they handle the complaint; a major complaint
-    or an appeal starts at the manager tier, out of frontline hands, so its registration-time
-    evidence is recorded as the system's (the register history row still names the staff member).
-    """
-    uploader = by if by is not None and rules.handles(complaint, by) else None
+    """Keep one evidence file, recorded as uploaded by the registering staff member (or by
+    nobody for the public channels)."""
     return services.add_attachment(
         complaint,
-        by=uploader,
+        by=by,
         file=evidence.file,
         original_name=evidence.checked.name[-255:],  # the column's length; keep the extension
         content_type=evidence.checked.content_type,

@@ -352,3 +352,30 @@ def test_available_transitions_follow_state_and_tier(make_complaint, frontline, 
     assert services.available_transitions(c, auditor) == []
     c = make_complaint(State.FOLLOWED_UP, outcome="dissatisfied")
     assert "close" in services.available_transitions(c, gm)
+
+
+def test_the_registering_agent_attaches_evidence_to_a_major_complaint_only_while_received(
+    frontline, manager, category, dept_a
+):
+    from django.core.files.base import ContentFile
+
+    def evidence():
+        return {
+            "file": ContentFile(b"%PDF-1.4 receipt", name="receipt.pdf"),
+            "original_name": "receipt.pdf",
+            "content_type": "application/pdf",
+            "size": 16,
+        }
+
+    c = services.register(by=frontline, channel="counter", description="Fire", priority="major")
+    assert services.add_attachment(c, by=frontline, **evidence()).uploaded_by == frontline
+    c = services.classify(c, by=manager, category=category, priority="major", department=dept_a)
+    with pytest.raises(services.ActionForbidden):
+        services.add_attachment(c, by=frontline, **evidence())
+
+
+def test_the_first_outbound_contact_stops_the_first_response_clock(make_complaint, frontline):
+    c = make_complaint(State.ASSIGNED)
+    services.log_communication(c, by=frontline, medium="call", direction="out", summary="Called")
+    row = Complaint.objects.get(pk=c.pk).history.latest()
+    assert row.history_transition == "first_response" and row.history_user == frontline

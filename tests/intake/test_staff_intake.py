@@ -96,7 +96,7 @@ def test_a_major_complaint_keeps_its_evidence_though_it_leaves_frontline_hands(c
     complaint = Complaint.objects.get()
     assert complaint.tier == "manager"
     attachment = complaint.attachments.get()
-    assert attachment.uploaded_by is None  # see intake.services.attach
+    assert attachment.uploaded_by == frontline  # the registering agent, though out of their hands
     assert complaint.history.get().history_user == frontline
 
 
