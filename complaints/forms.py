@@ -6,20 +6,24 @@ Used by the admin's transition pages, the staff views and (as a model for the AP
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import (
     Category,
+    Communication,
     Department,
     FollowUpOutcome,
     Priority,
     RejectReason,
     WithdrawReason,
 )
+from complaints.uploads import check_upload
 
 
 class VersionedForm(forms.Form):
@@ -123,6 +127,46 @@ class FollowUpForm(VersionedForm):
 class WithdrawForm(VersionedForm):
     reason_code = forms.ChoiceField(label=_("Reason"), choices=WithdrawReason.choices)
     explanation = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- records added to a complaint (not lifecycle moves) -----------------------------------------
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class CommunicationForm(forms.Form):
+    medium = forms.ChoiceField(label=_("How"), choices=Communication.Medium.choices)
+    direction = forms.ChoiceField(label=_("Direction"), choices=Communication.Direction.choices)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        help_text=_("Leave empty for now."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    public = forms.BooleanField(label=_("Show on the complainant's tracking page"), required=False)
+
+    def clean_occurred_at(self) -> datetime | None:
+        when = self.cleaned_data.get("occurred_at")
+        # A small allowance for clocks that disagree; a contact cannot happen in the future.
+        if when is not None and when > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError(_("A contact cannot be logged in the future."))
+        return when
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    public = forms.BooleanField(label=_("Provided by the complainant"), required=False)
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        self.checked = check_upload(uploaded)  # size and sniffed type; raises ValidationError
+        return uploaded
+
+
+RECORD_FORMS = {"note": NoteForm, "communication": CommunicationForm, "attachment": AttachmentForm}
 
 
 TRANSITION_FORMS: dict[str, type[VersionedForm]] = {

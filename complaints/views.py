@@ -10,19 +10,17 @@ HTTP status of that page; nothing is saved when a form or a service refuses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from complaints import dashboards, rules, selectors, services
@@ -34,57 +32,8 @@ from complaints.filters import (
     paginate,
     parse_sort,
 )
-from complaints.forms import TRANSITION_FORMS, AssignForm, VersionedForm
-from complaints.models import Attachment, Communication, Complaint, Department, Tier
-from complaints.uploads import check_upload
-
-# --- forms of the complaint page that are not lifecycle moves ----------------------------------
-# (They belong with complaints.forms; they live here until the core takes them, see the report
-# of issue 3.)
-
-
-class NoteForm(forms.Form):
-    body = forms.CharField(label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 4}))
-
-
-class CommunicationForm(forms.Form):
-    medium = forms.ChoiceField(label=gettext_lazy("How"), choices=Communication.Medium.choices)
-    direction = forms.ChoiceField(
-        label=gettext_lazy("Direction"), choices=Communication.Direction.choices
-    )
-    summary = forms.CharField(
-        label=gettext_lazy("Summary"), widget=forms.Textarea(attrs={"rows": 4})
-    )
-    occurred_at = forms.DateTimeField(
-        label=gettext_lazy("When"),
-        required=False,
-        help_text=gettext_lazy("Leave empty for now."),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    public = forms.BooleanField(
-        label=gettext_lazy("Show on the complainant's tracking page"), required=False
-    )
-
-    def clean_occurred_at(self) -> datetime | None:
-        when = self.cleaned_data.get("occurred_at")
-        # A small allowance for clocks that disagree; a contact cannot happen in the future.
-        if when is not None and when > timezone.now() + timedelta(minutes=5):
-            raise ValidationError(_("A contact cannot be logged in the future."))
-        return when
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("File"))
-    public = forms.BooleanField(label=gettext_lazy("Provided by the complainant"), required=False)
-
-    def clean_file(self):
-        uploaded = self.cleaned_data["file"]
-        self.checked = check_upload(uploaded)  # size and sniffed type; raises ValidationError
-        return uploaded
-
-
-RECORD_FORMS = {"note": NoteForm, "communication": CommunicationForm, "attachment": AttachmentForm}
-
+from complaints.forms import RECORD_FORMS, TRANSITION_FORMS, AssignForm, VersionedForm
+from complaints.models import Attachment, Complaint, Department, Tier
 
 # --- helpers --------------------------------------------------------------------------------------
 
