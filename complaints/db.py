@@ -101,7 +101,9 @@ def replica_caught_up(wait_ms: int | None = None) -> bool:
         return False
     wait_ms = settings.DATABASE_REPLICA_WAIT_MS if wait_ms is None else wait_ms
     with primary.cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        # The insert position, not pg_current_wal_lsn() (the write position): with
+        # synchronous_commit off a commit can be inserted and visible but not yet written.
+        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
         (position,) = cursor.fetchone()
     deadline = time.monotonic() + wait_ms / 1000
     with replica.cursor() as cursor:

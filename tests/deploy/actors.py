@@ -157,6 +157,23 @@ def replica_probe(args) -> dict:
     return answer
 
 
+def caught_up_loop(args) -> dict:
+    """``count`` times: register a complaint, then read it back inside
+    replica_reads(caught_up=True). Every read must find it, wherever it was served from."""
+    from complaints import services
+    from complaints.db import replica_reads
+    from complaints.models import Complaint
+
+    misses, served = 0, {}
+    for n in range(args.count):
+        created = services.register(by=None, channel="web", description=f"Read back {n}")
+        with replica_reads(caught_up=True):
+            alias = Complaint.objects.all().db
+            misses += not Complaint.objects.filter(pk=created.pk).exists()
+        served[alias] = served.get(alias, 0) + 1
+    return {"misses": misses, "served": served}
+
+
 def _queries_by_alias(run) -> tuple[object, dict[str, int]]:
     """Run ``run()`` counting the SQL statements each database alias executed."""
     from contextlib import ExitStack
@@ -243,6 +260,7 @@ STEPS = {
     "schedule-sweep-now": schedule_sweep_now,
     "enqueue-sweeps": enqueue_sweeps,
     "replica-probe": replica_probe,
+    "caught-up-loop": caught_up_loop,
     "report-probe": report_probe,
     "s3-roundtrip": s3_roundtrip,
 }

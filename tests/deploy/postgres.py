@@ -226,7 +226,7 @@ class Cluster:
 
     def wait_until_replayed(self, primary: Cluster, *, timeout: float = 20) -> None:
         """Wait until this standby has replayed everything the primary has written so far."""
-        (target,) = primary.sql("SELECT pg_current_wal_lsn()::text")[0]
+        (target,) = primary.sql("SELECT pg_current_wal_insert_lsn()::text")[0]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             (done,) = self.sql(

@@ -90,6 +90,19 @@ def test_a_replica_that_keeps_up_serves_reads_that_must_be_current(replicated):
     assert probe["caught_up_read"] is True
 
 
+def test_a_caught_up_read_always_sees_the_commit_before_it(replicated):
+    # The primary runs with synchronous_commit off, as many do: a commit is visible before its
+    # WAL is written, so "caught up" must mean the insert position, not the write position
+    # (with the latter, half of these reads missed their own complaint).
+    _primary, _standby, _database, env = replicated
+
+    answer = procs.actor(
+        "caught-up-loop", "--count", "25", env={**env, "DATABASE_REPLICA_WAIT_MS": "15000"}
+    )
+
+    assert answer == {"misses": 0, "served": {"replica": 25}}
+
+
 def test_the_monthly_report_reads_the_replica_when_wrapped(replicated):
     primary, standby, _database, env = replicated
     procs.actor("setup-org", env=env)
