@@ -40,7 +40,14 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import OPEN_STATES, Complaint, Department, FollowUpOutcome, Priority
+from complaints.models import (
+    OPEN_STATES,
+    Complaint,
+    Department,
+    FollowUpOutcome,
+    Priority,
+    State,
+)
 from reporting import workdays
 from reporting.months import Month, months_between, zone
 from reporting.sql import duration_stats, medians_supported
@@ -200,27 +207,15 @@ def month_bundle(
     )
 
     # Still open at month end: received before the end and not finished (closed, rejected,
-    # withdrawn: final states) before it, i.e. open now or finished since. Each count is an
-    # index range (the open ones through cmp_dept_state_recv_idx for a department).
+    # withdrawn: final states, each with its timestamp) before it, i.e. open now, or finished
+    # since the end. Counted by state through cmp_dept_state_recv_idx (department, state,
+    # received_at), closures since the end through cmp_closed_at_idx.
     before_end = complaints.filter(received_at__lt=end)
-    open_now = before_end.filter(state__in=OPEN_STATES)
-    if complaints.query.where:
-        open_count = open_now.count()
-    else:
-        # The whole organisation: naming every department lets PostgreSQL count from
-        # cmp_dept_state_recv_idx alone (an index-only scan) instead of scanning the table;
-        # the unrouted queue (no department) is counted apart for the same reason.
-        open_count = (
-            open_now.filter(
-                department_id__in=list(Department.objects.values_list("pk", flat=True))
-            ).count()
-            + open_now.filter(department__isnull=True).count()
-        )
     open_at_end = (
-        open_count
+        _count_by_state(complaints, before_end, OPEN_STATES)
         + before_end.filter(closed_at__gte=end).count()
-        + before_end.filter(rejected_at__gte=end).count()
-        + before_end.filter(withdrawn_at__gte=end).count()
+        + _count_by_state(complaints, before_end.filter(rejected_at__gte=end), [State.REJECTED])
+        + _count_by_state(complaints, before_end.filter(withdrawn_at__gte=end), [State.WITHDRAWN])
     )
 
     # Escalations and reopenings are actions, counted from the complaint history table
@@ -283,6 +278,23 @@ def month_bundle(
         },
         "league": _league(by_department),
     }
+
+
+def _count_by_state(complaints: QuerySet, qs: QuerySet, states: list[str]) -> int:
+    """COUNT of ``qs`` in ``states``, written so that cmp_dept_state_recv_idx serves it.
+
+    For the whole organisation (an unfiltered ``complaints``) the index's leading column is
+    given too: every department, plus the unrouted queue counted apart. Otherwise PostgreSQL,
+    which cannot skip the leading column, reads the whole table to find a state.
+    """
+    qs = qs.filter(state__in=states)
+    if complaints.query.where:
+        return qs.count()
+    departments = list(Department.objects.values_list("pk", flat=True))
+    return (
+        qs.filter(department_id__in=departments).count()
+        + qs.filter(department__isnull=True).count()
+    )
 
 
 SUMMED = [

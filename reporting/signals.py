@@ -14,12 +14,6 @@ from reporting import audit, services
 
 def seal_history_record(sender, history_instance, **kwargs) -> None:
     audit.seal(history_instance)
-    # complaints.services.log_communication saves the first-response milestone without sending
-    # complaint_changed, so that one change is caught here, on its history row.
-    if sender is audit.HISTORY_MODELS["complaint"] and (
-        history_instance.history_transition == "first_response"
-    ):
-        services.bump_generations(services.months_touched_by(kwargs["instance"]))
 
 
 def invalidate_past_months(sender, complaint: Complaint, **kwargs) -> None:
