@@ -3,6 +3,8 @@ it), so a filtered page stays fast over a million rows."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -38,7 +40,9 @@ class StrictIntegerField(_RefuseEmpty, forms.IntegerField):
 class StrictDateTimeField(_RefuseEmpty, IsoDateTimeField):
     def to_python(self, value):
         try:
-            return super().to_python(value)
+            parsed = super().to_python(value)
+            # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows (-21:26).
+            return parsed.astimezone(UTC) if parsed is not None else None
         except OverflowError as exc:  # a year at the edge of the calendar, moved by the zone
             raise forms.ValidationError(_("Enter a valid date/time.")) from exc
 

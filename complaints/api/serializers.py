@@ -56,12 +56,16 @@ def _user(context: dict[str, Any]):
 
 
 class StrictCharField(serializers.CharField):
-    """A CharField that also refuses lone surrogates, which PostgreSQL cannot store: a JSON body
-    may spell one as ``"\\ud800"``, and without this check the INSERT would fail (a 500)."""
+    """A CharField that takes text only and refuses lone surrogates, which PostgreSQL cannot
+    store: a JSON body may spell one as ``"\\ud800"``, and without this check the INSERT would
+    fail (a 500)."""
 
     default_error_messages = {"surrogate": _("The text contains an invalid character.")}
 
     def to_internal_value(self, data: Any) -> str:
+        # Text only: DRF would quietly turn a number into its digits.
+        if not isinstance(data, str):
+            self.fail("invalid")
         value = super().to_internal_value(data)
         try:
             value.encode("utf-8")

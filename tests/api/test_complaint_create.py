@@ -79,6 +79,7 @@ def test_registering_takes_every_intake_field(
         ({"channel": "pigeon"}, "channel"),
         ({"description": ""}, "description"),
         ({"description": None}, "description"),
+        ({"description": 42}, "description"),
         ({"complainant_email": "not-an-email"}, "complainant_email"),
         ({"complainant_name": "x" * 121}, "complainant_name"),
         ({"complainant_name": "nul\x00byte"}, "complainant_name"),

@@ -129,6 +129,14 @@ class TestFilters:
         assert references(api(gm).get(url(), {"created_after": cut})) == [new.reference]
         assert references(api(gm).get(url(), {"created_before": cut})) == [old.reference]
 
+    def test_a_time_with_an_offset_postgresql_does_not_know_is_still_understood(
+        self, api, gm, make_complaint
+    ):
+        complaint = make_complaint()
+        # -21:26 is valid ISO 8601 but beyond PostgreSQL's ±15:59.
+        got = references(api(gm).get(url(), {"created_before": "8574-11-29T18:57:03-21:26"}))
+        assert got == [complaint.reference]
+
     def test_overdue_means_past_the_next_deadline_while_being_handled(
         self, api, gm, make_complaint
     ):
@@ -186,6 +194,7 @@ class TestFilters:
             ("category", "-3"),
             ("created_after", "yesterday"),
             ("created_before", "2026-13-45"),
+            ("created_after", "0001-01-01T00:00:00+05:00"),
             ("tier", "auditor"),
         ],
     )
