@@ -30,7 +30,7 @@ from django.db.models.functions import Now
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from complaints import rules
+from complaints import selectors
 from complaints.models import (
     HANDLING_STATES,
     OPEN_STATES,
@@ -133,26 +133,11 @@ class ComplaintFilter(django_filters.FilterSet):
         digits = normalise_phone(value)
         if len(digits) >= 4:
             contact |= Q(complainant_phone_norm__contains=digits)
-        hidden = self._identity_hidden()
-        if hidden is not None:
-            # A search by name or phone must not find a complaint whose complainant is masked
-            # for this user: the match alone would reveal who complained.
-            contact &= ~hidden
+        # A search by name or phone must not find a complaint whose complainant is masked for
+        # this user: the match alone would reveal who complained.
+        contact &= ~selectors.complainant_hidden_q(getattr(self.request, "user", None))
         condition = Q(reference__icontains=value) | Q(description__icontains=value) | contact
         return queryset.filter(condition)
-
-    def _identity_hidden(self) -> Q | None:
-        """The complaints whose complainant ``selectors.may_see_complainant`` masks for the
-        requesting user, as a condition (None: the user sees every complainant)."""
-        user = getattr(self.request, "user", None)
-        tier = rules.tier_of(user)
-        if tier in (rules.GM, rules.AUDITOR):
-            return None
-        hidden = Q(subject_person_id=user.pk) if user is not None and user.pk else Q(pk__in=[])
-        department_id = rules.department_id_of(user)
-        if department_id is not None:
-            hidden |= Q(confidential=True, subject_department_id=department_id)
-        return hidden
 
     def filter_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value in STATE_SETS:

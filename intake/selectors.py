@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints import rules, selectors
+from complaints import selectors
 from complaints.models import OPEN_STATES, Communication, Complaint, State
 from complaints.services import normalise_email, normalise_id, normalise_phone
 
@@ -59,17 +59,9 @@ def visible_for_lookup(user) -> QuerySet[Complaint]:
 
     ``complaints_visible_to``, minus those whose complainant is hidden from this user
     (对信访人身份保密): telling the unit complained about "this phone number has complained
-    about you" would reveal exactly what the confidentiality flag protects. Mirrors
-    ``selectors.may_see_complainant`` in SQL.
+    about you" would reveal exactly what the confidentiality flag protects.
     """
-    qs = selectors.complaints_visible_to(user)
-    if rules.tier_of(user) in (rules.GM, rules.AUDITOR):
-        return qs
-    qs = qs.exclude(subject_person_id=user.pk)
-    department_id = rules.department_id_of(user)
-    if department_id is not None:
-        qs = qs.exclude(confidential=True, subject_department_id=department_id)
-    return qs
+    return selectors.complaints_visible_to(user).exclude(selectors.complainant_hidden_q(user))
 
 
 def earlier_queryset(
