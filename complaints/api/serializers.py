@@ -66,6 +66,9 @@ class StrictCharField(serializers.CharField):
         # Text only: DRF would quietly turn a number into its digits.
         if not isinstance(data, str):
             self.fail("invalid")
+        # The documented maxLength applies to what was sent, before whitespace is trimmed.
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length, length=len(data))
         value = super().to_internal_value(data)
         try:
             value.encode("utf-8")

@@ -198,6 +198,7 @@ def test_an_empty_body_is_400_naming_each_required_field(api, gm, make_complaint
         ("approve-remedy", {"amount": "0", "reason": "x"}, "amount"),
         ("follow-up", {"outcome": "ecstatic"}, "outcome"),
         ("escalate", {"reason": "   "}, "reason"),
+        ("escalate", {"reason": " " + "x" * 2000}, "reason"),
         ("escalate", {"reason": "x", "expected_version": 0}, "expected_version"),
         ("withdraw", {"reason_code": "bored", "explanation": "x"}, "reason_code"),
     ],
