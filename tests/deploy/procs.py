@@ -236,28 +236,41 @@ def start_gunicorn(
         log_dir=log_dir,
     )
     base = f"http://127.0.0.1:{port}"
-    wait_until(
-        lambda: _answers(f"{base}/api/v1/departments/"),
-        timeout=60,
-        what="gunicorn to answer",
-        on_fail=proc.log_tail,
-        while_alive=proc,
-    )
-    # Every worker booted, not only the first: count them in gunicorn's log.
-    wait_until(
-        lambda: proc.log().count("Booting worker with pid") >= workers,
-        timeout=60,
-        what=f"{workers} gunicorn workers",
-        on_fail=proc.log_tail,
-        while_alive=proc,
-    )
+    with _stopped_on_failure(proc):
+        wait_until(
+            lambda: _answers(f"{base}/api/v1/departments/"),
+            timeout=60,
+            what="gunicorn to answer",
+            on_fail=proc.log_tail,
+            while_alive=proc,
+        )
+        # Every worker booted, not only the first: count them in gunicorn's log.
+        wait_until(
+            lambda: proc.log().count("Booting worker with pid") >= workers,
+            timeout=60,
+            what=f"{workers} gunicorn workers",
+            on_fail=proc.log_tail,
+            while_alive=proc,
+        )
     return proc, base
 
 
 def start_qcluster(*, env: dict[str, str], log_dir: Path, name: str) -> Proc:
     proc = Proc(name, [PYTHON, str(ROOT / "manage.py"), "qcluster"], env=env, log_dir=log_dir)
-    proc.wait_for_log("running.", timeout=60)
+    with _stopped_on_failure(proc):
+        proc.wait_for_log("running.", timeout=60)
     return proc
+
+
+@contextlib.contextmanager
+def _stopped_on_failure(proc: Proc):
+    """A process that never became ready is stopped before the failure propagates: the
+    caller has no handle on it yet."""
+    try:
+        yield
+    except BaseException:
+        proc.stop(timeout=10)
+        raise
 
 
 def _answers(url: str) -> bool:
