@@ -21,11 +21,12 @@ def test_two_clusters_on_a_redis_broker_escalate_each_breach_once(
     scheduled = procs.actor("seed-breached", "--count", "6", env=env)["references"]
     # Due before the clusters start: the first scheduler pass of either queues it in Redis.
     procs.actor("schedule-sweep-now", env=env)
-    clusters = [
-        procs.start_qcluster(env=env, log_dir=deploy_logs, name=f"qcluster-redis-{n}")
-        for n in (1, 2)
-    ]
+    clusters = []
     try:
+        for n in (1, 2):
+            clusters.append(
+                procs.start_qcluster(env=env, log_dir=deploy_logs, name=f"qcluster-redis-{n}")
+            )
         census = wait_for_escalation(env, scheduled, clusters)
 
         queued = procs.actor("seed-breached", "--count", "6", env=env)["references"]
