@@ -77,35 +77,37 @@ def monthly(request, year: int, month: int):
     chosen = _month_or_404(year, month)
     department = request.GET.get("department")
     scope = selectors.resolve_scope(request.user, department)
-    live = request.GET.get("live") == "1"
     # Reports may read a replica a few seconds behind (settings: DATABASE_REPLICA_URL).
     with replica_reads():
-        report = selectors.monthly_report(request.user, scope, chosen, live=live)
-        departments = (
-            list(Department.objects.order_by("name").values_list("pk", "name"))
-            if selectors.may_choose_department(request.user)
-            else None
+        report = selectors.monthly_report(
+            request.user, scope, chosen, live=request.GET.get("live") == "1"
         )
-    current = Month.current()
-    context = {
-        "picker": MonthPickerForm(initial={"month": str(chosen), "department": department or ""}),
-        "departments": departments,
-        "department": department or "",
-        "previous_url": _monthly_url(chosen.previous, department=department),
-        "next_url": _monthly_url(chosen.shift(1), department=department)
-        if chosen < current
-        else None,
-        "live_url": _monthly_url(chosen, department=department, live="1"),
-        "issued_url": _monthly_url(chosen, department=department),
-        "export_query": urlencode({"department": department}) if department else "",
-        "running": not chosen.is_finished(),
-    }
+        context = _controls(request.user, chosen, department)
     body = _report_body(report, context).replace(NONCE_PLACEHOLDER, str(request.csp_nonce))
     return render(
         request,
         "reporting/monthly.html",
         {"report": report, "body": mark_safe(body)},  # noqa: S308 - our own rendered template
     )
+
+
+def _controls(user, chosen: Month, department: str | None) -> dict:
+    """The page's month picker, department selector, links and state."""
+    return {
+        "picker": MonthPickerForm(initial={"month": str(chosen), "department": department or ""}),
+        "departments": list(Department.objects.order_by("name").values_list("pk", "name"))
+        if selectors.may_choose_department(user)
+        else None,
+        "department": department or "",
+        "previous_url": _monthly_url(chosen.previous, department=department),
+        "next_url": _monthly_url(chosen.shift(1), department=department)
+        if chosen < Month.current()
+        else None,
+        "live_url": _monthly_url(chosen, department=department, live="1"),
+        "issued_url": _monthly_url(chosen, department=department),
+        "export_query": urlencode({"department": department}) if department else "",
+        "running": not chosen.is_finished(),
+    }
 
 
 # Where the request's CSP nonce goes in cached HTML (pygal's <style> elements).

@@ -53,3 +53,23 @@ def svg(markup: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def action_name(action: str) -> str:
+    from reporting.history import action_label
+
+    return str(action_label(action))
+
+
+@register.filter
+def record_name(model: str) -> str:
+    from reporting.history import RECORD_LABELS
+
+    return str(RECORD_LABELS.get(model, model))
+
+
+@register.filter
+def field_list(changed: str) -> str:
+    """``,state,assignee_id,`` → ``state, assignee_id`` (so long lists wrap)."""
+    return ", ".join(name for name in changed.split(",") if name)
