@@ -15,6 +15,9 @@ from django.contrib.auth import get_user_model
 from complaints import services
 from complaints.models import Category, Department, State
 
+# The browser fixtures (Playwright on Debian's Chromium), registered once for every folder.
+pytest_plugins = ["tests.e2e.browser"]
+
 PASSWORD = "correct-horse-battery-staple"
 
 

@@ -11,9 +11,6 @@ from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-# The browser fixtures, for test_docs_browser.py (marked e2e).
-from tests.e2e.browser import browser, login, page, screenshot, tier_groups  # noqa: F401
-
 
 @pytest.fixture
 def api():

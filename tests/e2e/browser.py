@@ -1,10 +1,10 @@
 """Browser fixtures for end-to-end tests: Playwright for Python driving Debian's Chromium.
 
-Reuse them from another test folder by importing them into that folder's ``conftest.py``::
+They are registered once for the whole suite by ``pytest_plugins`` in ``tests/conftest.py``:
+importing them into several ``conftest.py`` files would make several session-scoped browsers,
+and the second ``sync_playwright()`` refuses to start inside the first one's event loop.
 
-    from tests.e2e.browser import browser, login, page, screenshot, tier_groups  # noqa: F401
-
-and mark the browser tests with both markers, so the tier groups exist before any persona
+Mark the browser tests with both markers, so the tier groups exist before any persona
 fixture runs (see ``tier_groups``)::
 
     pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("tier_groups")]

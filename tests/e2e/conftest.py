@@ -3,8 +3,6 @@ them into their own ``conftest.py``."""
 
 import pytest
 
-from tests.e2e.browser import browser, login, page, screenshot, tier_groups  # noqa: F401
-
 
 @pytest.fixture(autouse=True)
 def _tier_groups_before_personas(request):

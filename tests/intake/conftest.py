@@ -91,7 +91,3 @@ def web_complaint(db):
         )
 
     return build
-
-
-# Browser fixtures (Playwright driving Debian's Chromium) for tests marked e2e.
-from tests.e2e.browser import browser, login, page, screenshot, tier_groups  # noqa: E402, F401
