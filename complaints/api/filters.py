@@ -14,7 +14,7 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from complaints import rules
+from complaints import selectors
 from complaints.models import HANDLING_STATES, TIER_ORDER, Channel, Complaint, Priority, State
 from complaints.services import normalise_email, normalise_id, normalise_phone
 
@@ -149,24 +149,5 @@ class ComplaintFilter(filters.FilterSet):
         if number := normalise_id(value):
             contact |= Q(complainant_id_norm=number)
         if contact:
-            match |= contact & ~_complainant_hidden_from(self.request.user)
+            match |= contact & ~selectors.complainant_hidden_q(self.request.user)
         return queryset.filter(match)
-
-
-def _complainant_hidden_from(user) -> Q:
-    """The complaints whose complainant ``user`` sees masked, as SQL.
-
-    The same rule as ``selectors.may_see_complainant`` (which decides one complaint at a time):
-    searching by a phone number must not reveal who complained to the staff of the unit
-    complained about when the complainant asked for confidentiality.
-    """
-    tier = rules.tier_of(user)
-    if tier in (rules.GM, rules.AUDITOR):
-        return Q(pk__in=[])
-    if tier is None:
-        return ~Q(pk__in=[])
-    hidden = Q(subject_person_id=user.pk)
-    dept = rules.department_id_of(user)
-    if dept is not None:
-        hidden |= Q(confidential=True, subject_department_id=dept)
-    return hidden
