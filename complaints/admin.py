@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin, FSMObjectTransition, FSMTransitionContext
@@ -330,3 +332,15 @@ class StaffProfileAdmin(OrganisationAdmin):
 admin.site.site_header = _("Redress administration")
 admin.site.site_title = _("Redress")
 admin.site.index_title = _("Complaint case management")
+
+
+class StaffUserAdmin(UserAdmin):
+    """Staff accounts are deactivated, never deleted: deleting one would blank the user on every
+    history row they wrote (simple-history sets it NULL) and break the audit chain."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), StaffUserAdmin)

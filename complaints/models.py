@@ -478,6 +478,19 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["resolved_at"], name="cmp_resolved_at_idx"),
             models.Index(fields=["closed_at"], name="cmp_closed_at_idx"),
             models.Index(fields=["classified_at"], name="cmp_classified_at_idx"),
+            models.Index(fields=["first_response_at"], name="cmp_first_response_at_idx"),
+            models.Index(fields=["followed_up_at"], name="cmp_followed_up_at_idx"),
+            # Rejections and terminations are a few percent of complaints: partial indexes.
+            models.Index(
+                fields=["rejected_at"],
+                name="cmp_rejected_at_idx",
+                condition=Q(rejected_at__isnull=False),
+            ),
+            models.Index(
+                fields=["withdrawn_at"],
+                name="cmp_withdrawn_at_idx",
+                condition=Q(withdrawn_at__isnull=False),
+            ),
             # SLA sweep: WHERE next_due_at <= now AND state IN (handling states); partial so the
             # index holds only the few thousand running clocks, not a million closed cases.
             models.Index(

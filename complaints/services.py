@@ -683,7 +683,8 @@ def add_note(complaint: Complaint, *, by, body: str) -> Note:
     note = Note(complaint=complaint, author=by, body=body)
     note._history_user = by
     note._history_transition = "note"
-    note.save()
+    with transaction.atomic():  # the note, its history row and what receivers write: together
+        note.save()
     return note
 
 
@@ -763,7 +764,8 @@ def add_attachment(
     )
     attachment._history_user = by
     attachment._history_transition = "attachment"
-    attachment.save()
+    with transaction.atomic():
+        attachment.save()
     return attachment
 
 

@@ -128,3 +128,14 @@ def test_complaints_cannot_be_deleted_from_the_admin(client, gm, make_complaint)
     changelist = client.get(reverse("admin:complaints_complaint_changelist"))
     assert b"delete_selected" not in changelist.content
     assert Complaint.objects.filter(pk=complaint.pk).exists()
+
+
+def test_staff_accounts_cannot_be_deleted_from_the_admin(client, gm, frontline):
+    from django.contrib.auth import get_user_model
+
+    gm.is_superuser = True
+    gm.save()
+    client.force_login(gm)
+    url = reverse("admin:auth_user_delete", args=[frontline.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert get_user_model().objects.filter(pk=frontline.pk).exists()
