@@ -301,8 +301,11 @@ HISTORY = [
 ]
 
 
-def seed(count: int, *, months: int = 24, history: bool = True, log=print) -> Organisation:
-    """The organisation, ``count`` complaints and (optionally) their lifecycle history."""
+def seed(
+    count: int, *, months: int = 24, history: bool = True, notes: bool = False, log=print
+) -> Organisation:
+    """The organisation, ``count`` complaints and (optionally) their lifecycle history and an
+    internal note on every other complaint (the product benchmark, ``python -m tests.bench``)."""
     if connection.vendor != "postgresql":
         raise RuntimeError("The benchmark seeds PostgreSQL only.")
     started = time.perf_counter()
@@ -357,6 +360,13 @@ def seed(count: int, *, months: int = 24, history: bool = True, log=print) -> Or
                 [tier, step, step],
             )
         log(f"  history rows in {time.perf_counter() - started:.0f} s")
+        if notes:
+            cursor.execute(
+                f"INSERT INTO complaints_note (complaint_id, author_id, body, created_at) "
+                f"SELECT id, created_by_id, '已联系投诉人，正在核实 / called back, checking', "
+                f"received_at + interval '2 hours' FROM {table} "
+                f"WHERE id % 2 = 0 AND created_by_id IS NOT NULL"
+            )
         cursor.execute(
             "INSERT INTO complaints_referencesequence (year, last) "
             f"SELECT EXTRACT(YEAR FROM received_at)::int, {count} FROM {table} GROUP BY 1"

@@ -221,13 +221,13 @@ def main() -> int:
     from django.db import connection
 
     from complaints.models import Complaint
-    from tests.bench.seed import seed
+    from reporting.bench import seed
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     print(f"Seeding {args.complaints:,} complaints...")
     started = time.perf_counter()
-    org = seed(args.complaints)
+    org = seed(args.complaints, notes=True)
     seed_seconds = time.perf_counter() - started
     connection.close()
 
@@ -235,10 +235,10 @@ def main() -> int:
     from rest_framework.authtoken.models import Token
 
     User = get_user_model()
-    dept_id = org.department_ids[0]
+    dept_id = org.department_ids[0]  # agents and managers are listed in department order
     personas = {
-        "frontline": User.objects.get(pk=org.agent_ids[dept_id][0]),
-        "manager": User.objects.get(pk=org.manager_ids[dept_id]),
+        "frontline": User.objects.get(pk=org.agent_ids[0]),
+        "manager": User.objects.get(pk=org.manager_ids[0]),
         "gm": User.objects.get(pk=org.gm_id),
         "auditor": User.objects.get(pk=org.auditor_id),
     }
