@@ -23,6 +23,17 @@ complaint_changed = Signal()
 # consequences are one save and one history row. Receivers must not save.
 complaint_changing = Signal()
 
+# Sent once by a bulk service (``services.escalate_many``, the SLA sweep's path) after it saved
+# several complaints in one transaction, in place of ``complaint_changed`` for each. kwargs:
+# complaints (the saved instances), action, by, reasons and sources (complaint id → reason, →
+# state before). Whoever receives ``complaint_changed`` must receive this too.
+complaints_changed = Signal()
+
+# Sent by a bulk service right after it wrote history rows with one INSERT (simple-history
+# sends ``post_create_historical_record`` only for rows written one at a time). kwargs:
+# history_instances (the rows, with their ids).
+history_bulk_created = Signal()
+
 _quiet: ContextVar[bool] = ContextVar("redress_quiet", default=False)
 
 

@@ -334,9 +334,8 @@ ESCALATION_TASKS_SYNC = env_bool("ESCALATION_TASKS_SYNC", False)
 ESCALATION_WARN_MINUTES = env_int("ESCALATION_WARN_MINUTES", 30)
 # At most this many complaints per sweep run (the rest the next minute).
 ESCALATION_SWEEP_BATCH = env_int("ESCALATION_SWEEP_BATCH", 5000)
-# Missed deadlines are escalated by this many threads, each with its own database connection
-# and one transaction per complaint (1 = one after the other).
-ESCALATION_SWEEP_THREADS = env_int("ESCALATION_SWEEP_THREADS", 4)
+# Missed deadlines are escalated this many complaints per transaction (services.escalate_many).
+ESCALATION_SWEEP_CHUNK = env_int("ESCALATION_SWEEP_CHUNK", 200)
 # A clock pause planned longer than this needs a department manager's approval.
 ESCALATION_PAUSE_APPROVAL_AFTER_HOURS = env_int("ESCALATION_PAUSE_APPROVAL_AFTER_HOURS", 72)
 # The "due soon" page lists deadlines within this many hours.

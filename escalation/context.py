@@ -25,6 +25,17 @@ class EscalationContext:
 
 
 current: ContextVar[EscalationContext | None] = ContextVar("escalation_context", default=None)
+# For a bulk escalation (``services.escalate_many``): each complaint's own context, by id.
+each: ContextVar[dict[int, EscalationContext] | None] = ContextVar(
+    "escalation_contexts", default=None
+)
+
+
+def context_for(complaint) -> EscalationContext | None:
+    contexts = each.get()
+    if contexts is not None and complaint.pk in contexts:
+        return contexts[complaint.pk]
+    return current.get()
 
 
 @contextmanager
@@ -34,3 +45,12 @@ def escalating(context: EscalationContext) -> Iterator[None]:
         yield
     finally:
         current.reset(token)
+
+
+@contextmanager
+def escalating_each(contexts: dict[int, EscalationContext]) -> Iterator[None]:
+    token = each.set(contexts)
+    try:
+        yield
+    finally:
+        each.reset(token)

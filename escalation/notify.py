@@ -48,7 +48,7 @@ def user_role(user) -> str:
     return f"user:{user.pk}"
 
 
-def create(
+def prepare(
     *,
     kind: str,
     complaint: Complaint | None,
@@ -57,32 +57,51 @@ def create(
     context: dict | None = None,
     actor=None,
     language: str | None = None,
-    dedupe: bool = True,
-) -> Notice | None:
-    """Write a notice and queue it for sending after commit; None if ``key`` was seen before.
+) -> Notice:
+    """An unsaved notice (``create`` writes one, ``create_many`` several at once)."""
+    context = _jsonable(dict(context or {}))
+    if actor is not None:
+        context["actor_id"] = actor.pk
+    return Notice(
+        key=key,
+        kind=kind,
+        complaint=complaint,
+        recipients=sorted(set(roles)),
+        language=language or settings.LANGUAGE_CODE,
+        context=context,
+    )
+
+
+def create(*, dedupe: bool = True, **fields) -> Notice | None:
+    """Write a notice (``prepare``'s arguments) and queue it for sending after commit; None if
+    its key was seen before.
 
     ``dedupe=False`` skips the lookup for keys that cannot repeat (an escalation's own id).
     """
     if not notifications_enabled():
         return None  # replayed work (seed_demo, imports) tells nobody
-    context = _jsonable(dict(context or {}))
-    if actor is not None:
-        context["actor_id"] = actor.pk
-    fields = {
-        "kind": kind,
-        "complaint": complaint,
-        "recipients": sorted(set(roles)),
-        "language": language or settings.LANGUAGE_CODE,
-        "context": context,
-    }
+    notice = prepare(**fields)
     if dedupe:
-        notice, created = Notice.objects.get_or_create(key=key, defaults=fields)
+        defaults = {
+            name: getattr(notice, name)
+            for name in ("kind", "complaint", "recipients", "language", "context")
+        }
+        notice, created = Notice.objects.get_or_create(key=notice.key, defaults=defaults)
         if not created:
             return None
     else:
-        notice = Notice.objects.create(key=key, **fields)
+        notice.save(force_insert=True)
     queue([notice.pk])
     return notice
+
+
+def create_many(notices: list[Notice]) -> list[Notice]:
+    """Write prepared notices whose keys cannot repeat with one INSERT, and queue them."""
+    if not notices or not notifications_enabled():
+        return []
+    created = Notice.objects.bulk_create(notices)
+    queue([notice.pk for notice in created])
+    return created
 
 
 def queue(ids: list[int]) -> None:

@@ -60,3 +60,9 @@ def complaint_changed(sender, *, complaint, action, **kwargs) -> None:
     if kind is None or not complaint.complainant_email or not notifications_enabled():
         return
     enqueue("intake.tasks.notify_complainant", complaint.pk, kind.value, complaint.version)
+
+
+def complaints_changed(sender, *, complaints, action, **kwargs) -> None:
+    """A bulk service's changes (the sweep's escalations): the same, complaint by complaint."""
+    for complaint in complaints:
+        complaint_changed(sender, complaint=complaint, action=action)

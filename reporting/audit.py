@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Attachment, Communication, Complaint, Note
@@ -109,8 +110,8 @@ def canonical(label: str, fields: Iterable[str], row: dict[str, Any]) -> str:
 def _layout_id(label: str, fields: list[str]) -> int:
     """The id of the layout row for these columns (one indexed read; created the first time).
 
-    Not cached in the process: an id remembered from a transaction that was rolled back would
-    point at nothing.
+    Not cached in the process: an id remembered from a transaction that was rolled back (or a
+    test database that was flushed) would point at nothing.
     """
     digest = sha256(json.dumps([label, fields]))
     layout, _created = SealLayout.objects.get_or_create(
@@ -127,58 +128,101 @@ def _changed_fields(row: dict[str, Any], previous: dict[str, Any] | None) -> lis
 
 
 def seal(history_instance) -> AuditRecord:
-    """Seal one freshly written history row into its complaint's chain.
+    """Seal one freshly written history row into its complaint's chain (see ``seal_many``)."""
+    return seal_many([history_instance])[0]
 
-    Runs in the writer's transaction (or its own, for a writer outside one). The complaint row
-    is locked (FOR NO KEY UPDATE) before the chain's last seal is read, which serialises every
-    writer of this complaint's chain; lifecycle services already hold that lock, so the order
-    of locks is always complaint first and two writers cannot deadlock on it.
+
+def seal_many(history_instances: list) -> list[AuditRecord]:
+    """Seal freshly written history rows of one kind into their complaints' chains, in order.
+
+    Six or seven queries however many rows (a bulk service seals a thousand escalations at
+    once): the rows as stored, the previous versions of their objects (for "fields changed"),
+    the complaints' row locks, each chain's last seal, the layout and one INSERT.
+
+    Runs in the writer's transaction (or its own, for a writer outside one). The complaint rows
+    are locked (FOR NO KEY UPDATE, in id order) before the chains' last seals are read, which
+    serialises every writer of a chain; lifecycle services already hold those locks, so the
+    order of locks is always complaint first and two writers cannot deadlock on it.
     """
-    label = LABEL_OF[type(history_instance)]
-    model, complaint_column = CHAINED[label]
-    history_model = HISTORY_MODELS[label]
+    if not history_instances:
+        return []
+    history_model = type(history_instances[0])
+    label = LABEL_OF[history_model]
+    if any(type(instance) is not history_model for instance in history_instances):
+        raise TypeError("seal_many() seals history rows of one model at a time")
+    _model, complaint_column = CHAINED[label]
     fields = history_fields(label)
-    with transaction.atomic():
-        # The row as stored, and the previous version of the same object for the diff.
-        rows = list(
-            history_model.objects.filter(
-                id=history_instance.id, history_id__lte=history_instance.history_id
-            )
+    new_ids = [instance.history_id for instance in history_instances]
+    with transaction.atomic(savepoint=False):
+        # The rows as stored, oldest first, each with the id of its object's previous version
+        # (for "fields changed"); then those previous versions.
+        before = (
+            history_model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
             .order_by("-history_id")
-            .values(*fields)[:2]
+            .values("history_id")[:1]
         )
-        row, previous = rows[0], (rows[1] if len(rows) > 1 else None)
-        complaint_id = row[complaint_column]
-        department_id = (
+        rows = list(
+            history_model.objects.filter(history_id__in=new_ids)
+            .annotate(previous_version=Subquery(before))
+            .order_by("history_id")
+            .values(*fields, "previous_version")
+        )
+        previous_of = {row["history_id"]: row.pop("previous_version") for row in rows}
+        stored = {row["history_id"]: row for row in rows}
+        wanted = set(previous_of.values()) - set(stored) - {None}
+        if wanted:
+            stored.update(
+                (row["history_id"], row)
+                for row in history_model.objects.filter(history_id__in=wanted).values(*fields)
+            )
+        complaint_ids = sorted({row[complaint_column] for row in rows})
+        departments = dict(
             Complaint.objects.select_for_update(no_key=True)
-            .filter(pk=complaint_id)
-            .values_list("department_id", flat=True)
-            .get()
+            .filter(pk__in=complaint_ids)
+            .order_by("pk")
+            .values_list("pk", "department_id")
         )
-        last = (
-            AuditRecord.objects.filter(complaint_id=complaint_id)
+        last_seq = (
+            AuditRecord.objects.filter(complaint_id=OuterRef("complaint_id"))
             .order_by("-seq")
-            .values("seq", "seal")
-            .first()
+            .values("seq")[:1]
         )
-        content_hash = sha256(canonical(label, fields, row))
-        return AuditRecord.objects.create(
-            complaint_id=complaint_id,
-            seq=(last["seq"] + 1) if last else 1,
-            model=label,
-            history_id=row["history_id"],
-            object_id=row["id"],
-            history_date=row["history_date"],
-            history_type=row["history_type"],
-            user_id=row["history_user_id"],
-            department_id=row["department_id"] if label == "complaint" else department_id,
-            action=row["history_transition"] or "",
-            reason=row["history_change_reason"] or "",
-            changed_fields="," + ",".join(_changed_fields(row, previous)) + ",",
-            content_hash=content_hash,
-            seal=next_seal(last["seal"] if last else genesis(complaint_id), content_hash),
-            layout_id=_layout_id(label, fields),
-        )
+        heads = {
+            record["complaint_id"]: (record["seq"], record["seal"])
+            for record in AuditRecord.objects.filter(
+                complaint_id__in=complaint_ids, seq=Subquery(last_seq)
+            ).values("complaint_id", "seq", "seal")
+        }
+        layout_id = _layout_id(label, fields)
+        records = []
+        for row in rows:
+            complaint_id = row[complaint_column]
+            seq, last_seal = heads.get(complaint_id, (0, genesis(complaint_id)))
+            content_hash = sha256(canonical(label, fields, row))
+            record = AuditRecord(
+                complaint_id=complaint_id,
+                seq=seq + 1,
+                model=label,
+                history_id=row["history_id"],
+                object_id=row["id"],
+                history_date=row["history_date"],
+                history_type=row["history_type"],
+                user_id=row["history_user_id"],
+                department_id=(
+                    row["department_id"] if label == "complaint" else departments[complaint_id]
+                ),
+                action=row["history_transition"] or "",
+                reason=row["history_change_reason"] or "",
+                changed_fields=","
+                + ",".join(_changed_fields(row, stored.get(previous_of[row["history_id"]])))
+                + ",",
+                content_hash=content_hash,
+                seal=next_seal(last_seal, content_hash),
+                layout_id=layout_id,
+            )
+            records.append(record)
+            heads[complaint_id] = (record.seq, record.seal)
+        return AuditRecord.objects.bulk_create(records)
 
 
 # --- verification -------------------------------------------------------------------------------

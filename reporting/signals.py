@@ -8,7 +8,7 @@ Connected from ``ReportingConfig.ready``. Sealing runs in the writer's transacti
 from __future__ import annotations
 
 from complaints.models import Complaint
-from complaints.signals import complaint_changed
+from complaints.signals import complaint_changed, complaints_changed, history_bulk_created
 from reporting import audit, services
 
 
@@ -16,8 +16,18 @@ def seal_history_record(sender, history_instance, **kwargs) -> None:
     audit.seal(history_instance)
 
 
+def seal_history_records(sender, history_instances, **kwargs) -> None:
+    audit.seal_many(list(history_instances))
+
+
 def invalidate_past_months(sender, complaint: Complaint, **kwargs) -> None:
     services.bump_generations(services.months_touched_by(complaint))
+
+
+def invalidate_past_months_in_bulk(sender, complaints: list[Complaint], **kwargs) -> None:
+    services.bump_generations(
+        sorted(set().union(*(services.months_touched_by(c) for c in complaints)))
+    )
 
 
 def connect() -> None:
@@ -29,6 +39,14 @@ def connect() -> None:
             sender=history_model,
             dispatch_uid=f"reporting.seal.{history_model._meta.label}",
         )
+    history_bulk_created.connect(
+        seal_history_records, dispatch_uid="reporting.seal_history_records"
+    )
     complaint_changed.connect(
         invalidate_past_months, sender=Complaint, dispatch_uid="reporting.invalidate_past_months"
+    )
+    complaints_changed.connect(
+        invalidate_past_months_in_bulk,
+        sender=Complaint,
+        dispatch_uid="reporting.invalidate_past_months_in_bulk",
     )

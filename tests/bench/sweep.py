@@ -157,16 +157,20 @@ def explain_sweep_query(analyze: bool = True) -> str:
     return query.explain(analyze=analyze) if analyze else query.explain()
 
 
-# Where an escalation's time goes, by the function that owns it (cumulative, under cProfile).
+# Where the sweep's time goes, by the function that owns it (cumulative, under cProfile).
 BREAKDOWN = {
-    "complaints.services._perform (the whole escalation)": ("complaints/services.py", "_perform"),
-    "  row lock (SELECT ... FOR UPDATE)": ("complaints/services.py", "_lock"),
-    "  save + history row (simple-history)": ("complaints/services.py", "_save"),
-    "    of which the reporting audit seal": ("reporting/audit.py", "seal"),
-    "  escalation: deadlines (complaint_changing)": ("escalation/signals.py", "set_due_times"),
-    "  escalation: record + notice (complaint_changed)": (
+    "escalation.sweep._escalate_all (finding what was missed, escalating)": (
+        "escalation/sweep.py",
+        "_escalate_all",
+    ),
+    "  which deadline was missed (identify)": ("escalation/sweep.py", "identify"),
+    "  complaints.services.escalate_many": ("complaints/services.py", "escalate_many"),
+    "    escalation: deadlines (complaint_changing)": ("escalation/signals.py", "set_due_times"),
+    "    UPDATE and history INSERT": ("complaints/services.py", "_save_many"),
+    "      of which the reporting audit seals": ("reporting/audit.py", "seal_many"),
+    "    escalation: records + notices (complaints_changed)": (
         "escalation/signals.py",
-        "follow_lifecycle",
+        "follow_lifecycle_in_bulk",
     ),
 }
 
@@ -174,15 +178,19 @@ BREAKDOWN = {
 def print_breakdown(profiler) -> None:
     import pstats
 
-    stats = pstats.Stats(profiler).stats
+    stats = pstats.Stats(profiler)
     print("\nwhere the first sweep's time went (cProfile, inflated by profiling):")
     for label, (path, name) in BREAKDOWN.items():
         total = sum(
             cumulative
-            for (filename, _line, function), (_cc, _nc, _tt, cumulative, _callers) in stats.items()
+            for (filename, _line, function), (_cc, _nc, _tt, cumulative, _callers) in (
+                stats.stats.items()
+            )
             if filename.endswith(path) and function == name
         )
-        print(f"  {label:55s} {total:7.2f}s")
+        print(f"  {label:70s} {total:7.2f}s")
+    print("\nthe most expensive functions by their own time:")
+    stats.sort_stats("tottime").print_stats(15)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -223,10 +231,6 @@ def main(argv: list[str] | None = None) -> int:
     profiler = None
     if args.profile:
         import cProfile
-
-        from django.conf import settings
-
-        settings.ESCALATION_SWEEP_THREADS = 1  # cProfile sees only the thread it runs in
 
         profiler = cProfile.Profile()
         profiler.enable()

@@ -21,7 +21,6 @@ def escalation_settings(settings):
     settings.ESCALATION_TASKS_SYNC = True  # django-q2 runs each notification task in-process
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "en"
-    settings.ESCALATION_SWEEP_THREADS = 1
     # Policies are cached per process; a test's rolled-back edits must not leak.
     rulebook.invalidate()
     yield settings

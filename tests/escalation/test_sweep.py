@@ -193,7 +193,7 @@ def test_a_sweep_working_from_a_stale_read_escalates_nothing(clock, make_complai
     stale = list(sweeping.due_complaints(MONDAY_0930 + dt.timedelta(hours=1), 10))
     run_sweep(committed)  # another sweep got there first
     late = sweeping.SweepReport()
-    sweeping._missed(stale[0], rulebook(), MONDAY_0930 + dt.timedelta(minutes=31), late)
+    sweeping._escalate_all([stale[0]], rulebook(), MONDAY_0930 + dt.timedelta(minutes=31), late)
     assert late.escalated == [] and late.skipped == [complaint.reference]
     assert fresh(complaint).escalation_count == 1
 
@@ -215,7 +215,7 @@ def test_a_clock_stopped_between_the_read_and_the_lock_is_not_escalated(
         until=MONDAY_0930 + dt.timedelta(hours=5),
     )
     report = sweeping.SweepReport()
-    sweeping._missed(stale[0], rulebook(), MONDAY_0930 + dt.timedelta(minutes=31), report)
+    sweeping._escalate_all([stale[0]], rulebook(), MONDAY_0930 + dt.timedelta(minutes=31), report)
     assert report.escalated == [] and report.skipped == [complaint.reference]
     assert fresh(complaint).tier == "frontline"
 
