@@ -9,17 +9,22 @@ HTTP status of that page; nothing is saved when a form or a service refuses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.encoding import force_str
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,7 +38,7 @@ from complaints.filters import (
     parse_sort,
 )
 from complaints.forms import RECORD_FORMS, TRANSITION_FORMS, AssignForm, VersionedForm
-from complaints.models import Attachment, Complaint, Department, Tier
+from complaints.models import Attachment, Complaint, Tier
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -46,23 +51,11 @@ def _require_staff(user) -> str:
 
 
 def _visible_complaint(user, reference: str) -> Complaint:
-    """The complaint with everything its page shows, through the one visibility function;
-    404 when ``user`` may not see it (its existence is not revealed)."""
+    """The complaint, through the one visibility function, with the joins a list row needs;
+    404 when ``user`` may not see it (its existence is not revealed). ``_render_detail`` loads
+    the rest of what the page shows (``selectors.complaint_records``)."""
     try:
-        return (
-            selectors.complaints_visible_to(user)
-            .with_list_relations()
-            .select_related(
-                "subject_department",
-                "subject_person",
-                "created_by",
-                "remedy_approved_by",
-                "repeat_of",
-                "merged_into",
-                "appeal_of",
-            )
-            .get(reference=reference)
-        )
+        return selectors.complaints_visible_to(user).with_list_relations().get(reference=reference)
     except Complaint.DoesNotExist as exc:
         raise Http404(reference) from exc
 
@@ -81,10 +74,115 @@ def _transition_form(name: str, complaint: Complaint, data=None) -> VersionedFor
     return form_class(**kwargs)
 
 
+def _record_form(name: str) -> forms.Form:
+    return RECORD_FORMS[name](auto_id=f"id_{name}_%s")
+
+
 def _transition_label(complaint: Complaint, name: str) -> str:
     fsm_transition = getattr(Complaint, name)._django_fsm.get_transition(complaint.state)
     label = (fsm_transition.custom or {}).get("label") if fsm_transition else None
     return str(label or name)
+
+
+# --- the modals' forms ----------------------------------------------------------------------------
+# crispy renders a form through a template per field, about a millisecond a field: rendering the
+# five or so modals of a complaint page took half of its time. The HTML of a blank form is the
+# same on every complaint but for its hidden inputs (the version the user saw), so the visible
+# part is kept per process, under a key made of everything that HTML depends on (_form_key), and
+# the hidden inputs are rendered per page. A form with the user's input and errors is rendered
+# in full, as before.
+
+_FORM_HTML: dict[tuple, str] = {}
+_FORM_HTML_LIMIT = 256  # keys are few (forms × languages × choice lists); a bound, not an LRU
+
+
+def _form_html(form: forms.Form, blank: Callable[[], forms.Form]) -> str:
+    """The HTML of a modal's ``form``, as ``{{ form|crispy }}`` renders it. ``blank`` makes a
+    fresh copy of the unbound form, rendered without its hidden inputs when the HTML of its
+    visible fields is not yet kept."""
+    if form.is_bound:
+        return as_crispy_form(form)
+    visible_fields = {
+        name: form_field
+        for name, form_field in form.fields.items()
+        if not form_field.widget.is_hidden
+    }
+    # A model field's choices are read from the database on every page (one query each, as
+    # rendering them would cost), so a new handler or category is offered at once.
+    choices = {
+        name: _choices(form_field)
+        for name, form_field in visible_fields.items()
+        if isinstance(form_field, forms.ChoiceField)
+    }
+    key = _form_key(form, visible_fields, choices)
+    visible = _FORM_HTML.get(key)
+    if visible is None:
+        copy = blank()
+        for name in list(copy.fields):
+            if name not in visible_fields:
+                del copy.fields[name]
+            elif name in choices:
+                copy.fields[name].choices = choices[name]  # as read for the key: no new query
+        visible = as_crispy_form(copy)
+        if len(_FORM_HTML) >= _FORM_HTML_LIMIT:
+            _FORM_HTML.clear()
+        _FORM_HTML[key] = visible
+    # crispy renders a hidden field as the bare input; the version field comes first anyway.
+    hidden = "".join(str(bound) for bound in form.hidden_fields())
+    return mark_safe(hidden + visible)  # noqa: S308 - both parts are HTML rendered by Django
+
+
+def _choices(form_field: forms.ChoiceField) -> list:
+    if isinstance(form_field, forms.ModelChoiceField):
+        # What ModelChoiceIterator yields, from one plain query (iterating it would open a
+        # server-side cursor: three round trips).
+        iterator = form_field.choices
+        choices = [("", form_field.empty_label)] if form_field.empty_label is not None else []
+        return choices + [iterator.choice(obj) for obj in form_field.queryset]
+    return list(form_field.choices)
+
+
+def _form_key(form: forms.Form, visible_fields: dict, choices: dict) -> tuple:
+    """Everything the HTML of an unbound form's visible fields depends on: its class, ids and
+    CSS class, the language, and per field its type, label, help text, widget and attributes,
+    initial value and choices."""
+    fields = tuple(
+        (
+            name,
+            type(form_field),
+            type(form_field.widget),
+            str(form_field.label),
+            str(form_field.help_text),
+            form_field.required,
+            form_field.disabled,
+            form_field.localize,
+            tuple(sorted((attr, str(value)) for attr, value in form_field.widget.attrs.items())),
+            repr(form.get_initial_for_field(form_field, name)),
+            _plain(choices.get(name, ())),
+        )
+        for name, form_field in visible_fields.items()
+    )
+    return (
+        type(form),
+        form.auto_id,
+        form.prefix,
+        form.label_suffix,
+        form.use_required_attribute,
+        getattr(form, "required_css_class", None),  # optional, as BoundField reads it
+        get_language(),
+        fields,
+    )
+
+
+def _plain(choices) -> tuple:
+    """Choices (perhaps grouped, with lazy labels) as nested tuples of strings."""
+    return tuple(
+        (str(value), _plain(label) if isinstance(label, list | tuple) else str(label))
+        for value, label in choices
+    )
+
+
+# --- the complaint page ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -98,63 +196,58 @@ class TimelineEntry:
     obj: Any = None
 
 
-def _timeline(complaint: Complaint) -> list[TimelineEntry]:
-    """History rows, notes, communications and attachments in one time order: five queries
-    whatever the number of entries (history, the users and departments it names, notes,
-    communications, attachments)."""
-    rows = list(
-        complaint.history.select_related("history_user").order_by("history_date", "history_id")
+def _timeline(records: selectors.ComplaintRecords) -> list[TimelineEntry]:
+    """History rows, notes, communications and attachments in one time order; each history
+    row lists what it changed in the state, tier, priority, handler and department."""
+    users, departments = records.users, records.departments
+    labels = {
+        name: dict(Complaint._meta.get_field(name).flatchoices)
+        for name in ("state", "tier", "priority")
+    }
+
+    def label(name: str, value) -> str | None:
+        # As Model.get_FOO_display() shows it.
+        return force_str(labels[name].get(value, value), strings_only=True)
+
+    compared = (
+        (_("State"), lambda row: label("state", row["state"])),
+        (_("Tier"), lambda row: label("tier", row["tier"])),
+        (_("Priority"), lambda row: label("priority", row["priority"])),
+        (_("Handler"), lambda row: str(users.get(row["assignee_id"], "—"))),
+        (_("Department"), lambda row: str(departments.get(row["department_id"], "—"))),
     )
-    user_ids = {r.assignee_id for r in rows if r.assignee_id}
-    department_ids = {r.department_id for r in rows if r.department_id}
-    users = get_user_model().objects.in_bulk(user_ids) if user_ids else {}
-    departments = Department.objects.in_bulk(department_ids) if department_ids else {}
     entries: list[TimelineEntry] = []
     previous = None
-    for row in rows:
-        title = dashboards.action_title(row.history_transition)
+    for row in records.history:
         changes = []
         if previous is not None:
-            for label, old, new in (
-                (_("State"), previous.get_state_display(), row.get_state_display()),
-                (_("Tier"), previous.get_tier_display(), row.get_tier_display()),
-                (_("Priority"), previous.get_priority_display(), row.get_priority_display()),
-                (
-                    _("Handler"),
-                    str(users.get(previous.assignee_id, "—")),
-                    str(users.get(row.assignee_id, "—")),
-                ),
-                (
-                    _("Department"),
-                    str(departments.get(previous.department_id, "—")),
-                    str(departments.get(row.department_id, "—")),
-                ),
-            ):
+            for name, shown in compared:
+                old, new = shown(previous), shown(row)
                 if old != new:
-                    changes.append((label, old, new))
+                    changes.append((name, old, new))
         entries.append(
             TimelineEntry(
-                at=row.history_date,
+                at=row["history_date"],
                 kind="history",
-                title=title,
-                actor=row.history_user,
-                text=row.history_change_reason or "",
+                title=dashboards.action_title(row["history_transition"]),
+                actor=users.get(row["history_user_id"]),
+                text=row["history_change_reason"] or "",
                 changes=changes,
             )
         )
         previous = row
-    for note in complaint.notes.select_related("author"):
+    for note in records.notes:
         entries.append(
             TimelineEntry(note.created_at, "note", _("Note"), note.author, note.body, obj=note)
         )
-    for comm in complaint.communications.select_related("author"):
+    for comm in records.communications:
         title = f"{comm.get_medium_display()} · {comm.get_direction_display()}"
         entries.append(
             TimelineEntry(
                 comm.occurred_at, "communication", title, comm.author, comm.summary, obj=comm
             )
         )
-    for attachment in complaint.attachments.select_related("uploaded_by"):
+    for attachment in records.attachments:
         entries.append(
             TimelineEntry(
                 attachment.uploaded_at,
@@ -176,17 +269,22 @@ def _render_detail(
     open_form: tuple[str, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The complaint page: a fixed number of queries whatever the length of its timeline (the
+    complaint, ``selectors.complaint_records``, the user's permissions, the choices of the
+    modals' model fields)."""
     user = request.user
+    posted_name, posted = open_form if open_form else (None, None)
     writer = selectors.may_write(user)
     names = services.available_transitions(complaint, user) if writer else []
     transitions = []
     for name in names:
-        form = open_form[1] if open_form and open_form[0] == name else None
+        form = posted if name == posted_name else _transition_form(name, complaint)
         transitions.append(
             {
                 "name": name,
                 "label": _transition_label(complaint, name),
-                "form": form or _transition_form(name, complaint),
+                "form": form,
+                "html": _form_html(form, partial(_transition_form, name, complaint)),
             }
         )
     handler = writer and rules.handles(complaint, user)
@@ -198,16 +296,20 @@ def _render_detail(
             ("attachment", "add_attachment"),
         ):
             if user.has_perm(f"complaints.{perm}"):
-                form = open_form[1] if open_form and open_form[0] == key else None
+                form = posted if key == posted_name else _record_form(key)
                 records.append(
-                    {"name": key, "form": form or RECORD_FORMS[key](auto_id=f"id_{key}_%s")}
+                    {
+                        "name": key,
+                        "form": form,
+                        "html": _form_html(form, partial(_record_form, key)),
+                    }
                 )
     context = {
         "complaint": complaint,
         "transitions": transitions,
         "records": records,
-        "open_form": open_form[0] if open_form else None,
-        "timeline": _timeline(complaint),
+        "open_form": posted_name,
+        "timeline": _timeline(selectors.complaint_records(complaint)),
         "may_see_complainant": selectors.may_see_complainant(user, complaint),
         "history_url": f"{complaint.get_absolute_url()}history/",
     }
