@@ -251,7 +251,10 @@ def complaint_sql(org: Organisation, count: int, months: int) -> tuple[str, list
         "first_response_due_at": "recv + interval '24 hours'",
         "resolution_due_at": "recv + budget",
         "follow_up_due_at": "CASE WHEN has_res THEN c_res + interval '7 days' END",
-        "next_due_at": "CASE WHEN NOT has_res AND fate = 'accepted' THEN recv + budget END",
+        # A deadline missed long ago was escalated by the sweeps of that day, up to the general
+        # manager, where a past deadline is not "next": only deadlines ahead are left.
+        "next_due_at": "CASE WHEN NOT has_res AND fate = 'accepted' AND recv + budget > %(now)s "
+        "THEN recv + budget END",
         "clock_paused_at": "NULL",
         "extension_count": "CASE WHEN r_rem > 0.98 THEN 1 ELSE 0 END",
         "reject_reason": "CASE WHEN fate = 'rejected' AND c_rej < %(now)s THEN 'outside_remit' "
@@ -377,3 +380,34 @@ def seed(
         cursor.execute(f"VACUUM (ANALYZE) {hist}")
     log(f"  seeded and vacuumed in {time.perf_counter() - started:.0f} s")
     return org
+
+
+def breach(count: int, now: dt.datetime | None = None) -> int:
+    """Make ``count`` complaints miss their resolution deadline in the last ten hours, for the
+    sweep to escalate: assigned, with the frontline, first reply given, not escalated, clock
+    running. Returns how many it changed (fewer if the seed has too few candidates)."""
+    now = now or timezone.now()
+    table = Complaint._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH chosen AS (
+                SELECT id, row_number() OVER (ORDER BY received_at DESC) AS n
+                FROM {table}
+                WHERE state = 'assigned' AND priority = 'normal'
+                  AND received_at < %(now)s - interval '2 days'
+                ORDER BY received_at DESC
+                LIMIT %(count)s
+            )
+            UPDATE {table} AS c
+            SET tier = 'frontline', escalation_count = 0, escalated_at = NULL,
+                clock_paused_at = NULL, extension_count = 0, promised_reply_at = NULL,
+                first_response_at = COALESCE(c.first_response_at,
+                                             c.received_at + interval '2 hours'),
+                resolution_due_at = %(now)s - (chosen.n %% 600 + 1) * interval '1 minute',
+                next_due_at = %(now)s - (chosen.n %% 600 + 1) * interval '1 minute'
+            FROM chosen WHERE c.id = chosen.id
+            """,
+            {"now": now, "count": count},
+        )
+        return cursor.rowcount
