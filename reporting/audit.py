@@ -135,14 +135,17 @@ def seal(history_instance) -> AuditRecord:
 def seal_many(history_instances: list) -> list[AuditRecord]:
     """Seal freshly written history rows of one kind into their complaints' chains, in order.
 
-    Six or seven queries however many rows (a bulk service seals a thousand escalations at
+    Four to six queries however many rows (a bulk service seals a thousand escalations at
     once): the rows as stored, the previous versions of their objects (for "fields changed"),
-    the complaints' row locks, each chain's last seal, the layout and one INSERT.
+    the complaints' row locks (for notes, contacts and files), each chain's last seal, the
+    layout and one INSERT.
 
     Runs in the writer's transaction (or its own, for a writer outside one). The complaint rows
-    are locked (FOR NO KEY UPDATE, in id order) before the chains' last seals are read, which
-    serialises every writer of a chain; lifecycle services already hold those locks, so the
-    order of locks is always complaint first and two writers cannot deadlock on it.
+    are locked before the chains' last seals are read, which serialises every writer of a
+    chain: a complaint's own history row comes after the UPDATE (or INSERT) of its row, which
+    holds that lock; for the other records they are locked here (FOR NO KEY UPDATE, in id
+    order). Lifecycle services lock the complaint first, so the order of locks is always
+    complaint first and two writers cannot deadlock on it.
     """
     if not history_instances:
         return []
@@ -176,12 +179,16 @@ def seal_many(history_instances: list) -> list[AuditRecord]:
                 for row in history_model.objects.filter(history_id__in=wanted).values(*fields)
             )
         complaint_ids = sorted({row[complaint_column] for row in rows})
-        departments = dict(
-            Complaint.objects.select_for_update(no_key=True)
-            .filter(pk__in=complaint_ids)
-            .order_by("pk")
-            .values_list("pk", "department_id")
-        )
+        departments = {}
+        if label != "complaint":
+            # A complaint's own history row follows the INSERT or UPDATE of its row, which
+            # holds the row lock already; a note's or a file's does not.
+            departments = dict(
+                Complaint.objects.select_for_update(no_key=True)
+                .filter(pk__in=complaint_ids)
+                .order_by("pk")
+                .values_list("pk", "department_id")
+            )
         last_seq = (
             AuditRecord.objects.filter(complaint_id=OuterRef("complaint_id"))
             .order_by("-seq")

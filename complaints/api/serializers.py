@@ -287,7 +287,6 @@ class ComplaintSerializer(ComplaintListSerializer):
         return [SERVICE_TO_SLUG[name] for name in services.available_transitions(complaint, user)]
 
 
-# The relations a full complaint shows: one query for the detail whatever is filled in.
 # Joined into the detail query: the relations nearly every complaint has. The others (subject,
 # remedy approver, repeat/merge/appeal links) are usually empty, and an empty foreign key costs
 # no query; joining all twelve tables cost PostgreSQL ≈10 ms of planning on every request.
