@@ -151,8 +151,9 @@ class StaffProfile(models.Model):
 class ReferenceSequence(models.Model):
     """One counter per year behind ``C-2026-000123``.
 
-    Registration locks this row (SELECT ... FOR UPDATE), so concurrent intakes serialise on the
-    counter only, never on the complaints table, and no two complaints get the same number.
+    Registration increments it with one upsert, whose row lock it holds until it commits, so
+    concurrent intakes serialise on the counter only, never on the complaints table, and no two
+    complaints get the same number.
     """
 
     year = models.PositiveIntegerField(primary_key=True)

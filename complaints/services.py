@@ -108,14 +108,20 @@ def normalise_id(number: str) -> str:
 
 
 def _next_reference(now) -> str:
-    """``C-2026-000123``: the per-year counter row is locked until the intake commits."""
+    """``C-2026-000123``: one upsert of the per-year counter row, whose lock it then holds until
+    the intake commits (so numbers have no gaps and no duplicates)."""
     from django.conf import settings
 
     year = timezone.localtime(now).year
-    seq, _created = ReferenceSequence.objects.select_for_update().get_or_create(year=year)
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return f"{settings.REDRESS_REFERENCE_PREFIX}-{year}-{seq.last:06d}"
+    table = connection.ops.quote_name(ReferenceSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 (our own table)
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        (last,) = cursor.fetchone()
+    return f"{settings.REDRESS_REFERENCE_PREFIX}-{year}-{last:06d}"
 
 
 def _new_tracking_code() -> str:
@@ -220,7 +226,15 @@ def _move(
     return source
 
 
-def _announce_and_save(complaint: Complaint, *, by, action: str, reason: str, source) -> None:
+def _announce_and_save(
+    complaint: Complaint,
+    *,
+    by,
+    action: str,
+    reason: str,
+    source,
+    before_save: Callable[[Complaint], None] | None = None,
+) -> None:
     signal_kwargs = {
         "complaint": complaint,
         "action": action,
@@ -230,6 +244,8 @@ def _announce_and_save(complaint: Complaint, *, by, action: str, reason: str, so
         "target": complaint.state,
     }
     complaint_changing.send(sender=Complaint, **signal_kwargs)
+    if before_save is not None:
+        before_save(complaint)
     _save(complaint, by=by, action=action, reason=reason)
     complaint_changed.send(sender=Complaint, **signal_kwargs)
 
@@ -313,9 +329,16 @@ def register(
         complaint.complainant_phone_norm = normalise_phone(complaint.complainant_phone)
         complaint.complainant_email_norm = normalise_email(complaint.complainant_email)
         complaint.complainant_id_norm = normalise_id(complaint.complainant_id_number)
-        complaint.reference = _next_reference(now)
         complaint.tracking_code = _new_tracking_code()
-        _announce_and_save(complaint, by=by, action="register", reason=reason, source=None)
+
+        def number(complaint: Complaint) -> None:
+            # Last, just before the INSERT: concurrent intakes queue on the counter's row lock
+            # from here to their commit, so nothing slow may come after it.
+            complaint.reference = _next_reference(now)
+
+        _announce_and_save(
+            complaint, by=by, action="register", reason=reason, source=None, before_save=number
+        )
     return complaint
 
 
