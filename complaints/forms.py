@@ -62,7 +62,6 @@ class AssignForm(VersionedForm):
         label=_("Handler"),
         queryset=get_user_model()
         .objects.filter(is_active=True, staff_profile__tier__in=["frontline", "manager", "gm"])
-        .select_related("staff_profile__department")
         .order_by("staff_profile__department__name", "username"),
     )
     department = forms.ModelChoiceField(
