@@ -8,6 +8,8 @@ transition and saves with the acting user and reason recorded in history.
 
 from __future__ import annotations
 
+import re
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -766,8 +768,13 @@ class Communication(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
+    """A short generated name that keeps the extension: the name the uploader gave may be long
+    (255 UTF-8 bytes of Chinese is too long for a file system) or repeat another file's, so it
+    is kept in ``original_name`` for display and download only."""
     now = timezone.now()
-    return f"attachments/{now:%Y/%m}/{instance.complaint.reference}/{filename}"
+    suffix = re.fullmatch(r".*(\.[A-Za-z0-9]{1,10})", filename or "")
+    name = uuid.uuid4().hex + (suffix.group(1).lower() if suffix else "")
+    return f"attachments/{now:%Y/%m}/{instance.complaint.reference}/{name}"
 
 
 class Attachment(models.Model):

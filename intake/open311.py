@@ -10,6 +10,7 @@ serializer framework.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -322,6 +323,8 @@ def _api_key_ok(key: str) -> bool:
 
 def _create(request, fmt: str) -> HttpResponse:
     post = request.POST
+    if any("\x00" in key or any("\x00" in v for v in post.getlist(key)) for key in post):
+        return error(fmt, 400, _("The request contains a NUL character."))
     api_key = post.get("api_key", "")
     if not _api_key_ok(api_key):
         return error(fmt, 403, _("Invalid api_key received -- can't proceed with create_request."))
@@ -454,13 +457,15 @@ def _split(value: str | None) -> list[str]:
 
 def _parse_date(name: str, value: str):
     # A "+08:00" offset arrives as " 08:00" when the client did not encode the "+".
+    message = _("%(name)s must be a W3C datetime with a time zone, e.g. 2010-01-01T00:00:00Z.")
     parsed = parse_datetime(value.strip().replace(" ", "+"))
     if parsed is None or timezone.is_naive(parsed):
-        raise ValueError(
-            _("%(name)s must be a W3C datetime with a time zone, e.g. 2010-01-01T00:00:00Z.")
-            % {"name": name}
-        )
-    return parsed
+        raise ValueError(message % {"name": name})
+    try:
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows.
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError(message % {"name": name}) from None
 
 
 def _list(request, fmt: str) -> HttpResponse:
@@ -482,8 +487,12 @@ def _list(request, fmt: str) -> HttpResponse:
             return error(fmt, 400, _("start_date and end_date may not span more than 90 days."))
         if start and end and end < start:
             return error(fmt, 400, _("end_date is before start_date."))
-        end = end or (start + MAX_SPAN if start else timezone.now())
-        start = start or end - MAX_SPAN
+        try:
+            end = end or (start + MAX_SPAN if start else timezone.now())
+            start = start or end - MAX_SPAN
+        except OverflowError:
+            # 90 days past 9999-12-31 or before 0001-01-01: nothing was filed then anyway.
+            return render(fmt, [], root="service_requests")
         rows = rows.filter(created_at__gte=start, created_at__lte=end)
         statuses = _split(query.get("status"))
         if set(statuses) - {"open", "closed"}:
