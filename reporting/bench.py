@@ -383,9 +383,10 @@ def seed(
 
 
 def breach(count: int, now: dt.datetime | None = None) -> int:
-    """Make ``count`` complaints miss their resolution deadline in the last ten hours, for the
-    sweep to escalate: assigned, with the frontline, first reply given, not escalated, clock
-    running. Returns how many it changed (fewer if the seed has too few candidates)."""
+    """Make ``count`` open complaints (classified or assigned, received over 12 hours ago) miss
+    their resolution deadline in the last ten hours, for the sweep to escalate: with the
+    frontline, first reply given, not escalated, clock running. Returns how many it changed
+    (fewer if the seed has too few open complaints: about 200 per 100,000)."""
     now = now or timezone.now()
     table = Complaint._meta.db_table
     with connection.cursor() as cursor:
@@ -394,8 +395,8 @@ def breach(count: int, now: dt.datetime | None = None) -> int:
             WITH chosen AS (
                 SELECT id, row_number() OVER (ORDER BY received_at DESC) AS n
                 FROM {table}
-                WHERE state = 'assigned' AND priority = 'normal'
-                  AND received_at < %(now)s - interval '2 days'
+                WHERE state IN ('classified', 'assigned') AND priority = 'normal'
+                  AND received_at < %(now)s - interval '12 hours'
                 ORDER BY received_at DESC
                 LIMIT %(count)s
             )
