@@ -59,16 +59,29 @@ def staff_users() -> QuerySet:
     )
 
 
-def overdue_q() -> Q:
-    # Exactly the predicate of the partial index cmp_sla_sweep_idx (plus the deadline bound),
-    # so PostgreSQL answers it from that small index.
-    return Q(state__in=HANDLING_STATES, next_due_at__isnull=False, next_due_at__lt=Now())
+def overdue_q(now=None) -> Q:
+    """``Complaint.is_overdue`` in SQL: the next deadline passed, or the resolution deadline
+    passed while the clock runs. Each arm is the predicate of a small partial index
+    (cmp_sla_sweep_idx, cmp_overdue_resolution_idx), so PostgreSQL answers it with a BitmapOr
+    of the two, however many closed complaints the table holds."""
+    now = Now() if now is None else now
+    return Q(state__in=HANDLING_STATES, next_due_at__isnull=False, next_due_at__lt=now) | Q(
+        state__in=HANDLING_STATES, clock_paused_at__isnull=True, resolution_due_at__lt=now
+    )
+
+
+# Shorter searches look at the start of complainants' names only (see ComplaintFilter.search).
+SUBSTRING_MIN = 3
 
 
 class ComplaintFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
+        help_text=_(
+            "Three characters or more search references, names, phone numbers and descriptions; "
+            "one or two find the complainants whose names start with them."
+        ),
         widget=forms.TextInput(
             attrs={"placeholder": _("Reference, complainant name or phone, account")}
         ),
@@ -129,13 +142,19 @@ class ComplaintFilter(django_filters.FilterSet):
         if REFERENCE_RE.match(value):
             # A whole reference: one lookup in the unique index.
             return queryset.filter(reference=value.upper())
+        hidden = selectors.complainant_hidden_q(getattr(self.request, "user", None))
+        if len(value) < SUBSTRING_MIN:
+            # One or two characters (a Chinese surname or given name) hold no trigram to look
+            # up, so a substring search would read every description. Names starting with them
+            # do: "王伟%" is a search in the trigram index of names.
+            return queryset.filter(Q(complainant_name__istartswith=value) & ~hidden)
         contact = Q(complainant_name__icontains=value)
         digits = normalise_phone(value)
         if len(digits) >= 4:
             contact |= Q(complainant_phone_norm__contains=digits)
         # A search by name or phone must not find a complaint whose complainant is masked for
         # this user: the match alone would reveal who complained.
-        contact &= ~selectors.complainant_hidden_q(getattr(self.request, "user", None))
+        contact &= ~hidden
         condition = Q(reference__icontains=value) | Q(description__icontains=value) | contact
         return queryset.filter(condition)
 

@@ -502,6 +502,14 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
                 condition=Q(state__in=["received", "classified", "assigned"])
                 & Q(next_due_at__isnull=False),
             ),
+            # "Overdue" lists and counts: the resolution deadline of a running clock, the other
+            # arm of the OR next to cmp_sla_sweep_idx (complaints.filters.overdue_q).
+            models.Index(
+                fields=["resolution_due_at"],
+                name="cmp_overdue_resolution_idx",
+                condition=Q(state__in=["received", "classified", "assigned"])
+                & Q(clock_paused_at__isnull=True),
+            ),
             # Duplicate/repeat detection: same complainant, by any of three identifiers.
             models.Index(
                 fields=["complainant_phone_norm", "-received_at"],
@@ -548,10 +556,22 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         return self.state in OPEN_STATES
 
     @property
+    def overdue_since(self):
+        """When the complaint became overdue, or None: its next deadline passed (the escalation
+        app's ``next_due_at``), or its resolution deadline passed while the clock ran. The
+        second matters once a complaint sits with the general manager past every deadline,
+        where nothing is "next" any more but it is still late."""
+        if self.state not in HANDLING_STATES:
+            return None
+        now = timezone.now()
+        passed = [when for when in (self.next_due_at,) if when is not None and when < now]
+        if self.clock_paused_at is None and self.resolution_due_at is not None:
+            passed += [self.resolution_due_at] if self.resolution_due_at < now else []
+        return min(passed) if passed else None
+
+    @property
     def is_overdue(self) -> bool:
-        return bool(
-            self.next_due_at and self.state in HANDLING_STATES and self.next_due_at < timezone.now()
-        )
+        return self.overdue_since is not None
 
     # ------------------------------------------------------------------------------------------
     # The lifecycle. Conditions and permissions live in complaints.rules so services can explain

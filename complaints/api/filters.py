@@ -15,7 +15,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from complaints import selectors
-from complaints.models import HANDLING_STATES, TIER_ORDER, Channel, Complaint, Priority, State
+from complaints.filters import overdue_q
+from complaints.models import TIER_ORDER, Channel, Complaint, Priority, State
 from complaints.services import normalise_email, normalise_id, normalise_phone
 
 # The largest id PostgreSQL's bigint holds; a larger number is refused (400), not sent to SQL.
@@ -130,7 +131,7 @@ class ComplaintFilter(filters.FilterSet):
         return queryset.filter(Q(category_id=value) | Q(category__parent_id=value))
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        overdue = Q(state__in=HANDLING_STATES, next_due_at__lt=timezone.now())
+        overdue = overdue_q(timezone.now())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -67,10 +67,12 @@ def workspace_nav(context) -> dict[str, Any]:
 
 @register.simple_tag
 def due_marker(complaint) -> str:
-    """ "overdue" or "due in 3 hours" for a complaint whose SLA clock runs (``next_due_at``,
-    filled by the escalation app); nothing otherwise."""
-    due = complaint.next_due_at
-    if due is None or complaint.state not in HANDLING_STATES:
+    """ "overdue" (``Complaint.overdue_since``) or "due in 3 hours" (``next_due_at``, filled by
+    the escalation app) for a complaint being handled; nothing otherwise."""
+    if complaint.state not in HANDLING_STATES:
+        return ""
+    due = complaint.overdue_since or complaint.next_due_at
+    if due is None:
         return ""
     if complaint.clock_paused_at is not None:
         return format_html(

@@ -152,6 +152,34 @@ class TestFilters:
         assert references(api(gm).get(url(), {"overdue": "false"})) == [on_time.reference]
         assert api(gm).get(url(late.reference)).json()["is_overdue"] is True
 
+    def test_a_complaint_past_its_resolution_deadline_stays_overdue_until_its_clock_stops(
+        self, api, gm, make_complaint
+    ):
+        # With the general manager, past every deadline: nothing is "next", but it is late.
+        late = make_complaint()
+        services.set_deadlines(
+            late,
+            by=None,
+            action="sla",
+            reason="",
+            next_due_at=None,
+            resolution_due_at=timezone.now() - timedelta(hours=5),
+        )
+        paused = make_complaint()
+        services.set_deadlines(
+            paused,
+            by=None,
+            action="pause",
+            reason="",
+            next_due_at=None,
+            resolution_due_at=timezone.now() - timedelta(hours=5),
+            clock_paused_at=timezone.now() - timedelta(days=1),
+        )
+        assert references(api(gm).get(url(), {"overdue": "true"})) == [late.reference]
+        assert references(api(gm).get(url(), {"overdue": "false"})) == [paused.reference]
+        assert api(gm).get(url(late.reference)).json()["is_overdue"] is True
+        assert api(gm).get(url(paused.reference)).json()["is_overdue"] is False
+
     @pytest.mark.parametrize(
         "query",
         ["c-2026-000001", "+86 139 0000 0001", "WANG@Example.test", "粤B-12345"],

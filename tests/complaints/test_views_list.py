@@ -197,7 +197,14 @@ def variety(frontline, manager, category, other_category, dept_a, dept_b):
         (b, timedelta(days=1)),
         (c, -timedelta(minutes=5)),
     ):
-        services.set_deadlines(complaint, by=None, action="sla", reason="", next_due_at=now + due)
+        services.set_deadlines(
+            complaint,
+            by=None,
+            action="sla",
+            reason="",
+            next_due_at=now + due,
+            resolution_due_at=now + due,
+        )
     return {"a": reload(a), "b": reload(b), "c": reload(c)}
 
 
@@ -250,6 +257,22 @@ def test_search_by_whole_reference_finds_exactly_that_complaint(client, gm, vari
     assert listed(response) == [variety["b"].reference]
 
 
+def test_a_one_or_two_character_search_finds_names_starting_with_it_and_says_so(
+    client, gm, frontline
+):
+    wang = register(frontline, description="账单重复扣费", complainant_name="王伟")
+    register(frontline, description="王伟经理态度恶劣", complainant_name="李娜")
+    client.force_login(gm)
+    response = client.get("/complaints/?q=王伟")
+    # Not the complaint that names 王伟 in its description: that takes three characters.
+    assert listed(response) == [wang.reference]
+    assert listed(client.get("/complaints/?q=王")) == [wang.reference]
+    assert "one or two find the complainants whose names start with them" in (
+        response.content.decode()
+    )
+    assert len(listed(client.get("/complaints/?q=王伟经理"))) == 1
+
+
 def test_an_invalid_filter_is_400_with_a_message(client, gm, variety):
     client.force_login(gm)
     response = client.get("/complaints/?received_after=not-a-date")
@@ -270,6 +293,24 @@ def test_due_markers_show_overdue_and_time_left(client, gm, variety):
     page = client.get("/complaints/").content.decode()
     assert "overdue" in page
     assert "due in 3\xa0hours" in page
+
+
+def test_a_complaint_past_its_resolution_deadline_with_nothing_next_is_listed_as_overdue(
+    client, gm, make_complaint
+):
+    late = make_complaint(State.ASSIGNED)
+    services.set_deadlines(
+        late,
+        by=None,
+        action="sla",
+        reason="",
+        next_due_at=None,
+        resolution_due_at=timezone.now() - timedelta(hours=26),
+    )
+    client.force_login(gm)
+    response = client.get("/complaints/?overdue=true")
+    assert listed(response) == [late.reference]
+    assert "overdue" in response.content.decode()
 
 
 # --- sorting and keyset pagination ----------------------------------------------------------------
