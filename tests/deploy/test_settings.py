@@ -3,6 +3,7 @@ missing, instead of failing on the first upload or report."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
@@ -51,3 +52,27 @@ def test_a_complete_s3_and_replica_configuration_starts():
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist_without_a_warning():
+    """``manage.py check --deploy`` with what a production start sets (README): no warning
+    about HTTPS, HSTS, cookies, the secret key or debug mode."""
+    result = subprocess.run(  # noqa: S603 - fixed argv
+        [procs.PYTHON, str(procs.ROOT / "manage.py"), "check", "--deploy", "--fail-level", "INFO"],
+        cwd=procs.ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DJANGO_"))},
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": "sqlite:///:memory:",
+            "DEBUG": "false",
+            "SECRET_KEY": "a-production-secret-" + "k3y" * 20,
+            "ALLOWED_HOSTS": "complaints.example.org",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
