@@ -384,9 +384,9 @@ def seed(
 
 def breach(count: int, now: dt.datetime | None = None) -> int:
     """Make ``count`` open complaints (received over 12 hours ago) miss their resolution
-    deadline in the last ten hours, for the sweep to escalate: with the frontline, accepted in
-    time, first reply given, not escalated, clock running. Returns how many it changed (fewer if
-    the seed has too few open complaints: about 150 per 100,000)."""
+    deadline in the last ten hours, for the sweep to escalate: normal priority, with the
+    frontline, accepted in time, first reply given, not escalated, clock running. Returns how
+    many it changed (fewer if the seed has too few open complaints: about 150 per 100,000)."""
     now = now or timezone.now()
     table = Complaint._meta.db_table
     with connection.cursor() as cursor:
@@ -395,13 +395,13 @@ def breach(count: int, now: dt.datetime | None = None) -> int:
             WITH chosen AS (
                 SELECT id, row_number() OVER (ORDER BY received_at DESC) AS n
                 FROM {table}
-                WHERE state IN ('received', 'classified', 'assigned') AND priority = 'normal'
+                WHERE state IN ('received', 'classified', 'assigned')
                   AND received_at < %(now)s - interval '12 hours'
                 ORDER BY received_at DESC
                 LIMIT %(count)s
             )
             UPDATE {table} AS c
-            SET tier = 'frontline', escalation_count = 0, escalated_at = NULL,
+            SET tier = 'frontline', priority = 'normal', escalation_count = 0, escalated_at = NULL,
                 acceptance_due_at = NULL,
                 clock_paused_at = NULL, extension_count = 0, promised_reply_at = NULL,
                 first_response_at = COALESCE(c.first_response_at,
