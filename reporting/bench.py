@@ -383,26 +383,35 @@ def seed(
 
 
 def breach(count: int, now: dt.datetime | None = None) -> int:
-    """Make ``count`` open complaints (received over 12 hours ago) miss their resolution
-    deadline in the last ten hours, for the sweep to escalate: normal priority, with the
-    frontline, accepted in time, first reply given, not escalated, clock running. Returns how
-    many it changed (fewer if the seed has too few open complaints: about 150 per 100,000)."""
+    """Make ``count`` complaints miss their resolution deadline in the last ten hours, for the
+    sweep to escalate: the open ones received over 12 hours ago first, then (a seed of 24
+    months has only a few hundred open per 100,000) the latest finished ones, reopened and
+    assigned. Each ends up assigned to its handler or being accepted, normal priority, with the
+    frontline, first reply given, not escalated, clock running. Returns how many it changed."""
     now = now or timezone.now()
     table = Complaint._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH chosen AS (
-                SELECT id, row_number() OVER (ORDER BY received_at DESC) AS n
-                FROM {table}
-                WHERE state IN ('received', 'classified', 'assigned')
-                  AND received_at < %(now)s - interval '12 hours'
-                ORDER BY received_at DESC
-                LIMIT %(count)s
+                SELECT id, row_number() OVER (ORDER BY handling DESC, received_at DESC) AS n
+                FROM (
+                    SELECT id, received_at,
+                           state IN ('received', 'classified', 'assigned') AS handling
+                    FROM {table}
+                    WHERE received_at < %(now)s - interval '12 hours'
+                      AND (state IN ('received', 'classified', 'assigned')
+                           OR (state IN ('resolved', 'followed_up', 'closed')
+                               AND assignee_id IS NOT NULL))
+                    ORDER BY handling DESC, received_at DESC
+                    LIMIT %(count)s
+                ) AS candidates
             )
             UPDATE {table} AS c
-            SET tier = 'frontline', priority = 'normal', escalation_count = 0, escalated_at = NULL,
-                acceptance_due_at = NULL,
+            SET state = CASE WHEN c.state IN ('received', 'classified', 'assigned')
+                             THEN c.state ELSE 'assigned' END,
+                tier = 'frontline', priority = 'normal', escalation_count = 0,
+                escalated_at = NULL, acceptance_due_at = NULL,
                 clock_paused_at = NULL, extension_count = 0, promised_reply_at = NULL,
                 first_response_at = COALESCE(c.first_response_at,
                                              c.received_at + interval '2 hours'),
