@@ -241,8 +241,11 @@ def _granted(request, reference: str) -> Complaint | None:
 @guarded("submit", "REDRESS_PUBLIC_SUBMIT_LIMIT")
 def submit(request):
     """The public complaint form (web channel)."""
-    form = PublicComplaintForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
+    posted = request.method == "POST"
+    # Bound on every POST, even one whose body held no form fields (JSON, plain text): the form
+    # then says which fields are missing instead of showing itself blank.
+    form = PublicComplaintForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted:
         ratelimit.hit(request, "submit")
         if form.is_bot:
             message = _("Your submission could not be accepted.")

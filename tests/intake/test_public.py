@@ -142,6 +142,18 @@ def test_an_oversized_request_is_refused_before_it_is_read(client, db, settings)
     assert not Complaint.objects.exists()
 
 
+def test_a_body_that_is_not_a_form_is_answered_with_what_the_form_is_missing(client, db):
+    response = client.post(
+        "/submit/",
+        data='{"description": "json"}',
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert not Complaint.objects.exists()
+
+
 def test_a_filled_honeypot_is_refused_and_nothing_saved(client, db):
     response = post(client, website="http://spam.example")
     assert response.status_code == 400
