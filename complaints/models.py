@@ -564,10 +564,11 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         if self.state not in HANDLING_STATES:
             return None
         now = timezone.now()
-        passed = [when for when in (self.next_due_at,) if when is not None and when < now]
-        if self.clock_paused_at is None and self.resolution_due_at is not None:
-            passed += [self.resolution_due_at] if self.resolution_due_at < now else []
-        return min(passed) if passed else None
+        running = [self.next_due_at]
+        if self.clock_paused_at is None:
+            running.append(self.resolution_due_at)
+        passed = [when for when in running if when is not None and when < now]
+        return min(passed, default=None)
 
     @property
     def is_overdue(self) -> bool:
