@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: install run test lint format messages bench
+.PHONY: install run test test-clocks lint format messages bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	scripts/with-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The date-sensitive tests again, with the clock started where the UTC date and the
+# Asia/Shanghai date differ and at the ends of a month and a year (see tests/clock.py).
+CLOCKS := 2026-11-30T23:30+08:00 2027-01-01T00:30+08:00 2026-11-30T23:30+00:00 2026-12-31T23:30+00:00
+CLOCK_TESTS ?= tests/complaints tests/escalation tests/intake tests/reporting tests/api
+test-clocks: install
+	scripts/with-postgres sh -c 'for clock in $(CLOCKS); do \
+	  $(VENV)/bin/pytest -q --clock=$$clock $(CLOCK_TESTS) $(PYTEST_ARGS) || exit 1; done'
 
 lint: $(PY)
 	$(VENV)/bin/ruff format --check .

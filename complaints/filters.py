@@ -26,7 +26,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
@@ -63,8 +63,9 @@ def overdue_q(now=None) -> Q:
     """``Complaint.is_overdue`` in SQL: the next deadline passed, or the resolution deadline
     passed while the clock runs. Each arm is the predicate of a small partial index
     (cmp_sla_sweep_idx, cmp_overdue_resolution_idx), so PostgreSQL answers it with a BitmapOr
-    of the two, however many closed complaints the table holds."""
-    now = Now() if now is None else now
+    of the two, however many closed complaints the table holds. "Now" is the application's
+    clock, as in ``is_overdue``, never the database server's: the two must agree."""
+    now = timezone.now() if now is None else now
     return Q(state__in=HANDLING_STATES, next_due_at__isnull=False, next_due_at__lt=now) | Q(
         state__in=HANDLING_STATES, clock_paused_at__isnull=True, resolution_due_at__lt=now
     )

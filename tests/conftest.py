@@ -15,8 +15,9 @@ from django.contrib.auth import get_user_model
 from complaints import services
 from complaints.models import Category, Department, State
 
-# The browser fixtures (Playwright on Debian's Chromium), registered once for every folder.
-pytest_plugins = ["tests.e2e.browser"]
+# The browser fixtures (Playwright on Debian's Chromium) and the --clock option, registered once
+# for every folder.
+pytest_plugins = ["tests.e2e.browser", "tests.clock"]
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -62,9 +62,12 @@ def _array(values) -> str:
 def seed(total: int, breaching: int, open_count: int, org: dict) -> None:
     """Insert ``total`` complaints in one statement; see the module docstring for the mix."""
     from django.db import connection
+    from django.utils import timezone
 
     from complaints.models import Complaint
 
+    # The application's clock, not the server's now(): the two differ under a moved test clock.
+    now = f"'{timezone.now().isoformat()}'::timestamptz"
     depts, agents = _array(org["departments"]), _array(org["agents"])
     n_depts, n_agents = len(org["departments"]), len(org["agents"])
     kind = (
@@ -75,12 +78,12 @@ def seed(total: int, breaching: int, open_count: int, org: dict) -> None:
     state = f"CASE k WHEN 'late' THEN 'assigned' WHEN 'open' THEN {open_state} ELSE 'closed' END"
     # Missed deadlines spread over the last hours; open ones fall in the next three days.
     due = (
-        "CASE k WHEN 'late' THEN now() - (g % 600 + 1) * interval '1 minute' "
-        "WHEN 'open' THEN now() + (g % 72 + 1) * interval '1 hour' END"
+        f"CASE k WHEN 'late' THEN {now} - (g % 600 + 1) * interval '1 minute' "
+        f"WHEN 'open' THEN {now} + (g % 72 + 1) * interval '1 hour' END"
     )
     recv = (
-        "CASE k WHEN 'done' THEN now() - (g % 700 + 4) * interval '1 day' "
-        "ELSE now() - interval '4 days' END"
+        f"CASE k WHEN 'done' THEN {now} - (g % 700 + 4) * interval '1 day' "
+        f"ELSE {now} - interval '4 days' END"
     )
     columns = {
         "reference": "'B-' || lpad(g::text, 8, '0')",

@@ -35,6 +35,7 @@ def database_url() -> str:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the cluster test needs PostgreSQL")
+@pytest.mark.real_clock
 @pytest.mark.django_db(transaction=True)
 def test_the_scheduled_sweep_escalates_a_missed_deadline_in_a_running_cluster(
     shipped_defaults, make_complaint, manager

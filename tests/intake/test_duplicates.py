@@ -289,11 +289,11 @@ def _fill(template: Complaint, rows: int) -> None:
             INSERT INTO complaints_complaint (reference, complainant_phone_norm,
                 complainant_email_norm, complainant_id_norm, received_at, {column_list})
             SELECT 'B-' || g, (15000000000 + g)::text, 'user' || g || '@example.com',
-                'ID' || g, now() - (g %% 400) * interval '1 day', {column_list}
+                'ID' || g, %s - (g %% 400) * interval '1 day', {column_list}
             FROM complaints_complaint, generate_series(1, %s) AS g
             WHERE id = %s
             """,  # noqa: S608 - column names come from the model, values are parameters
-            [rows, template.pk],
+            [timezone.now(), rows, template.pk],
         )
         cursor.execute("ANALYZE complaints_complaint")
 

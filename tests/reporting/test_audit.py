@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from complaints import services
 from complaints.models import Complaint
@@ -158,7 +159,8 @@ def test_audit_log_filters_by_department_and_dates(
     client.force_login(auditor)
     rows = client.get("/audit/", {"department": dept_b.pk}).context["rows"]
     assert {r.complaint_id for r in rows} == {other.pk}
-    today = worked.received_at.date().isoformat()
+    # The filter's dates are the organisation's calendar dates, not UTC dates.
+    today = timezone.localdate(worked.received_at).isoformat()
     rows = client.get("/audit/", {"since": today, "until": today}).context["rows"]
     assert len(rows) == 9
     assert client.get("/audit/", {"since": "2030-01-01", "until": "2020-01-01"}).status_code == 400
@@ -282,8 +284,8 @@ def test_a_history_row_written_outside_the_application_is_detected(worked):
         " tier, escalation_count, extension_count, reject_reason, withdraw_reason, decision_note,"
         " root_cause, resolution_summary, remedy, remedy_amount, corrective_action,"
         " follow_up_outcome, follow_up_comment, reopen_count, created_at, updated_at,"
-        " now(), '~' FROM complaints_complaint WHERE id = %s",
-        [worked.pk],
+        " %s, '~' FROM complaints_complaint WHERE id = %s",
+        [timezone.now(), worked.pk],
     )
     broken = audit.verify([worked.pk]).first
     assert (broken.seq, broken.model, broken.problem) == (None, "complaint", "unsealed")

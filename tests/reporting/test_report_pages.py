@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 
@@ -91,13 +93,22 @@ def test_unknown_department_is_not_found(client, gm):
 # --- months ------------------------------------------------------------------------------------
 
 
-def test_reports_home_redirects_to_the_current_month(client, gm):
-    from reporting.months import Month
-
-    now = Month.current()
-    response = login(client, gm).get("/reports/")
+@pytest.mark.parametrize(
+    ("instant", "month"),
+    [
+        # 00:30 on New Year's Day in Shanghai is still 31 December in UTC.
+        ("2027-01-01T00:30+08:00", "2027/01"),
+        ("2026-12-31T23:30+08:00", "2026/12"),
+        ("2026-12-31T23:30+00:00", "2027/01"),
+    ],
+)
+def test_reports_home_redirects_to_the_current_month_of_the_organisation(
+    client, gm, instant, month
+):
+    with time_machine.travel(dt.datetime.fromisoformat(instant), tick=False):
+        response = login(client, gm).get("/reports/")
     assert response.status_code == 302
-    assert response["Location"] == f"/reports/monthly/{now.year:04d}/{now.month:02d}/"
+    assert response["Location"] == f"/reports/monthly/{month}/"
 
 
 def test_month_picker_goes_to_the_chosen_month(client, gm, dept_a):
