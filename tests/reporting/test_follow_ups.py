@@ -164,9 +164,7 @@ def test_a_contact_after_local_midnight_counts_in_the_next_month(make_complaint,
     assert org_bundle(DECEMBER)["figures"]["satisfaction_rate"] == rate(0, 1)
 
 
-# The seed VACUUMs, which PostgreSQL refuses inside a transaction.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_benchmark_seed_writes_the_follow_up_rows_the_report_counts():
+def test_the_benchmark_seed_writes_the_follow_up_rows_the_report_counts(db):
     from reporting import bench
 
     with time_machine.travel(at(2026, 12, 6, 10), tick=False):
