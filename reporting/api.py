@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints.db import replica_reads
-from reporting import selectors
+from reporting import figures, selectors
 from reporting.months import Month
 
 KINDS = ["count", "hours", "rate", "money"]
@@ -114,7 +114,8 @@ def _number(value: Any) -> float | None:
 
 
 def _rate(rate: dict[str, int]) -> float | None:
-    return round(100 * rate["num"] / rate["den"], 1) if rate and rate["den"] else None
+    # The page's rounding (half up from the counts), as a JSON number.
+    return _number(figures.percent(rate))
 
 
 def serialize(report: selectors.MonthlyReport) -> dict[str, Any]:

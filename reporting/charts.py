@@ -88,8 +88,11 @@ def trend_chart(trend: list[dict[str, Any]]) -> str:
 
 
 def rates_chart(trend: list[dict[str, Any]]) -> str:
+    from reporting.figures import percent
+
     def pct(rate):
-        return round(100 * rate["num"] / rate["den"], 1) if rate["den"] else None
+        value = percent(rate)
+        return None if value is None else float(value)
 
     chart = pygal.Line(
         title=_("On-time and satisfaction rates (%), last 12 months"),

@@ -3,6 +3,9 @@
 Lists are streamed: CSV row by row from a server-side cursor (StreamingHttpResponse), XLSX
 through openpyxl's write-only workbook into a temporary file that is then streamed from disk,
 so a month of forty thousand complaints never sits in memory as objects.
+
+Every cell of every export goes through ``safe_cell``: text that a spreadsheet would read as a
+formula is neutralised, and XLSX text cells are written as strings, never inferred.
 """
 
 from __future__ import annotations
@@ -10,14 +13,16 @@ from __future__ import annotations
 import csv
 import tempfile
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-import tablib
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from complaints.models import Complaint
 from complaints.selectors import mask, may_see_complainant
@@ -26,6 +31,63 @@ from reporting.months import zone
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection"): a complainant who
+# types =HYPERLINK(...) into the web form must not get a live link or a DDE call into the
+# manager's Excel. The full-width forms are included because the complainants type Chinese: a
+# cell that starts with one costs a visible apostrophe, and we do not rely on every
+# spreadsheet's locale treating them as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def safe_cell(value: Any) -> Any:
+    """One exported cell, as every CSV and XLSX writer here writes it.
+
+    Numbers (int, float, Decimal; negative ones included) stay numbers. Anything else becomes
+    text, and text starting with a formula character gets a leading single quote, so it is
+    shown, never run. None is an empty cell.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _xlsx_cell(sheet, value: Any) -> WriteOnlyCell | None:
+    value = safe_cell(value)
+    if value == "":
+        return None
+    if isinstance(value, str):
+        # openpyxl refuses control characters a workbook cannot hold; drop them rather than
+        # fail the whole export over one pasted character.
+        cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
+        # Text is text: never a formula ("=..."), never an error code ("#N/A").
+        cell.data_type = "s"
+        return cell
+    cell = WriteOnlyCell(sheet, value)
+    if isinstance(value, Decimal):
+        # As many decimals as the figure has (95.0, 250.00), as the page and the CSV show it.
+        places = max(0, -int(value.as_tuple().exponent))
+        cell.number_format = "0." + "0" * places if places else "0"
+    return cell
+
+
+def _xlsx_file(title: str, rows: Iterable[list[Any]]):
+    """A workbook of one sheet written row by row (openpyxl's write-only mode) into a spooled
+    temporary file: small workbooks stay in memory, large ones go to disk."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - streamed
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
 
 
 class _Echo:
@@ -40,7 +102,7 @@ def _csv_lines(rows: Iterable[list[Any]], language: str) -> Iterator[str]:
         # A byte-order mark so Excel opens UTF-8 (Chinese) CSV correctly.
         yield "\ufeff"
         for row in rows:
-            yield writer.writerow(["" if v is None else v for v in row])
+            yield writer.writerow([safe_cell(v) for v in row])
 
 
 def csv_response(filename: str, rows: Iterable[list[Any]]) -> StreamingHttpResponse:
@@ -52,15 +114,9 @@ def csv_response(filename: str, rows: Iterable[list[Any]]) -> StreamingHttpRespo
 
 
 def xlsx_stream_response(filename: str, title: str, rows: Iterable[list[Any]]) -> FileResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for row in rows:
-        sheet.append(row)
-    # Spooled: small workbooks stay in memory, large ones go to disk.
-    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - streamed
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+    return FileResponse(
+        _xlsx_file(title, rows), as_attachment=True, filename=filename, content_type=XLSX
+    )
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -119,24 +175,17 @@ def figure_rows(report) -> list[list[Any]]:
 
 
 def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    return float(value) if not isinstance(value, int | float) else value
+    # Figures arrive as the page shows them (``figures.value``): rates and hours as Decimals with
+    # one decimal, money with two; written as such, so the CSV reads 95.0 where the page does.
+    return "" if value is None else value
 
 
 def figures_csv(report, filename: str) -> StreamingHttpResponse:
     return csv_response(filename, figure_rows(report))
 
 
-def figures_xlsx(report, filename: str) -> HttpResponse:
-    rows = figure_rows(report)
-    width = max(len(r) for r in rows)
-    data = tablib.Dataset(title=str(report.month))
-    for row in rows:
-        data.append(list(row) + [""] * (width - len(row)))
-    response = HttpResponse(data.export("xlsx"), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def figures_xlsx(report, filename: str) -> FileResponse:
+    return xlsx_stream_response(filename, str(report.month), figure_rows(report))
 
 
 # --- the month's complaint list -----------------------------------------------------------------
@@ -250,7 +299,7 @@ def complaint_rows(user, complaints) -> Iterator[list[Any]]:
             outcome.get(c["follow_up_outcome"], ""),
             local(c["closed_at"]),
             "" if c["substantiated"] is None else (yes if c["substantiated"] else no),
-            float(c["remedy_amount"]),
+            c["remedy_amount"],
             c["repeat_of__reference"] or "",
             c["reopen_count"],
             c["escalation_count"],

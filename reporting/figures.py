@@ -21,19 +21,26 @@ M, so a finished month's figures change only when a past complaint is corrected:
 - on-time rate: of the complaints resolved in M that had a resolution deadline, the share
   resolved by it (resolved_at <= resolution_due_at); complaints without a deadline are left out.
   The same for major complaints.
-- satisfaction rate: of the follow-ups in M that reached the complainant, satisfied plus
-  basically satisfied; unreachable follow-ups are counted separately.
+- satisfaction rate: of the follow-up contacts in M that reached the complainant (satisfied,
+  basically satisfied, dissatisfied), the satisfied plus basically satisfied; unreachable
+  contacts are counted separately. Every contact counts in the month it happened, read from its
+  history row (``follow_up`` action, with the outcome and department as they were then), so a
+  dissatisfied contact followed by a reopen and a satisfied one next month stays in its month.
 - closure rate: of the complaints resolved in M, the share closed by the end of M.
 - repeat complaints: received in M and linked to an earlier complaint (repeat_of).
 - reopened: reopen actions in M (history rows).
 - substantiated rate: of the resolutions in M with a finding, the share substantiated.
 - escalations by tier: escalate actions in M (history rows; the row's tier is the new tier).
 - remedies: number and total amount of the remedies given by the resolutions in M.
+
+Rounding (DOMAIN.md): percentages and hours are shown to one decimal, rounded half up from the
+exact value: rates from their integer counts (``percent``), hours from the seconds the database
+averaged (``_hours``), never from an already rounded figure and never by truncation.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
@@ -111,13 +118,42 @@ TARGETS = {
 SATISFIED = [FollowUpOutcome.SATISFIED, FollowUpOutcome.BASICALLY_SATISFIED]
 REACHED = [*SATISFIED, FollowUpOutcome.DISSATISFIED]
 
+ONE_DECIMAL = Decimal("0.1")
+
+
+def percent(rate: dict[str, int] | None) -> Decimal | None:
+    """``{"num": n, "den": d}`` as a percentage to one decimal, half up, from the exact counts
+    (None when there is nothing to rate). Integer arithmetic: floor(1000n/d + 1/2) tenths, so
+    2/3 is 66.7, 1/8 is 12.5, 1/400 (0.25 %) is 0.3 and 1899/2000 (94.95 %) is 95.0."""
+    if not rate or not rate.get("den"):
+        return None
+    num, den = int(rate["num"] or 0), int(rate["den"])
+    tenths = (2000 * num + den) // (2 * den)
+    return Decimal(tenths).scaleb(-1)
+
+
+def one_decimal(value: float | Decimal | str | None) -> Decimal | None:
+    """A figure rounded half up to one decimal, so 94.96 is 95.0, 0.05 is 0.1 and 0.125 is 0.1.
+
+    A float is read as the decimal it prints as (0.15 is 0.15, not the binary 0.1499…): floats
+    reach here from JSON bundles, where they were written with that shortest form.
+    """
+    if value is None or value == "":
+        return None
+    exact = value if isinstance(value, Decimal) else Decimal(str(value))
+    return exact.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
 
 def _in(field: str, month: Month) -> Q:
     return Q(**{f"{field}__gte": month.start, f"{field}__lt": month.end})
 
 
 def _hours(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds / 3600, 2)
+    """Hours to one decimal, rounded half up once from the seconds the database averaged; kept
+    in the bundle as a float with one decimal (JSON), which ``value`` reads back exactly."""
+    if seconds is None:
+        return None
+    return float(one_decimal(Decimal(seconds) / 3600))
 
 
 def _rate(num: int, den: int) -> dict[str, int]:
@@ -138,7 +174,7 @@ def month_bundle(
 ) -> dict[str, Any]:
     """Every figure of ``month`` over ``complaints``; see the module docstring.
 
-    Five round trips whatever the size of the month:
+    Six round trips whatever the size of the month:
 
     1. one scan of the complaints with any milestone in the month (a BitmapOr of the milestone
        indexes), every count and sum a FILTERed aggregate, grouped by department, category,
@@ -147,7 +183,9 @@ def month_bundle(
     2. the durations (means and medians, calendar and working time) in one query;
     3. the complaints still open at month end (four indexed counts);
     4. escalations and reopenings from the history table;
-    5. the calendar check (and, once per deployment, its build).
+    5. follow-up contacts from the history table, by department and outcome (an index-only
+       scan of hcmp_follow_up_month_idx);
+    6. the calendar check (and, once per deployment, its build).
     """
     end = month.end
     # The working-hours joins need the calendar to cover every date involved; the earliest
@@ -162,7 +200,7 @@ def month_bundle(
         _in("classified_at", month),
         _in("resolved_at", month),
     )
-    fr, fu = _in("first_response_at", month), _in("followed_up_at", month)
+    fr = _in("first_response_at", month)
     clo, rej, wd = _in("closed_at", month), _in("rejected_at", month), _in("withdrawn_at", month)
     due = Q(resolution_due_at__isnull=False)
     on_time = due & Q(resolved_at__lte=F("resolution_due_at"))
@@ -172,7 +210,7 @@ def month_bundle(
         return Count("pk", filter=condition)
 
     groups = list(
-        complaints.filter(rec | cls | res | fr | fu | clo | rej | wd)
+        complaints.filter(rec | cls | res | fr | clo | rej | wd)
         .values("department_id", "category_id", "channel", "priority")
         .annotate(
             received=count(rec),
@@ -190,9 +228,6 @@ def month_bundle(
             remedies=count(res & Q(remedy_amount__gt=0)),
             remedy_total=Sum("remedy_amount", filter=res),
             extensions=Sum("extension_count", filter=res),
-            reached=count(fu & Q(follow_up_outcome__in=REACHED)),
-            satisfied=count(fu & Q(follow_up_outcome__in=SATISFIED)),
-            unreachable=count(fu & Q(follow_up_outcome=FollowUpOutcome.UNREACHABLE)),
             closed=count(clo),
             rejected=count(rej),
             withdrawn=count(wd),
@@ -219,21 +254,29 @@ def month_bundle(
     )
 
     # Escalations and reopenings are actions, counted from the complaint history table
-    # (history_transition and history_date are indexed there). ``actions_of`` names the scope
-    # on the history row itself (the department or handler at the time of the action), which
-    # keeps the month's few thousand actions in front of the plan; without it, each action is
-    # checked against the scoped complaints. An unfiltered queryset is the whole organisation.
-    actions = HistoricalComplaint.objects.filter(
-        _in("history_date", month), history_transition__in=["escalate", "reopen"]
+    # (history_transition and history_date are indexed there), in the scope ``_in_scope`` puts
+    # on the history rows.
+    actions = _in_scope(
+        HistoricalComplaint.objects.filter(
+            _in("history_date", month), history_transition__in=["escalate", "reopen"]
+        ),
+        complaints,
+        actions_of,
     )
-    if actions_of is not None:
-        actions = actions.filter(**actions_of)
-    elif complaints.query.where:
-        actions = actions.filter(Exists(complaints.filter(pk=OuterRef("id"))))
     action_counts = {
         (row["history_transition"], row["tier"]): row["n"]
         for row in actions.values("history_transition", "tier").annotate(n=Count("history_id"))
     }
+
+    # Follow-up contacts, each in the month it happened, by the department it was made for.
+    follow_ups = {
+        row["department_id"]: row
+        for row in _follow_ups(complaints, actions_of, month.start, end)
+        .values("department_id")
+        .annotate(**FOLLOW_UP_COUNTS)
+        .order_by()
+    }
+    contacts = {key: sum(row[key] for row in follow_ups.values()) for key in FOLLOW_UP_COUNTS}
 
     figures: dict[str, Any] = {
         "received": total["received"],
@@ -248,16 +291,16 @@ def month_bundle(
         "resolution_rate": _rate(total["accepted_resolved"], total["accepted"]),
         "on_time_rate": _rate(total["on_time"], total["with_deadline"]),
         "major_on_time_rate": _rate(total["major_on_time"], total["major_with_deadline"]),
-        "satisfaction_rate": _rate(total["satisfied"], total["reached"]),
+        "satisfaction_rate": _rate(contacts["satisfied"], contacts["reached"]),
         "closure_rate": _rate(total["closed_by_end"], total["resolved"]),
         "repeat_complaints": total["repeats"],
         "reopened": sum(n for (action, _tier), n in action_counts.items() if action == "reopen"),
         "substantiated_rate": _rate(total["substantiated"], total["with_finding"]),
         "escalations_to_manager": action_counts.get(("escalate", "manager"), 0),
         "escalations_to_gm": action_counts.get(("escalate", "gm"), 0),
-        "unreachable_follow_ups": total["unreachable"],
+        "unreachable_follow_ups": contacts["unreachable"],
         "remedies_given": total["remedies"],
-        "remedy_total": str(total["remedy_total"].quantize(Decimal("0.01"))),
+        "remedy_total": str(total["remedy_total"].quantize(Decimal("0.01"), ROUND_HALF_UP)),
         "deadline_extensions": total["extensions"],
     }
 
@@ -276,8 +319,45 @@ def month_bundle(
             "priority": received_by("priority"),
             "department": received_by("department_id"),
         },
-        "league": _league(by_department),
+        "league": _league(by_department, follow_ups),
     }
+
+
+def _in_scope(rows: QuerySet, complaints: QuerySet, actions_of: dict[str, Any] | None):
+    """Complaint history rows narrowed to the report's scope.
+
+    ``actions_of`` names the scope on the history row itself (the department or handler at the
+    time of the action), which keeps the month's few thousand actions in front of the plan;
+    without it, each action is checked against the scoped complaints. An unfiltered queryset is
+    the whole organisation.
+    """
+    if actions_of is not None:
+        return rows.filter(**actions_of)
+    if complaints.query.where:
+        return rows.filter(Exists(complaints.filter(pk=OuterRef("id"))))
+    return rows
+
+
+# Counted over follow-up history rows; COUNT(history_date) rather than COUNT(history_id) so
+# that every column read is in hcmp_follow_up_month_idx (an index-only scan).
+FOLLOW_UP_COUNTS = {
+    "reached": Count("history_date", filter=Q(follow_up_outcome__in=REACHED)),
+    "satisfied": Count("history_date", filter=Q(follow_up_outcome__in=SATISFIED)),
+    "unreachable": Count("history_date", filter=Q(follow_up_outcome=FollowUpOutcome.UNREACHABLE)),
+}
+
+
+def _follow_ups(complaints: QuerySet, actions_of: dict[str, Any] | None, start, end) -> QuerySet:
+    """The follow-up contacts made in [start, end) in scope: one history row each ("follow_up"
+    action), with the outcome and the department as they were at the contact. Served by the
+    partial index hcmp_follow_up_month_idx (complaints.models)."""
+    return _in_scope(
+        HistoricalComplaint.objects.filter(
+            history_transition="follow_up", history_date__gte=start, history_date__lt=end
+        ),
+        complaints,
+        actions_of,
+    )
 
 
 def _count_by_state(complaints: QuerySet, qs: QuerySet, states: list[str]) -> int:
@@ -313,9 +393,6 @@ SUMMED = [
     "remedies",
     "remedy_total",
     "extensions",
-    "reached",
-    "satisfied",
-    "unreachable",
     "closed",
     "rejected",
     "withdrawn",
@@ -344,26 +421,40 @@ def _sum_by(groups: list[dict[str, Any]], field: str) -> dict[Any, dict[str, Any
     }
 
 
-def _league(by_department: dict[Any, dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per department: volume, on-time, satisfaction, repeats."""
-    rows = [
-        {
-            "department_id": dept,
-            "received": row["received"],
-            "repeats": row["repeats"],
-            "resolved": row["resolved"],
-            "on_time": _rate(row["on_time"], row["with_deadline"]),
-            "satisfaction": _rate(row["satisfied"], row["reached"]),
-        }
-        for dept, row in by_department.items()
-        if row["received"] or row["resolved"] or row["reached"] or row["unreachable"]
-    ]
+def _league(
+    by_department: dict[Any, dict[str, Any]], follow_ups: dict[Any, dict[str, int]]
+) -> list[dict[str, Any]]:
+    """One row per department: volume, on-time, satisfaction (of the follow-up contacts made
+    for the department in the month), repeats."""
+    none = {"received": 0, "repeats": 0, "resolved": 0, "on_time": 0, "with_deadline": 0}
+    nobody = {"reached": 0, "satisfied": 0, "unreachable": 0}
+    rows = []
+    for dept in {*by_department, *follow_ups}:
+        row, contacts = by_department.get(dept, none), follow_ups.get(dept, nobody)
+        if row["received"] or row["resolved"] or contacts["reached"] or contacts["unreachable"]:
+            rows.append(
+                {
+                    "department_id": dept,
+                    "received": row["received"],
+                    "repeats": row["repeats"],
+                    "resolved": row["resolved"],
+                    "on_time": _rate(row["on_time"], row["with_deadline"]),
+                    "satisfaction": _rate(contacts["satisfied"], contacts["reached"]),
+                }
+            )
     return sorted(rows, key=lambda r: (-r["received"], r["department_id"] or 0))
 
 
-def trend(complaints: QuerySet[Complaint], last: Month, months: int = 12) -> list[dict[str, Any]]:
+def trend(
+    complaints: QuerySet[Complaint],
+    last: Month,
+    months: int = 12,
+    *,
+    actions_of: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     """Received, resolved, on-time and satisfaction per month for ``months`` months to ``last``:
-    three GROUP BY month queries over the window, one per milestone column."""
+    three GROUP BY month queries over the window, two over milestone columns and one over the
+    follow-up history rows (scoped as in ``month_bundle``)."""
     first = last.shift(-(months - 1))
     tz = zone()
 
@@ -386,11 +477,14 @@ def trend(complaints: QuerySet[Complaint], last: Month, months: int = 12) -> lis
             "pk", filter=Q(resolution_due_at__isnull=False, resolved_at__lte=F("resolution_due_at"))
         ),
     )
-    followed = per_month(
-        "followed_up_at",
-        reached=Count("pk", filter=Q(follow_up_outcome__in=REACHED)),
-        satisfied=Count("pk", filter=Q(follow_up_outcome__in=SATISFIED)),
-    )
+    followed = {
+        str(Month.of(row["m"])): row
+        for row in _follow_ups(complaints, actions_of, first.start, last.end)
+        .annotate(m=TruncMonth("history_date", tzinfo=tz))
+        .values("m")
+        .annotate(**FOLLOW_UP_COUNTS)
+        .order_by()
+    }
     series = []
     for month in months_between(first, last):
         key = str(month)
@@ -423,22 +517,32 @@ def trend_point(bundle: dict[str, Any]) -> dict[str, Any]:
 # --- reading a bundle ---------------------------------------------------------------------------
 
 
-def value(figures: dict[str, Any], key: str) -> float | int | Decimal | None:
-    """The display value of a figure: a percentage for rates (None when nothing to rate)."""
+def value(figures: dict[str, Any], key: str) -> int | Decimal | None:
+    """The display value of a figure, the one the page, the exports and the API all show: a
+    percentage for rates (None when nothing to rate) and hours to one decimal, both rounded
+    half up (``percent``, ``one_decimal``); money to the cent."""
     raw = figures.get(key)
     if KIND[key] == "rate":
-        if not raw or not raw["den"]:
-            return None
-        return round(100 * raw["num"] / raw["den"], 1)
+        return percent(raw)
+    if KIND[key] == "hours":
+        return one_decimal(raw)
     if KIND[key] == "money":
         return Decimal(raw) if raw is not None else None
     return raw
 
 
 def differences(issued: dict[str, Any], live: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Headline figures whose live value differs from the issued one: key → issued, live."""
+    """Headline figures whose live value differs from the issued one: key → issued, live.
+
+    Hours compare as shown (one decimal): reports issued before hours were rounded once to one
+    decimal kept two, and a change below what the report shows is no change.
+    """
     changed = {}
     for key in HEADLINE_KEYS:
-        if issued.get(key) != live.get(key):
+        if KIND[key] == "hours":
+            differs = value(issued, key) != value(live, key)
+        else:
+            differs = issued.get(key) != live.get(key)
+        if differs:
             changed[key] = {"issued": value(issued, key), "live": value(live, key)}
     return changed

@@ -263,7 +263,7 @@ def monthly_report(user, scope: Scope, month: Month, *, live: bool = False) -> M
         first, last = untracked[0], untracked[-1]
         wanted[f"trend:{scope.key}:{first}:{last}"] = (
             span,
-            lambda: figures.trend(qs, last, months=len(span)),
+            lambda: figures.trend(qs, last, months=len(span), actions_of=actions_of(scope)),
         )
     got = cache.get_many(wanted)
     live_bundle = got[f"bundle:{scope.key}:{month}"]
@@ -446,8 +446,7 @@ def _breakdowns(current: dict, previous: dict, names: _Names) -> list[Breakdown]
     return result
 
 
-def _pct(rate: dict[str, int]) -> float | None:
-    return round(100 * rate["num"] / rate["den"], 1) if rate and rate["den"] else None
+_pct = figures.percent
 
 
 def _league(bundle: dict, names: _Names) -> list[dict[str, Any]]:

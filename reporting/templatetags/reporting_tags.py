@@ -9,6 +9,8 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 
+from reporting.figures import one_decimal
+
 register = template.Library()
 
 DASH = "—"
@@ -17,13 +19,16 @@ DASH = "—"
 @register.filter
 def figure(value, kind: str) -> str:
     """A figure as the report shows it: counts as integers, hours with one decimal, rates as
-    percentages, money with two decimals; nothing to show is a dash."""
+    percentages, money with two decimals; nothing to show is a dash.
+
+    Rates and hours are rounded half up here as well (``number_format`` alone truncates:
+    94.96 would read 94.9); the selectors already hand over one-decimal values."""
     if value is None or value == "":
         return DASH
     if kind == "rate":
-        return f"{number_format(value, 1)}%"
+        return f"{number_format(one_decimal(value), 1)}%"
     if kind == "hours":
-        return number_format(value, 1)
+        return number_format(one_decimal(value), 1)
     if kind == "money":
         return intcomma(number_format(Decimal(value), 2, use_l10n=False))
     return intcomma(value)

@@ -173,7 +173,7 @@ def test_comparisons_and_trend_are_the_issued_figures_of_earlier_months(
         "received": 7,
         "resolved": 4,
         "on_time_rate": {"num": 2, "den": 3},
-        "satisfaction_rate": {"num": 2, "den": 2},
+        "satisfaction_rate": {"num": 2, "den": 3},
     }
     # Only April itself was computed: one bundle in the cache, no trend query.
     assert list(ReportCache.objects.values_list("key", flat=True)) == ["bundle:org:2026-04"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from complaints.models import Complaint
@@ -31,21 +33,25 @@ def test_march_headline_figures_are_exactly_those_of_the_script(march):
         "closed": 3,  # A B I
         "open_at_month_end": 4,  # C (resolved, not closed), F, G, H
         # First responses: A 4 h (a call), B 65 h, C 65.5 h, I 5.5 h (the resolutions).
+        # Hours are rounded half up to one decimal from the exact seconds: 35.25 is 35.3
+        # (Python's round() would say 35.2), 4.75 is 4.8.
         "first_response_hours_avg": 35.0,
-        "first_response_hours_median": 35.25,
+        "first_response_hours_median": 35.3,
         # Working hours: A 4, B 2 (Fri 17-18, Mon 9-10), C 11.5 (Sat 02-28 is worked), I 5.5.
-        "first_response_working_hours_avg": 5.75,
-        "first_response_working_hours_median": 4.75,
+        "first_response_working_hours_avg": 5.8,  # 5.75
+        "first_response_working_hours_median": 4.8,  # 4.75
         # Resolutions: A 25 h, B 137 h (resolved again on the 12th), C 65.5 h, I 5.5 h.
-        "resolution_hours_avg": 58.25,
-        "resolution_hours_median": 45.25,
+        "resolution_hours_avg": 58.3,  # 58.25
+        "resolution_hours_median": 45.3,  # 45.25
         # Working: A 10, B 29, C 11.5, I 5.5.
         "resolution_working_hours_avg": 14.0,
-        "resolution_working_hours_median": 10.75,
+        "resolution_working_hours_median": 10.8,  # 10.75
         "resolution_rate": rate(3, 4),  # of A B G I, all but G resolved by 31 March
         "on_time_rate": rate(2, 3),  # A and I on time, B late, C had no deadline
         "major_on_time_rate": rate(0, 1),  # B
-        "satisfaction_rate": rate(2, 2),  # A satisfied, B basically; I unreachable is apart
+        # Every contact: A satisfied, B dissatisfied (10th) and basically satisfied (13th);
+        # I unreachable is apart.
+        "satisfaction_rate": rate(2, 3),
         "closure_rate": rate(3, 4),  # of A B C I, C is not closed
         "repeat_complaints": 1,  # G
         "reopened": 1,  # B
@@ -74,7 +80,7 @@ def test_march_breakdowns_and_league_table(march, dept_a, dept_b, category, othe
             "repeats": 1,
             "resolved": 3,
             "on_time": rate(1, 2),
-            "satisfaction": rate(2, 2),
+            "satisfaction": rate(2, 3),
         },
         {
             "department_id": dept_b.pk,
@@ -172,9 +178,10 @@ def test_a_personal_summary_covers_the_complaints_the_handler_holds(march, front
 
 def test_percentages_are_computed_from_the_counts(march):
     result = bundle()["figures"]
-    assert figures.value(result, "on_time_rate") == 66.7
-    assert figures.value(result, "resolution_rate") == 75.0
-    assert figures.value(result, "major_on_time_rate") == 0.0
+    assert figures.value(result, "on_time_rate") == Decimal("66.7")
+    assert figures.value(result, "resolution_rate") == Decimal("75.0")
+    assert figures.value(result, "major_on_time_rate") == Decimal("0.0")
+    assert figures.value(result, "resolution_hours_median") == Decimal("45.3")
     assert figures.value(result, "remedy_total") == figures.Decimal("250.00")
 
 
@@ -186,7 +193,7 @@ def test_trend_gives_twelve_months_ending_with_the_report_month(march):
         "received": 7,
         "resolved": 4,
         "on_time_rate": rate(2, 3),
-        "satisfaction_rate": rate(2, 2),
+        "satisfaction_rate": rate(2, 3),
     }
     assert trend[-2]["received"] == 1  # February: C
     assert sum(point["received"] for point in trend) == 8  # H (March 2025) is outside
@@ -206,7 +213,7 @@ def test_report_rows_carry_previous_month_and_last_year_beside_the_month(march, 
     received = next(row for row in report.rows if row.key == "received")
     assert (received.value, received.previous, received.last_year) == (7, 1, 1)
     satisfaction = next(row for row in report.rows if row.key == "satisfaction_rate")
-    assert satisfaction.value == 100.0 and satisfaction.meets_target is True
+    assert satisfaction.value == Decimal("66.7") and satisfaction.meets_target is False
     major = next(row for row in report.rows if row.key == "major_on_time_rate")
     assert major.value == 0.0 and major.meets_target is False
     category_rows = next(b for b in report.breakdowns if b.key == "top_category").rows
@@ -225,4 +232,4 @@ def test_the_portable_means_used_on_sqlite_agree_with_postgresql(march):
     fast = sql.duration_stats(Complaint.objects.all(), MARCH, {"r": "resolved_at"})["r"]
     portable = sql.portable_duration_stats(resolved, "received_at", "resolved_at")
     assert portable == {"avg": fast["avg"], "median": None, "wavg": fast["wavg"], "wmedian": None}
-    assert (fast["avg"] / 3600, fast["wavg"] / 3600) == (58.25, 14.0)
+    assert (fast["avg"] / 3600, fast["wavg"] / 3600) == (58.25, 14.0)  # exact, before rounding

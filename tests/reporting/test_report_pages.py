@@ -192,7 +192,7 @@ def test_figures_export_as_csv(client, march, gm):
 def test_figures_export_as_xlsx(client, march, manager):
     response = login(client, manager).get(MARCH_URL + "figures.xlsx")
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert ["Received", 6, 1, 1, None] in [row[:5] for row in values]
 

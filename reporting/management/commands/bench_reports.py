@@ -75,7 +75,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-history",
             action="store_true",
-            help="Seed only the escalation and reopen history rows (faster, smaller).",
+            help="Seed only the history rows the report counts (escalations, reopenings, "
+            "follow-ups): faster, smaller.",
         )
         parser.add_argument(
             "--proposed-indexes",
