@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import Http404
@@ -36,6 +35,30 @@ class NoDeleteMixin:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+
+class InvisibleIsMissing:
+    """An object outside ``get_queryset`` (a complaint the user may not see, or a record of one)
+    answers 404 on every admin page, as on every other surface.
+
+    Django's admin answers a missing object with a redirect to the index and a "doesn't exist"
+    message, and simple-history's history page falls back to the history rows of an object
+    outside the queryset; both would tell the user that something is there.
+    """
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.get_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.get_object(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -92,7 +115,7 @@ class ComplaintAdminForm(forms.ModelForm):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(NoDeleteMixin, FSMAdminMixin, SimpleHistoryAdmin):
+class ComplaintAdmin(InvisibleIsMissing, NoDeleteMixin, FSMAdminMixin, SimpleHistoryAdmin):
     form = ComplaintAdminForm
     fsm_fields = ["state"]
     change_form_template = "django_fsm/fsm_admin_change_form.html"
@@ -169,25 +192,6 @@ class ComplaintAdmin(NoDeleteMixin, FSMAdminMixin, SimpleHistoryAdmin):
             "category", "category__parent", "department", "assignee"
         )
 
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Django redirects to the admin index with "doesn't exist"; a complaint the user may not
-        # see must be indistinguishable from one that does not exist: 404.
-        raise Http404
-
-    def history_view(self, request, object_id, extra_context=None):
-        # simple-history falls back to the history rows of objects outside get_queryset(),
-        # which would show an invisible complaint's history: check visibility first.
-        self._visible_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def _visible_or_404(self, request, object_id) -> None:
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
-            raise Http404
-
     def has_add_permission(self, request) -> bool:
         # Registration goes through the intake forms (numbering, duplicate checks, deadlines).
         return False
@@ -247,7 +251,7 @@ class ComplaintAdmin(NoDeleteMixin, FSMAdminMixin, SimpleHistoryAdmin):
         return True
 
 
-class ScopedToVisibleComplaints(NoDeleteMixin, SimpleHistoryAdmin):
+class ScopedToVisibleComplaints(InvisibleIsMissing, NoDeleteMixin, SimpleHistoryAdmin):
     """Notes, communications and attachments: read in the admin, written from the complaint."""
 
     list_select_related = ["complaint"]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from complaints import selectors
+from complaints.admin import InvisibleIsMissing
 from escalation.models import (
     CalendarDay,
     ClockPause,
@@ -104,7 +105,7 @@ class SlaPolicyAdmin(SimpleHistoryAdmin):
         return False  # deactivate instead: history and reports refer to policies
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(InvisibleIsMissing, admin.ModelAdmin):
     """Audit records: readable by whoever may see the complaint, changed by nobody here."""
 
     def has_add_permission(self, request) -> bool:

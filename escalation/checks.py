@@ -26,9 +26,9 @@ def calendar_covers_the_coming_year(app_configs=None, **kwargs) -> list:
                         Warning(
                             f"Working calendar {calendar.name!r} has no holidays for {year}.",
                             hint=(
-                                "Upgrade the holidays package and run "
-                                f"`python manage.py sync_holidays --year {year}`, or enter the "
-                                "days in the admin (Escalation › Calendar days)."
+                                "Upgrade the holidays package and run `.venv/bin/python "
+                                f"manage.py sync_holidays --year {year}`, or enter the days in "
+                                "the admin (Escalation › Calendar days)."
                             ),
                             id="escalation.W001",
                         )

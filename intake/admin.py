@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import admin
 
 from complaints import rules, selectors
+from complaints.admin import InvisibleIsMissing
 from intake.models import ImportedMessage, Notification, Open311Request
 
 
-class ReadOnlyScopedAdmin(admin.ModelAdmin):
+class ReadOnlyScopedAdmin(InvisibleIsMissing, admin.ModelAdmin):
     """Written only by intake itself; shown for complaints the user may see."""
 
     def get_queryset(self, request):

@@ -73,9 +73,7 @@ def main() -> int:
                 entry.flags.remove("fuzzy")
         if not args.check:
             po.save()
-            subprocess.run(
-                [*manage, "compilemessages", "--ignore=.venv", "-v0"], cwd=ROOT, check=True
-            )
+            subprocess.run([*manage, "compile_catalogue", "-v0"], cwd=ROOT, check=True)
         missing = untranslated(po)
     for msgid in missing:
         print(f"untranslated: {msgid!r}")

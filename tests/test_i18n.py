@@ -38,3 +38,32 @@ def test_the_admin_speaks_chinese_by_default_and_english_on_request(client, gm):
     assert "投诉" in client.get(url).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": url})
     assert "Select complaint to change" in client.get(url).content.decode()
+
+
+def test_the_catalogue_compiles_without_gnu_gettext_into_what_gettext_reads(
+    tmp_path, settings, monkeypatch
+):
+    import gettext
+    import shutil
+
+    from django.core.management import call_command
+
+    # No msgfmt on the PATH, as on a fresh machine: the command must not need it.
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    folder = tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    shutil.copy(PO, folder / "django.po")
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    call_command("compile_catalogue", verbosity=0)
+
+    with open(folder / "django.mo", "rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    po = polib.pofile(str(PO))
+    for entry in po.translated_entries():
+        if entry.msgid_plural:
+            assert compiled.ngettext(entry.msgid, entry.msgid_plural, 2) == entry.msgstr_plural[0]
+        elif entry.msgctxt:
+            assert compiled.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr
+        else:
+            assert compiled.gettext(entry.msgid) == entry.msgstr
+    assert compiled.info()["plural-forms"] == "nplurals=1; plural=0;"

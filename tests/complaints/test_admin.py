@@ -139,3 +139,73 @@ def test_staff_accounts_cannot_be_deleted_from_the_admin(client, gm, frontline):
     url = reverse("admin:auth_user_delete", args=[frontline.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert get_user_model().objects.filter(pk=frontline.pk).exists()
+
+
+# A complaint (and every record hanging off it) that the user may not see answers 404 in the
+# admin, as on every other surface: Django's own answer to a missing object is a redirect to the
+# admin index with "doesn't exist", which tells the user that something is there.
+INVISIBLE_TO = {
+    # persona: the complaint of department B, which only B, the GM and auditors see
+    "frontline": "other_dept",
+    "manager": "other_dept",
+    # persona: department A's complaint, assigned to frontline
+    "frontline2": "mine",
+    "frontline_b": "mine",
+    "manager_b": "mine",
+}
+
+
+@pytest.fixture
+def invisible(make_complaint, frontline, frontline_b, dept_b):
+    from complaints import services
+
+    mine = make_complaint(State.ASSIGNED, handler=frontline)
+    other = make_complaint(State.RECEIVED, department=dept_b, by=frontline_b)
+    for complaint, author in ((mine, frontline), (other, frontline_b)):
+        services.add_note(complaint, by=author, body="Called the branch")
+        services.escalate(complaint, by=author, reason="Beyond my authority")
+    return {"mine": mine, "other_dept": other}
+
+
+@pytest.mark.parametrize("persona", sorted(INVISIBLE_TO))
+def test_every_admin_page_of_a_complaint_the_user_may_not_see_is_404(
+    client, request, invisible, persona
+):
+    user = request.getfixturevalue(persona)
+    complaint = invisible[INVISIBLE_TO[persona]]
+    client.force_login(user)
+    note = complaint.notes.get()
+    urls = [
+        reverse("admin:complaints_complaint_change", args=[complaint.pk]),
+        reverse("admin:complaints_complaint_history", args=[complaint.pk]),
+        reverse("admin:complaints_complaint_transition", args=[complaint.pk, "escalate"]),
+        reverse("admin:complaints_note_change", args=[note.pk]),
+        reverse("admin:complaints_note_history", args=[note.pk]),
+        # The other apps' records of the complaint, read-only in the admin.
+        reverse("admin:escalation_escalation_change", args=[complaint.escalations.get().pk]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    # A change page of a complaint that does not exist at all answers the same.
+    missing = reverse("admin:complaints_complaint_change", args=[complaint.pk + 1000])
+    assert client.get(missing).status_code == 404
+    # ... and a POST changes nothing.
+    change = reverse("admin:complaints_complaint_change", args=[complaint.pk])
+    assert client.post(change, {"complainant_name": "X", "_save": "Save"}).status_code == 404
+    assert Complaint.objects.get(pk=complaint.pk).complainant_name == "Li Lei"
+
+
+@pytest.mark.parametrize("persona", ["frontline", "manager", "gm", "auditor"])
+def test_the_admin_change_page_of_a_visible_complaint_opens_for_each_tier(
+    client, request, invisible, persona
+):
+    client.force_login(request.getfixturevalue(persona))
+    complaint = invisible["mine"]
+    url = reverse("admin:complaints_complaint_change", args=[complaint.pk])
+    assert client.get(url).status_code == 200
+    note = reverse("admin:complaints_note_change", args=[complaint.notes.get().pk])
+    assert client.get(note).status_code == 200
+    record = complaint.escalations.get().pk
+    assert (
+        client.get(reverse("admin:escalation_escalation_change", args=[record])).status_code == 200
+    )

@@ -35,6 +35,24 @@ def test_seed_demo_creates_logins_and_complaints_in_every_state_once(rf):
     assert Complaint.objects.filter(reopen_count__gt=0).exists()
     assert Complaint.objects.filter(escalation_count__gt=0).exists()
 
+    # Some complainants came back about the same matter: linked by the registration itself.
+    repeats = Complaint.objects.filter(repeat_of__isnull=False).select_related("repeat_of")
+    assert repeats.count() >= 5
+    for repeat in repeats:
+        earlier = repeat.repeat_of
+        assert repeat.complainant_phone_norm == earlier.complainant_phone_norm
+        assert repeat.received_at > earlier.received_at
+        assert (repeat.department_id, repeat.complainant_name) == (
+            earlier.department_id,
+            earlier.complainant_name,
+        )
+    # Complainants leave an email address as well as a phone (never a deliverable one).
+    with_email = Complaint.objects.exclude(complainant_email="")
+    assert with_email.count() >= 50
+    assert not with_email.filter(complainant_phone="").exists()
+    assert Complaint.objects.filter(complainant_email="").exists()
+    assert not with_email.exclude(complainant_email__endswith="@example.com").exists()
+
     history_rows = Complaint.history.count()
     call_command("seed_demo", stdout=io.StringIO())
     assert Complaint.objects.count() == 300
@@ -49,6 +67,8 @@ def test_seed_demo_replays_the_year_without_mailing_anyone(mailoutbox):
 
     call_command("seed_demo", complaints=60, stdout=io.StringIO())
     assert Complaint.objects.count() == 60
+    # Complainants with email addresses were told nothing either.
+    assert Complaint.objects.exclude(complainant_email="").exists()
     assert mailoutbox == []
     assert OrmQ.objects.count() == 0
     assert Notice.objects.count() == 0 and Notification.objects.count() == 0

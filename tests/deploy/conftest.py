@@ -178,7 +178,7 @@ def s3_server(spawn) -> dict[str, str]:
     binary = procs.BIN / "moto_server"
     if not binary.exists():
         pytest.fail(
-            "moto_server is missing: install the dev extras (pip install -e '.[dev]').",
+            "moto_server is missing: install the dev extras (make install-dev).",
             pytrace=False,
         )
     port = procs._free_port()

@@ -494,3 +494,40 @@ def test_long_names_fit_and_control_characters_never_break_the_xml(client, servi
     assert len(complaint.complainant_name) == 120
     listed = client.get(f"{BASE}/requests/{complaint.reference}.xml")
     assert body(listed, "xml").find("request/address").text == "Gate 3, People's Square"
+
+
+# --- what the public GET may show ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_the_public_list_and_detail_show_no_personal_data_and_nothing_of_other_channels(
+    client, services_ready, make_complaint, fmt
+):
+    create(client, account_id="acct-77", device_id="device-42")
+    # A phone complaint whose complainant gave an address: never published, whichever way asked.
+    phone = make_complaint(
+        complainant_name="Zhang Wei",
+        complainant_phone="139 1111 2222",
+        complainant_email="zhang.wei@example.cn",
+        description="Lives at 上海市徐汇区漕溪北路88号; the courier was rude.",
+    )
+    listed = client.get(f"{BASE}/requests.{fmt}").content.decode()
+    by_id = client.get(
+        f"{BASE}/requests.{fmt}", {"service_request_id": phone.reference}
+    ).content.decode()
+    detail = client.get(f"{BASE}/requests/{phone.reference}.{fmt}")
+    assert detail.status_code == 404
+    for text in (listed, by_id):
+        assert phone.reference not in text
+        assert "漕溪北路" not in text and "Zhang" not in text
+    # The Open311 request itself: its location, none of its sender's identity.
+    assert "人民大道200号" in listed and "31.2304" in listed
+    for personal in ("Lei", "li.lei@example.cn", "0013 8000", "acct-77", "device-42"):
+        assert personal not in listed, personal
+
+
+def test_a_request_that_arrived_without_coordinates_or_address_shows_none(client, services_ready):
+    create(client, lat=None, long=None, address_string=None, address_id="BLDG-7")
+    [request] = body(client.get(f"{BASE}/requests.json"), "json")
+    assert (request["lat"], request["long"], request["address"]) == (None, None, None)
+    assert request["address_id"] == "BLDG-7"

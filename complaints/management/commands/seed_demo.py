@@ -4,6 +4,12 @@ Every complaint is walked through the real services with the clock moved to the 
 step happened, so its history, milestones and deadlines are what the product itself would have
 written. Running the command again changes nothing: the organisation is created with
 get_or_create, and complaints are only added to a database that has none.
+
+Some complainants come back about the same matter (重复投诉, DOMAIN.md): their new complaint is
+registered with ``repeat_of`` the earlier one, as the staff intake form does after its lookup,
+so the repeat-complaint figures of the monthly report have something to count. Many
+complainants leave an email address as well as a phone number; the replay still mails nobody
+(``notifications_suppressed``), and every address is at the reserved ``example.com`` domain.
 """
 
 from __future__ import annotations
@@ -74,6 +80,12 @@ ACCOUNTS = [
 REQUESTS = ["退还多收费用", "书面道歉", "尽快处理", "赔偿损失", "A refund", "An explanation"]
 CHANNELS = ["phone"] * 40 + ["counter"] * 12 + ["letter"] * 5 + ["email"] * 15 + ["web"] * 15
 CHANNELS += ["app"] * 6 + ["social"] * 4 + ["transfer"] * 3
+# Channels on which the complainant necessarily wrote from an email address or gave one.
+EMAIL_CHANNELS = {"email", "web", "app"}
+# Share of complaints from someone who complained before about the same matter, and how long
+# after the earlier complaint they come back at the soonest (sooner would be a duplicate).
+REPEAT_SHARE = 0.06
+REPEAT_AFTER = timedelta(days=10)
 
 
 class Command(BaseCommand):
@@ -162,9 +174,26 @@ class Command(BaseCommand):
             + [now - timedelta(hours=rng.uniform(1, 24 * 7)) for _ in range(recent)]
         )
         made = 0
+        # (complaint as registered, its department code, its category), oldest first
+        earlier: list[tuple[Complaint, str, Category]] = []
         for received in received_times:
-            dept_code = rng.choices(list(frontline_of), weights=[5, 3, 2, 1])[0]
-            self._one(
+            again = self._earlier_to_repeat(rng, earlier, received)
+            if again is None:
+                dept_code = rng.choices(list(frontline_of), weights=[5, 3, 2, 1])[0]
+                complainant = self._complainant(rng, made)
+                category = rng.choice(leaves)
+            else:
+                # The same person about the same matter: same contact details, category and
+                # department as the complaint it repeats.
+                repeat_of, dept_code, category = again
+                complainant = {
+                    "complainant_name": repeat_of.complainant_name,
+                    "complainant_phone": repeat_of.complainant_phone,
+                    "complainant_email": repeat_of.complainant_email,
+                    "complainant_id_number": repeat_of.complainant_id_number,
+                    "repeat_of": repeat_of,
+                }
+            complaint = self._one(
                 rng,
                 now=now,
                 received=received,
@@ -172,14 +201,42 @@ class Command(BaseCommand):
                 agent=rng.choice(frontline_of[dept_code]),
                 manager=manager_of[dept_code],
                 gm=staff["gm"],
-                category=rng.choice(leaves),
+                category=category,
+                complainant=complainant,
             )
+            earlier.append((complaint, dept_code, category))
             made += 1
             if made % 100 == 0:
                 self.stdout.write(f"  {made} complaints...")
         self.stdout.write(self.style.SUCCESS(f"Created {made} demo complaints."))
 
-    def _one(self, rng, *, now, received, department, agent, manager, gm, category) -> None:
+    @staticmethod
+    def _complainant(rng, number: int) -> dict:
+        name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2)))
+        return {
+            "complainant_name": name,
+            "complainant_phone": f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",
+            # Decided with the channel in _one(): written there only for email-like channels or
+            # when the complainant gave one anyway.
+            "complainant_email": f"complainant{number + 1}@example.com",
+            "complainant_id_number": f"ETC{rng.randint(100000, 999999)}",
+        }
+
+    @staticmethod
+    def _earlier_to_repeat(rng, earlier, received):
+        """An earlier complaint this one repeats, or None (most complaints are first ones)."""
+        if not earlier or rng.random() >= REPEAT_SHARE:
+            return None
+        candidates = [
+            row
+            for row in earlier
+            if row[0].received_at <= received - REPEAT_AFTER and row[0].repeat_of_id is None
+        ]
+        return rng.choice(candidates) if candidates else None
+
+    def _one(
+        self, rng, *, now, received, department, agent, manager, gm, category, complainant
+    ) -> Complaint:
         clock = [received]
 
         def at(hours_min: float, hours_max: float):
@@ -188,25 +245,27 @@ class Command(BaseCommand):
 
         age_days = (now - received).days
         priority = rng.choices(["normal", "urgent", "major"], weights=[80, 15, 5])[0]
-        name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2)))
+        channel = rng.choice(CHANNELS)
+        complainant = dict(complainant)
+        if "repeat_of" not in complainant and channel not in EMAIL_CHANNELS and rng.random() > 0.4:
+            complainant["complainant_email"] = ""
         with time_machine.travel(received, tick=False):
             complaint = services.register(
                 by=agent,
-                channel=rng.choice(CHANNELS),
+                channel=channel,
                 description=rng.choice(ACCOUNTS),
                 request=rng.choice(REQUESTS),
-                complainant_name=name,
-                complainant_phone=f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",
-                complainant_id_number=f"ETC{rng.randint(100000, 999999)}",
                 confidential=rng.random() < 0.1,
                 department=department,
                 priority=priority,
+                **complainant,
             )
+        registered = complaint
         handler = manager if complaint.tier != Tier.FRONTLINE else agent
         # Recent complaints are still being handled; old ones are finished.
         roll = rng.random()
         if age_days < 2 and roll < 0.5:
-            return
+            return registered
         if roll < 0.05:
             with at(0.2, 20):
                 services.reject(
@@ -215,7 +274,7 @@ class Command(BaseCommand):
                     reason_code=rng.choice(["no_clear_request", "duplicate", "outside_remit"]),
                     explanation="不属于本单位受理范围 / outside our remit",
                 )
-            return
+            return registered
         with at(0.1, 3):
             complaint = services.classify(
                 complaint,
@@ -225,7 +284,7 @@ class Command(BaseCommand):
                 department=department,
             )
         if age_days < 4 and roll < 0.6:
-            return
+            return registered
         with at(0.5, 24):
             complaint = services.assign(complaint, by=manager, assignee=handler)
         if rng.random() < 0.1 and complaint.tier == Tier.FRONTLINE:
@@ -245,13 +304,13 @@ class Command(BaseCommand):
                     public=True,
                 )
         if age_days < 7 and roll < 0.7:
-            return
+            return registered
         if roll < 0.08:
             with at(1, 48):
                 services.withdraw(
                     complaint, by=manager, reason_code="withdrawn", explanation="投诉人撤回"
                 )
-            return
+            return registered
         resolution = {
             "root_cause": "核查后确认："
             + rng.choice(["系统故障", "操作失误", "沟通不畅", "投诉不实"]),
@@ -264,7 +323,7 @@ class Command(BaseCommand):
         with at(2, 70):
             complaint = services.resolve(complaint, by=handler, **resolution)
         if age_days < 10 and roll < 0.8:
-            return
+            return registered
         outcome = rng.choices(
             ["satisfied", "basically_satisfied", "dissatisfied", "unreachable"],
             weights=[60, 22, 10, 8],
@@ -284,11 +343,12 @@ class Command(BaseCommand):
             else:
                 with at(1, 24):
                     services.close(complaint, by=gm, reason="总经理终审：维持处理结果")
-                return
+                return registered
         if age_days < 14 and roll < 0.9:
-            return
+            return registered
         with at(1, 24):
             services.close(complaint, by=handler, reason="结案")
+        return registered
 
     def _print_logins(self) -> None:
         self.stdout.write("")
