@@ -40,8 +40,10 @@ def set_due_times(sender, complaint, action, **kwargs) -> None:
     policy = book.for_complaint(complaint)
     calendar = book.calendar_of(policy)
     deadlines.apply(complaint, action=action, policy=policy, calendar=calendar, now=now)
-    missing = calendar.unloaded_years(now, *(getattr(complaint, c) for c in years.DUE_COLUMNS))
-    if missing and years.ensure_loaded(calendar.calendar_id, missing):
+    # Only deadlines computed on the calendar count (a promised reply is a date someone typed).
+    computed = (getattr(complaint, column) for column in deadlines.TARGET_COLUMNS.values())
+    missing = calendar.unloaded_years(now, *computed)
+    if missing and years.ensure_loaded(calendar.calendar_id, missing, now=now):
         # A deadline reached a year the calendar did not have: it is loaded now (provisional,
         # from the holidays package) and the deadlines are computed again with its holidays.
         book = rulebook.rulebook()

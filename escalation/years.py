@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass
 
 import holidays
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,7 +67,9 @@ def package_days(calendar: WorkCalendar, year: int) -> dict[dt.date, tuple[str, 
         )
     except NotImplementedError as exc:
         raise YearNotAvailable(calendar.holiday_country) from exc
-    wanted = {day: ("holiday", name) for day, name in package.items() if day.year == year}
+    # The package joins the names of holidays falling on one date ("A; B"): keep to the column.
+    limit = CalendarDay._meta.get_field("name").max_length
+    wanted = {day: ("holiday", name[:limit]) for day, name in package.items() if day.year == year}
     for day in getattr(package, "weekend_workdays", ()):
         if day.year == year:
             wanted[day] = ("workday", "调休")
@@ -122,7 +124,13 @@ def load_year(calendar: WorkCalendar, year: int, *, by=None) -> LoadResult:
     return result
 
 
-def ensure_loaded(calendar_id: int, years: set[int]) -> bool:
+# On demand, load at most up to this many years after the current one: a deadline further away
+# comes from a misconfigured limit, and loading decades of holidays inside a user's request
+# would be the wrong answer to it (the deadline stays provisional instead).
+ON_DEMAND_YEARS_AHEAD = 2
+
+
+def ensure_loaded(calendar_id: int, years: set[int], *, now: dt.datetime) -> bool:
     """Load the ``years`` a deadline computation reached that the calendar lacks (on demand,
     inside the caller's transaction). Returns whether anything was loaded.
 
@@ -131,8 +139,10 @@ def ensure_loaded(calendar_id: int, years: set[int]) -> bool:
     other transaction's rows serve). The other open complaints touching the year are
     recomputed by a task after commit.
     """
+    current = timezone.localtime(now).year
+    years = {year for year in years if year <= current + ON_DEMAND_YEARS_AHEAD}
     calendar = WorkCalendar.objects.filter(pk=calendar_id).exclude(holiday_country="").first()
-    if calendar is None:
+    if calendar is None or not years:
         return False
     loaded = False
     for year in sorted(years):
@@ -141,7 +151,7 @@ def ensure_loaded(calendar_id: int, years: set[int]) -> bool:
         try:
             with transaction.atomic():
                 load_year(calendar, year)
-        except (IntegrityError, YearNotAvailable) as exc:
+        except (DatabaseError, YearNotAvailable) as exc:
             log.warning("could not load %s %s on demand: %r", calendar, year, exc)
             continue
         log.warning(

@@ -318,3 +318,11 @@ def test_check_database_runs_only_the_warning_and_deploy_adds_the_error():
 
         with pytest.raises(SystemCheckError, match="escalation.E001"):
             call_command("check", deploy=True, databases=["default"], stdout=StringIO())
+
+
+def test_a_promised_date_years_ahead_loads_nothing_but_is_flagged_provisional(make_complaint):
+    promised = dt.datetime(2031, 3, 3, 10, 0, tzinfo=SHANGHAI)
+    with time_machine.travel(dt.datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI), tick=False):
+        complaint = make_complaint(State.RECEIVED, promised_reply_at=promised)
+    assert not CalendarYear.objects.filter(year__gt=2026).exists()
+    assert complaint.deadlines_provisional is True
