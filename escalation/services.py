@@ -278,7 +278,11 @@ def resume(
                 continue
             target = policy.targets.get(target_name) if policy else None
             unit = target[1] if target else Unit.MINUTES
-            changes[column] = calendar.shift(value, pause.started_at, now, unit)
+            # A clock that started during the pause (accepted while stopped) is moved only by
+            # the part of the pause after its start.
+            started = deadlines.started_at(locked, policy, target_name)
+            paused_from = max(pause.started_at, started) if started else pause.started_at
+            changes[column] = calendar.shift(value, paused_from, now, unit)
         for column, value in changes.items():
             setattr(locked, column, value)
         locked.clock_paused_at = None

@@ -244,3 +244,30 @@ def test_the_deadlines_page_says_what_each_clock_counts_from(
     assert "counts from acceptance (classification)" in body
     assert "2026-11-11 18:00" in body
     assert "2026-11-05 18:00" not in body  # not 30 working days from receipt
+
+
+def test_a_clock_that_starts_during_a_pause_moves_only_by_the_rest_of_the_pause(
+    government_office, make_complaint, manager, category
+):
+    with time_machine.travel(FRIDAY, tick=False) as clock:
+        complaint = make_complaint(State.RECEIVED)
+        # Stopped Tuesday 10:00; accepted Wednesday 09:00 while stopped; restarted Wednesday
+        # 11:00: the handling clock lost two working hours (09:00-11:00), not the whole pause.
+        clock.move_to(dt.datetime(2026, 9, 22, 10, 0, tzinfo=SHANGHAI))
+        sla.request_pause(
+            complaint,
+            by=manager,
+            reason_code="waiting_complainant",
+            until=dt.datetime(2026, 9, 24, 10, 0, tzinfo=SHANGHAI),
+        )
+        clock.move_to(dt.datetime(2026, 9, 23, 9, 0, tzinfo=SHANGHAI))
+        complaint = services.classify(
+            fresh(complaint),
+            by=manager,
+            category=category,
+            priority="normal",
+            department=complaint.department,
+        )
+        clock.move_to(dt.datetime(2026, 9, 23, 11, 0, tzinfo=SHANGHAI))
+        sla.resume(complaint, by=manager)
+    assert fresh(complaint).resolution_due_at == dt.datetime(2026, 11, 12, 11, 0, tzinfo=SHANGHAI)
