@@ -71,6 +71,7 @@ class SlaPolicyAdmin(SimpleHistoryAdmin):
         "first_response_unit",
         "resolution_amount",
         "resolution_unit",
+        "resolution_from",
     ]
     list_filter = ["active", "priority", "department"]
     list_select_related = ["category", "category__parent", "department"]

@@ -14,7 +14,7 @@ The rules, with the DOMAIN.md reason for each:
   deadline still owed is recomputed from its own start (unless an extension was granted: an
   approved date is a promise to the complainant). Reopening starts a new resolution deadline.
 - The same recomputation runs for open complaints when a policy is edited or a calendar year
-  is loaded or confirmed (``escalation.calendar_years``), written with history.
+  is loaded or confirmed (``escalation.years``), written with history.
 - Each tier may hold a complaint for its policy budget, counted from when it reached the tier
   (``escalated_at``, or ``received_at`` for the tier it started at).
 - Escalation consumes the deadlines missed before it: the new tier is not escalated again for
