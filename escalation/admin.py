@@ -4,6 +4,8 @@ pauses, extensions and notifications are records, read-only, never deleted."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -139,6 +141,7 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
         "package_version",
         "confirmed_by",
         "confirmed_at",
+        "days",
     ]
     list_filter = ["status", "calendar"]
     list_select_related = ["calendar", "confirmed_by"]
@@ -150,6 +153,7 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
         "package_version",
         "confirmed_by",
         "confirmed_at",
+        "days",
         "note",
     ]
     readonly_fields = [
@@ -158,6 +162,7 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
         "package_version",
         "confirmed_by",
         "confirmed_at",
+        "days",
     ]
     actions = ["confirm", "load_from_package"]
 
@@ -172,6 +177,18 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("days"))
+    def days(self, obj: CalendarYear) -> str:
+        """Where the year is corrected: its holidays and moved working days."""
+        url = reverse("admin:escalation_calendarday_changelist")
+        return format_html(
+            '<a href="{}?calendar__id__exact={}&amp;day__year={}">{}</a>',
+            url,
+            obj.calendar_id,
+            obj.year,
+            gettext("Holidays and moved working days of %(year)s") % {"year": obj.year},
+        )
 
     @admin.action(
         description=_("Confirm the selected years (checked against the notice)"),

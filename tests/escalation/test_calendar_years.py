@@ -177,6 +177,8 @@ def test_confirming_a_corrected_year_recomputes_and_clears_the_flag_with_a_histo
         )
         assert added.status_code == 302
         year = CalendarYear.objects.get(calendar=calendar, year=2027)
+        listing = client.get(reverse("admin:escalation_calendaryear_changelist")).content
+        assert b"day__year=2027" in listing  # where the year's days are corrected
         confirmed = client.post(
             reverse("admin:escalation_calendaryear_changelist"),
             {"action": "confirm", "_selected_action": [year.pk]},
