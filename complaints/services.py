@@ -707,14 +707,17 @@ def _save_many(
         ", ".join(f"{quote(f.column)} = %s" for f in fields),
         quote(Complaint._meta.pk.column),
     )
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [
-                [f.get_db_prep_save(getattr(c, f.attname), connection) for f in fields] + [c.pk]
-                for c in complaints
-            ],
-        )
+    # No column changed (a deadline check that moved nothing, in the same instant as the last
+    # save): nothing to UPDATE, only the history rows below.
+    if fields:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                sql,
+                [
+                    [f.get_db_prep_save(getattr(c, f.attname), connection) for f in fields] + [c.pk]
+                    for c in complaints
+                ],
+            )
     history = Complaint.history.bulk_history_create(
         complaints,
         update=True,

@@ -57,6 +57,23 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
         # A row staff touched is theirs: sync_holidays will not overwrite it.
         obj.source = CalendarDay.Source.MANUAL
         super().save_model(request, obj, form, change)
+        self._recompute(request, obj)
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        self._recompute(request, obj)
+
+    def _recompute(self, request, obj: CalendarDay) -> None:
+        # A corrected day moves the open deadlines that run over it, now and with history
+        # (confirming the year later would too, but a confirmed year is corrected in place).
+        years.recompute_for_year(
+            obj.calendar_id,
+            obj.day.year,
+            by=request.user,
+            action="calendar_corrected",
+            reason=gettext("Calendar day %(day)s corrected: deadlines recomputed")
+            % {"day": obj.day.isoformat()},
+        )
 
 
 @admin.register(SlaPolicy)

@@ -328,3 +328,23 @@ def test_a_promised_date_years_ahead_loads_nothing_but_is_flagged_provisional(ma
         complaint = make_complaint(State.RECEIVED, promised_reply_at=promised)
     assert not CalendarYear.objects.filter(year__gt=2026).exists()
     assert complaint.deadlines_provisional is True
+
+
+def test_correcting_a_day_of_a_confirmed_year_recomputes_open_deadlines_with_history(
+    client, gm, government_office, make_complaint, manager, category, calendar
+):
+    complaint = received_and_accepted_in_2027(make_complaint, manager, category)
+    years.confirm_year(CalendarYear.objects.get(year=2027), by=gm)
+    with time_machine.travel(ACCEPTED + dt.timedelta(days=3), tick=False):
+        client.force_login(gm)
+        added = client.post(
+            reverse("admin:escalation_calendarday_add"),
+            {"calendar": calendar.pk, "day": "2027-02-20", "kind": "workday", "name": "调休"},
+        )
+    assert added.status_code == 302
+    complaint = fresh(complaint)
+    assert complaint.resolution_due_at == close_of_business(
+        working_days_after(dt.date(2027, 2, 1), 30, extra_workdays={dt.date(2027, 2, 20)})
+    )
+    row = complaint.history.order_by("history_id").last()
+    assert (row.history_transition, row.history_user) == ("calendar_corrected", gm)
