@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from complaints import rules
+from complaints import deadline_flags, rules
 
 
 class HistoryExtras(models.Model):
@@ -599,6 +599,12 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.overdue_since is not None
+
+    @property
+    def deadlines_provisional(self) -> bool:
+        """A deadline of this complaint falls in a calendar year not yet confirmed: it was
+        computed with holidays that may still change (see ``complaints.deadline_flags``)."""
+        return deadline_flags.provisional(self)
 
     # ------------------------------------------------------------------------------------------
     # The lifecycle. Conditions and permissions live in complaints.rules so services can explain

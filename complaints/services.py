@@ -707,14 +707,17 @@ def _save_many(
         ", ".join(f"{quote(f.column)} = %s" for f in fields),
         quote(Complaint._meta.pk.column),
     )
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [
-                [f.get_db_prep_save(getattr(c, f.attname), connection) for f in fields] + [c.pk]
-                for c in complaints
-            ],
-        )
+    # No column changed (a deadline check that moved nothing, in the same instant as the last
+    # save): nothing to UPDATE, only the history rows below.
+    if fields:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                sql,
+                [
+                    [f.get_db_prep_save(getattr(c, f.attname), connection) for f in fields] + [c.pk]
+                    for c in complaints
+                ],
+            )
     history = Complaint.history.bulk_history_create(
         complaints,
         update=True,
@@ -798,6 +801,56 @@ def set_deadlines(
             target=locked.state,
         )
     return locked
+
+
+def set_deadlines_many(
+    ids: Sequence[int],
+    *,
+    by,
+    action: str,
+    reason: str,
+    compute: Callable[[Complaint], dict[str, Any] | None],
+) -> list[Complaint]:
+    """``set_deadlines`` for many complaints in one transaction: the escalation app's path when
+    a policy or a calendar year changes under open complaints.
+
+    Locks the rows (waiting for other writers: a deadline recomputed from a copy read before
+    someone else's move would undo it), calls ``compute(locked)`` for each, which answers the
+    deadline columns to write (``{}``: nothing changes but the history should say it was
+    checked) or None to leave the complaint alone, then saves them with one pipeline of
+    UPDATEs and one history INSERT, and tells other apps with one ``complaints_changed``.
+    No version bump. History: one row labelled ``action`` per complaint written.
+    """
+    with transaction.atomic():
+        locked = list(
+            Complaint.objects.select_for_update(no_key=True).filter(pk__in=list(ids)).order_by("pk")
+        )
+        done: list[Complaint] = []
+        before: dict[int, dict[str, Any]] = {}
+        for row in locked:
+            snapshot = {f.attname: getattr(row, f.attname) for f in _CONCRETE}
+            fields = compute(row)
+            if fields is None:
+                continue
+            unknown = set(fields) - DEADLINE_FIELDS
+            if unknown:
+                raise TypeError(f"set_deadlines_many() cannot change {sorted(unknown)}")
+            for field, value in fields.items():
+                setattr(row, field, value)
+            before[row.pk] = snapshot
+            done.append(row)
+        if done:
+            reasons = {row.pk: reason for row in done}
+            _save_many(done, before, by=by, action=action, reasons=reasons)
+            complaints_changed.send(
+                sender=Complaint,
+                complaints=done,
+                action=action,
+                by=by,
+                reasons=reasons,
+                sources={row.pk: row.state for row in done},
+            )
+    return done
 
 
 # The lifecycle actions by name, for the admin, API and views that dispatch on a name.

@@ -3,14 +3,19 @@ pauses, extensions and notifications are records, read-only, never deleted."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from complaints import selectors
 from complaints.admin import InvisibleIsMissing
+from escalation import services, years
 from escalation.models import (
     CalendarDay,
+    CalendarYear,
     ClockPause,
     Escalation,
     ExtensionRequest,
@@ -53,6 +58,23 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
         # A row staff touched is theirs: sync_holidays will not overwrite it.
         obj.source = CalendarDay.Source.MANUAL
         super().save_model(request, obj, form, change)
+        self._recompute(request, obj)
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        self._recompute(request, obj)
+
+    def _recompute(self, request, obj: CalendarDay) -> None:
+        # A corrected day moves the open deadlines that run over it, now and with history
+        # (confirming the year later would too, but a confirmed year is corrected in place).
+        years.recompute_for_year(
+            obj.calendar_id,
+            obj.day.year,
+            by=request.user,
+            action="calendar_corrected",
+            reason=gettext("Calendar day %(day)s corrected: deadlines recomputed")
+            % {"day": obj.day.isoformat()},
+        )
 
 
 @admin.register(SlaPolicy)
@@ -69,6 +91,7 @@ class SlaPolicyAdmin(SimpleHistoryAdmin):
         "first_response_unit",
         "resolution_amount",
         "resolution_unit",
+        "resolution_from",
     ]
     list_filter = ["active", "priority", "department"]
     list_select_related = ["category", "category__parent", "department"]
@@ -79,10 +102,10 @@ class SlaPolicyAdmin(SimpleHistoryAdmin):
             _("Targets"),
             {
                 "fields": [
-                    ("acceptance_amount", "acceptance_unit"),
-                    ("first_response_amount", "first_response_unit"),
-                    ("resolution_amount", "resolution_unit"),
-                    ("follow_up_amount", "follow_up_unit"),
+                    ("acceptance_amount", "acceptance_unit", "acceptance_from"),
+                    ("first_response_amount", "first_response_unit", "first_response_from"),
+                    ("resolution_amount", "resolution_unit", "resolution_from"),
+                    ("follow_up_amount", "follow_up_unit", "follow_up_from"),
                 ]
             },
         ),
@@ -103,6 +126,117 @@ class SlaPolicyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # deactivate instead: history and reports refer to policies
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not form.has_changed():
+            return
+        # The open complaints' deadlines follow the new rule at once, each with a history row
+        # naming this user (the admin's save is one transaction with the recomputation).
+        count = services.recompute_open_deadlines(
+            by=request.user,
+            reason=gettext("SLA policy “%(name)s” changed: deadlines recomputed")
+            % {"name": obj.name},
+        )
+        if count:
+            self.message_user(
+                request,
+                gettext("Deadlines of %(count)s open complaint(s) were recomputed.")
+                % {"count": count},
+            )
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(SimpleHistoryAdmin):
+    """Each year of each calendar: loaded from the holidays package (provisional), then
+    corrected in Calendar days if the State Council's notice differs, then confirmed here."""
+
+    list_display = [
+        "calendar",
+        "year",
+        "status",
+        "loaded_at",
+        "package_version",
+        "confirmed_by",
+        "confirmed_at",
+        "days",
+    ]
+    list_filter = ["status", "calendar"]
+    list_select_related = ["calendar", "confirmed_by"]
+    fields = [
+        "calendar",
+        "year",
+        "status",
+        "loaded_at",
+        "package_version",
+        "confirmed_by",
+        "confirmed_at",
+        "days",
+        "note",
+    ]
+    readonly_fields = [
+        "status",
+        "loaded_at",
+        "package_version",
+        "confirmed_by",
+        "confirmed_at",
+        "days",
+    ]
+    actions = ["confirm", "load_from_package"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A year is added by loading it (action or sync_holidays); only the note is edited.
+        if obj is not None:
+            return [*self.readonly_fields, "calendar", "year"]
+        return self.readonly_fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("days"))
+    def days(self, obj: CalendarYear) -> str:
+        """Where the year is corrected: its holidays and moved working days."""
+        url = reverse("admin:escalation_calendarday_changelist")
+        return format_html(
+            '<a href="{}?calendar__id__exact={}&amp;day__year={}">{}</a>',
+            url,
+            obj.calendar_id,
+            obj.year,
+            gettext("Holidays and moved working days of %(year)s") % {"year": obj.year},
+        )
+
+    @admin.action(
+        description=_("Confirm the selected years (checked against the notice)"),
+        permissions=["change"],
+    )
+    def confirm(self, request, queryset) -> None:
+        for record in queryset:
+            years.confirm_year(record, by=request.user)
+        self.message_user(
+            request, gettext("Confirmed; the deadlines in those years are no longer provisional.")
+        )
+
+    @admin.action(
+        description=_("Reload the selected years from the holidays package"),
+        permissions=["change"],
+    )
+    def load_from_package(self, request, queryset) -> None:
+        for record in queryset.select_related("calendar"):
+            try:
+                result = years.load_year(record.calendar, record.year, by=request.user)
+            except years.YearNotAvailable:
+                self.message_user(
+                    request,
+                    gettext("The holidays package has no calendar for %(country)s.")
+                    % {"country": record.calendar.holiday_country},
+                    messages.ERROR,
+                )
+                continue
+            years.recompute_for_year(record.calendar_id, record.year, by=request.user)
+            self.message_user(request, result.summary())
 
 
 class RecordAdmin(InvisibleIsMissing, admin.ModelAdmin):

@@ -8,4 +8,7 @@ class EscalationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from escalation import checks, signals  # noqa: F401 - connects receivers and checks
+        from complaints import deadline_flags
+        from escalation import checks, signals, years  # noqa: F401 - connects receivers and checks
+
+        deadline_flags.register_provisional_check(years.deadlines_provisional)

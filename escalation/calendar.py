@@ -68,6 +68,12 @@ class WorkingCalendar:
     closes: dt.time = dt.time(18, 0)
     weekend: frozenset[int] = frozenset({6, 7})  # ISO weekdays: Saturday, Sunday
     days: dict[dt.date, DayKind] = field(default_factory=dict)
+    # Years whose national holidays are known: ``loaded`` (from the holidays package, perhaps
+    # provisional) and ``confirmed`` (checked against the official notice). None: the calendar
+    # follows no national calendar (no holiday country), so no year is ever provisional.
+    loaded_years: frozenset[int] | None = None
+    confirmed_years: frozenset[int] | None = None
+    calendar_id: int | None = None
 
     def __post_init__(self) -> None:
         if self.opens >= self.closes:
@@ -110,6 +116,27 @@ class WorkingCalendar:
 
     def close_of_business(self, day: dt.date) -> dt.datetime:
         return self.at(day, self.closes)
+
+    # --- years ----------------------------------------------------------------------------------
+
+    def year_of(self, moment: dt.datetime) -> int:
+        return self.local(moment).year
+
+    def is_provisional(self, moment: dt.datetime | None) -> bool:
+        """A deadline falling in a year not confirmed (or not even loaded) was computed with
+        holidays that may still change, or none at all: it must say so."""
+        if moment is None or self.confirmed_years is None:
+            return False
+        return self.year_of(moment) not in self.confirmed_years
+
+    def unloaded_years(self, *moments: dt.datetime | None) -> set[int]:
+        """Years from the earliest to the latest of ``moments`` whose holidays are not loaded."""
+        if self.loaded_years is None:
+            return set()
+        years = [self.year_of(m) for m in moments if m is not None]
+        if not years:
+            return set()
+        return set(range(min(years), max(years) + 1)) - self.loaded_years
 
     # --- arithmetic ------------------------------------------------------------------------------
 

@@ -3,13 +3,18 @@ act on (``next_due_at``).
 
 The rules, with the DOMAIN.md reason for each:
 
-- On registration every target of the matching policy starts from ``received_at``: acceptance
-  (classify within 30 minutes), first reply (24 h), resolution (48–72 h). A promised reply time
-  given at intake is a deadline too ("the promise is kept").
-- Classification may change the priority, category or department and so the policy: the first
-  reply and resolution deadlines are recomputed from ``received_at`` (unless an extension was
-  granted: an approved date is a promise to the complainant). Reopening starts a new resolution
-  deadline; resolving starts the follow-up (回访) deadline.
+- Each target of the matching policy counts from the event its policy names (``*_from``):
+  receipt, acceptance (classification, 受理), assignment (the latest) or resolution. The seeds
+  follow DOMAIN.md: the acceptance decision and the first reply from receipt, handling from
+  acceptance for the government office (自受理之日起: "30 working days" starts the day it was
+  accepted, not received), follow-up (回访) from resolution. A target whose event has not
+  happened yet has no deadline; it gets one, from that event's time, when the event happens.
+  A promised reply time given at intake is a deadline too ("the promise is kept").
+- Classification may change the priority, category or department and so the policy: every
+  deadline still owed is recomputed from its own start (unless an extension was granted: an
+  approved date is a promise to the complainant). Reopening starts a new resolution deadline.
+- The same recomputation runs for open complaints when a policy is edited or a calendar year
+  is loaded or confirmed (``escalation.years``), written with history.
 - Each tier may hold a complaint for its policy budget, counted from when it reached the tier
   (``escalated_at``, or ``received_at`` for the tier it started at).
 - Escalation consumes the deadlines missed before it: the new tier is not escalated again for
@@ -27,10 +32,20 @@ from collections.abc import Callable
 
 from complaints.models import HANDLING_STATES, TIER_ORDER, State
 from escalation.calendar import WorkingCalendar, shift_for_pauses
-from escalation.models import Trigger
+from escalation.models import DEFAULT_STARTS, START_COLUMNS, TARGETS, Start, Trigger
 from escalation.rulebook import Policy
 
 Pauses = list[tuple[dt.datetime, dt.datetime]]
+
+# The due-time column of each policy target.
+TARGET_COLUMNS = {
+    "acceptance": "acceptance_due_at",
+    "first_response": "first_response_due_at",
+    "resolution": "resolution_due_at",
+    "follow_up": "follow_up_due_at",
+}
+# The lifecycle action at which each start event happens.
+START_ACTIONS = {"classify": Start.ACCEPTED, "assign": Start.ASSIGNED, "resolve": Start.RESOLVED}
 
 # The column each running deadline lives in, and the policy target that sets its unit.
 COLUMNS = {
@@ -157,20 +172,62 @@ def first_due(
     return trigger, found[trigger]
 
 
-def recompute_from_receipt(
-    complaint, policy: Policy | None, calendar: WorkingCalendar, pauses: Callable[[], Pauses]
+def start_of(policy: Policy | None, target: str) -> str:
+    return policy.start_of(target) if policy is not None else str(DEFAULT_STARTS[target])
+
+
+def started_at(complaint, policy: Policy | None, target: str) -> dt.datetime | None:
+    """When ``target``'s clock started, or None if its start event has not happened."""
+    return getattr(complaint, START_COLUMNS[start_of(policy, target)])
+
+
+def owed(complaint, target: str) -> bool:
+    """Whether ``target`` is still to be met in the complaint's state (a met deadline keeps
+    the due time it was met against; an approved extension or a reopening set a date that a
+    recomputation must not undo)."""
+    handling = complaint.state in HANDLING_STATES
+    if target == "acceptance":
+        return complaint.state == State.RECEIVED
+    if target == "first_response":
+        return handling and complaint.first_response_at is None
+    if target == "resolution":
+        return handling and not complaint.extension_count and not complaint.reopen_count
+    return complaint.state == State.RESOLVED
+
+
+def compute(
+    complaint,
+    policy: Policy | None,
+    calendar: WorkingCalendar,
+    target: str,
+    pauses: Callable[[], Pauses],
+) -> dt.datetime | None:
+    """``target``'s deadline counted from its start event, moved by the finished pauses after
+    that event (a pause before acceptance does not lengthen the handling time limit)."""
+    spec = policy.targets.get(target) if policy else None
+    start = started_at(complaint, policy, target)
+    deadline = due(calendar, start, spec)
+    if deadline is None:
+        return None
+    later = [(max(begin, start), end) for begin, end in pauses() if end > start]
+    return shift_for_pauses(calendar, deadline, spec[1], later)
+
+
+def recompute(
+    complaint,
+    policy: Policy | None,
+    calendar: WorkingCalendar,
+    pauses: Callable[[], Pauses],
+    targets=TARGETS,
 ) -> None:
-    """First reply and resolution deadlines from ``received_at`` under ``policy``, moved by the
-    pauses since; the resolution deadline keeps an approved extension."""
-    for trigger in (Trigger.FIRST_RESPONSE, Trigger.RESOLUTION):
-        column, target_name = COLUMNS[trigger]
-        if trigger == Trigger.RESOLUTION and complaint.extension_count:
-            continue
-        target = policy.targets.get(target_name) if policy else None
-        deadline = due(calendar, complaint.received_at, target)
-        if deadline is not None:
-            deadline = shift_for_pauses(calendar, deadline, target[1], pauses())
-        setattr(complaint, column, deadline)
+    """Set each of ``targets`` still owed from its own start event under ``policy``."""
+    for target in targets:
+        if owed(complaint, target):
+            setattr(
+                complaint,
+                TARGET_COLUMNS[target],
+                compute(complaint, policy, calendar, target, pauses),
+            )
 
 
 def apply(complaint, *, action: str, policy, calendar, now: dt.datetime, pauses=None) -> None:
@@ -181,18 +238,22 @@ def apply(complaint, *, action: str, policy, calendar, now: dt.datetime, pauses=
         fresh_start = action in ("register", "escalate")
         pauses = LazyPauses(complaint, loaded=[] if fresh_start else None)
     targets = policy.targets if policy else {}
-    if action == "register":
-        start = complaint.received_at
-        complaint.acceptance_due_at = due(calendar, start, targets.get("acceptance"))
-        complaint.first_response_due_at = due(calendar, start, targets.get("first_response"))
-        complaint.resolution_due_at = due(calendar, start, targets.get("resolution"))
-    elif action == "classify":
-        recompute_from_receipt(complaint, policy, calendar, pauses)
+    if action in ("register", "classify"):
+        # Classification may change the policy: everything still owed, from its own start.
+        recompute(complaint, policy, calendar, pauses)
     elif action == "reopen":
         complaint.resolution_due_at = due(calendar, now, targets.get("resolution"))
         complaint.follow_up_due_at = None
-    elif action == "resolve":
-        complaint.follow_up_due_at = due(calendar, complaint.resolved_at, targets.get("follow_up"))
+    elif action in START_ACTIONS:
+        # The event some targets count from happened now: their clocks start.
+        event = START_ACTIONS[action]
+        recompute(
+            complaint,
+            policy,
+            calendar,
+            pauses,
+            targets=[t for t in TARGETS if start_of(policy, t) == event],
+        )
     if complaint.state not in HANDLING_STATES:
         # Resolved, closed, rejected, withdrawn: nothing left to wait for.
         complaint.clock_paused_at = None

@@ -135,7 +135,96 @@ class CalendarDay(models.Model):
         return f"{self.day:%Y-%m-%d} {self.get_kind_display()}"
 
 
+class CalendarYear(models.Model):
+    """One calendar year of a working calendar's holidays and moved working days (调休).
+
+    A year is *loaded* when its days were copied from the ``holidays`` package (on demand when
+    a deadline reaches it, by ``manage.py sync_holidays`` or the daily "calendar-years" task)
+    and *confirmed* when an administrator checked it against the State Council's notice, which
+    is published only in November-December (DOMAIN.md: "a year not yet announced is
+    provisional, and every deadline that falls in it says so"). A calendar without a holiday
+    country has no years to confirm.
+    """
+
+    class Status(models.TextChoices):
+        PROVISIONAL = "provisional", _("Provisional (from the holidays package, not confirmed)")
+        CONFIRMED = "confirmed", _("Confirmed against the official notice")
+
+    calendar = models.ForeignKey(
+        WorkCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="years"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PROVISIONAL
+    )
+    loaded_at = models.DateTimeField(_("loaded at"), null=True, blank=True)
+    package_version = models.CharField(_("holidays package version"), max_length=20, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("E.g. the notice this year was checked against.")
+    )
+    history = history()
+
+    class Meta:
+        ordering = ["calendar", "-year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "year"], name="calyear_calendar_year"),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                name="calyear_confirmed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.calendar} {self.year}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+
+class Start(models.TextChoices):
+    """The event a time limit counts from (DOMAIN.md: acceptance decision from receipt,
+    handling from acceptance 自受理之日起, first reply from receipt, follow-up from resolution)."""
+
+    RECEIVED = "received", _("receipt")
+    ACCEPTED = "accepted", _("acceptance (classification)")
+    ASSIGNED = "assigned", _("assignment")
+    RESOLVED = "resolved", _("resolution")
+
+
+# The complaint milestone column that records each start event.
+START_COLUMNS = {
+    Start.RECEIVED: "received_at",
+    Start.ACCEPTED: "classified_at",
+    Start.ASSIGNED: "assigned_at",
+    Start.RESOLVED: "resolved_at",
+}
 TARGETS = ["acceptance", "first_response", "resolution", "follow_up"]
+# Where each target counts from unless a policy says otherwise.
+DEFAULT_STARTS = {
+    "acceptance": Start.RECEIVED,
+    "first_response": Start.RECEIVED,
+    "resolution": Start.RECEIVED,
+    "follow_up": Start.RESOLVED,
+}
+# A target cannot count from its own milestone or a later one.
+ALLOWED_STARTS = {
+    "acceptance": {Start.RECEIVED},
+    "first_response": {Start.RECEIVED, Start.ACCEPTED, Start.ASSIGNED},
+    "resolution": {Start.RECEIVED, Start.ACCEPTED, Start.ASSIGNED},
+    "follow_up": {Start.RECEIVED, Start.ACCEPTED, Start.ASSIGNED, Start.RESOLVED},
+}
 BUDGETS = {Tier.FRONTLINE: "frontline_budget", Tier.MANAGER: "manager_budget"}
 
 
@@ -145,6 +234,12 @@ def _amount(label):
 
 def _unit(default: Unit):
     return models.CharField(_("unit"), max_length=14, choices=UNIT_CHOICES, default=default.value)
+
+
+def _start(default: Start):
+    return models.CharField(
+        _("counted from"), max_length=10, choices=Start.choices, default=default.value
+    )
 
 
 class SlaPolicy(models.Model):
@@ -186,12 +281,16 @@ class SlaPolicy(models.Model):
 
     acceptance_amount = _amount(_("accept/classify within"))
     acceptance_unit = _unit(Unit.MINUTES)
+    acceptance_from = _start(DEFAULT_STARTS["acceptance"])
     first_response_amount = _amount(_("first reply within"))
     first_response_unit = _unit(Unit.HOURS)
+    first_response_from = _start(DEFAULT_STARTS["first_response"])
     resolution_amount = _amount(_("resolve within"))
     resolution_unit = _unit(Unit.HOURS)
-    follow_up_amount = _amount(_("follow up within (after resolution)"))
+    resolution_from = _start(DEFAULT_STARTS["resolution"])
+    follow_up_amount = _amount(_("follow up within"))
     follow_up_unit = _unit(Unit.DAYS)
+    follow_up_from = _start(DEFAULT_STARTS["follow_up"])
     frontline_budget_amount = _amount(_("frontline tier budget"))
     frontline_budget_unit = _unit(Unit.MINUTES)
     manager_budget_amount = _amount(_("department manager tier budget"))
@@ -230,11 +329,25 @@ class SlaPolicy(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        errors = {}
+        for name in TARGETS:
+            start = getattr(self, f"{name}_from")
+            if start not in ALLOWED_STARTS[name]:
+                errors[f"{name}_from"] = _(
+                    "This time limit cannot count from %(start)s: that happens after it ends."
+                ) % {"start": Start(start).label}
+        if errors:
+            raise ValidationError(errors)
+
     def target(self, name: str) -> tuple[int, str] | None:
         amount = getattr(self, f"{name}_amount")
         if amount is None:
             return None
         return amount, getattr(self, f"{name}_unit")
+
+    def start(self, name: str) -> str:
+        return getattr(self, f"{name}_from")
 
 
 class EscalationCause(models.TextChoices):

@@ -29,6 +29,9 @@ class Policy:
     calendar: WorkingCalendar
     # name → (amount, unit) for acceptance, first_response, resolution, follow_up
     targets: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # name → the event each target counts from (``escalation.models.Start``); a target not
+    # listed counts from its default (``DEFAULT_STARTS``)
+    starts: dict[str, str] = field(default_factory=dict)
     # tier → (amount, unit): how long a complaint may stay with that tier
     budgets: dict[str, tuple[int, str]] = field(default_factory=dict)
     max_extensions: int = 2
@@ -36,6 +39,11 @@ class Policy:
 
     def __hash__(self) -> int:
         return hash(self.id)
+
+    def start_of(self, target: str) -> str:
+        from escalation.models import DEFAULT_STARTS
+
+        return self.starts.get(target) or str(DEFAULT_STARTS[target])
 
 
 @dataclass(frozen=True)
@@ -108,11 +116,26 @@ def invalidate(**kwargs) -> None:
 
 def load() -> RuleBook:
     from complaints.models import Category
-    from escalation.models import BUDGETS, TARGETS, CalendarDay, SlaPolicy, WorkCalendar
+    from escalation.models import (
+        BUDGETS,
+        TARGETS,
+        CalendarDay,
+        CalendarYear,
+        SlaPolicy,
+        WorkCalendar,
+    )
 
     days: dict[int, dict] = {}
     for calendar_id, day, kind in CalendarDay.objects.values_list("calendar_id", "day", "kind"):
         days.setdefault(calendar_id, {})[day] = DayKind(kind)
+    loaded: dict[int, set[int]] = {}
+    confirmed: dict[int, set[int]] = {}
+    for calendar_id, year, status in CalendarYear.objects.values_list(
+        "calendar_id", "year", "status"
+    ):
+        loaded.setdefault(calendar_id, set()).add(year)
+        if status == CalendarYear.Status.CONFIRMED:
+            confirmed.setdefault(calendar_id, set()).add(year)
     calendars: dict[int, WorkingCalendar] = {}
     default = None
     for row in WorkCalendar.objects.all():
@@ -122,6 +145,9 @@ def load() -> RuleBook:
             closes=row.closes,
             weekend=row.weekend_days(),
             days=days.get(row.pk, {}),
+            calendar_id=row.pk,
+            loaded_years=frozenset(loaded.get(row.pk, ())) if row.holiday_country else None,
+            confirmed_years=frozenset(confirmed.get(row.pk, ())) if row.holiday_country else None,
         )
         if row.is_default:
             default = calendars[row.pk]
@@ -140,6 +166,7 @@ def load() -> RuleBook:
                 department_id=row.department_id,
                 calendar=calendars.get(row.calendar_id, default),
                 targets=targets,
+                starts={name: row.start(name) for name in TARGETS},
                 budgets={str(tier): value for tier, value in budgets.items()},
                 max_extensions=row.max_extensions,
                 extension=(row.extension_amount, row.extension_unit),

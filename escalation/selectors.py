@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from complaints import selectors
 from complaints.models import HANDLING_STATES, Complaint, State
-from escalation import deadlines
-from escalation.models import ClockPause, Escalation, ExtensionRequest, Trigger
+from escalation import deadlines, years
+from escalation.models import ClockPause, Escalation, ExtensionRequest, Start, Trigger
 from escalation.rulebook import rulebook
 from escalation.services import may_approve
 
@@ -76,19 +76,61 @@ def sla_records_for(complaint: Complaint) -> dict:
     }
 
 
+# The policy target behind each row of the deadlines page, and the column it is stored in.
+TRIGGER_TARGETS = {
+    Trigger.ACCEPTANCE: "acceptance",
+    Trigger.FIRST_RESPONSE: "first_response",
+    Trigger.RESOLUTION: "resolution",
+    "follow_up": "follow_up",
+}
+DUE_OF = {
+    Trigger.ACCEPTANCE: "acceptance_due_at",
+    Trigger.FIRST_RESPONSE: "first_response_due_at",
+    Trigger.PROMISED_REPLY: "promised_reply_at",
+    Trigger.RESOLUTION: "resolution_due_at",
+    "follow_up": "follow_up_due_at",
+}
+
+
 def deadline_board(complaint: Complaint, *, now: dt.datetime) -> list[dict]:
     """Each deadline of the complaint with its state: met, late (met after it passed),
-    running, missed, paused, or lapsed (no longer applies); ``next`` marks the one the sweep
-    watches."""
+    running, missed, paused, lapsed (no longer applies), or waiting (its start event has not
+    happened: no date yet); ``next`` marks the one the sweep watches, ``counts_from`` the event
+    it counts from, ``provisional`` a date in a calendar year not yet confirmed."""
     book = rulebook()
     policy = book.for_complaint(complaint)
     calendar = book.calendar_of(policy)
     handling = complaint.state in HANDLING_STATES
     paused = complaint.clock_paused_at is not None
+    provisional = years.provisional_columns(complaint, book)
     rows: list[dict] = []
 
     def add(key: str, label, due, done, applies: bool) -> None:
+        target = TRIGGER_TARGETS.get(key)
+        counts_from = Start(deadlines.start_of(policy, target)) if target else None
+        if target == "resolution" and (complaint.reopen_count or complaint.extension_count):
+            counts_from = None  # a reopening or an approved extension set this date
         if due is None:
+            # A target whose start event has not happened yet: shown, not computed.
+            if (
+                applies
+                and target
+                and policy is not None
+                and target in policy.targets
+                and deadlines.started_at(complaint, policy, target) is None
+            ):
+                rows.append(
+                    {
+                        "key": key,
+                        "label": label,
+                        "due": None,
+                        "done": None,
+                        "status": "waiting",
+                        "next": False,
+                        "counts_from": counts_from,
+                        "provisional": False,
+                    }
+                )
             return
         if done is not None:
             status = "met" if done <= due else "late"
@@ -106,6 +148,9 @@ def deadline_board(complaint: Complaint, *, now: dt.datetime) -> list[dict]:
                 "done": done,
                 "status": status,
                 "next": due == complaint.next_due_at and not paused,
+                "counts_from": counts_from,
+                "provisional": DUE_OF.get(key) in provisional
+                or (key == Trigger.TIER_BUDGET and calendar.is_provisional(due)),
             }
         )
 
@@ -142,7 +187,7 @@ def deadline_board(complaint: Complaint, *, now: dt.datetime) -> list[dict]:
         _("Follow-up"),
         complaint.follow_up_due_at,
         complaint.followed_up_at,
-        complaint.state == State.RESOLVED,
+        complaint.state in (State.RESOLVED, *HANDLING_STATES),
     )
     if handling:
         tier_due = deadlines.tier_due_at(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from complaints import rules, selectors
 from complaints import services as core
-from complaints.models import HANDLING_STATES, Complaint, State, Tier
+from complaints.models import HANDLING_STATES, OPEN_STATES, Complaint, State, Tier
 from complaints.services import ActionForbidden, TransitionRefused
 from escalation import deadlines, notify
 from escalation.calendar import Unit
@@ -278,7 +278,11 @@ def resume(
                 continue
             target = policy.targets.get(target_name) if policy else None
             unit = target[1] if target else Unit.MINUTES
-            changes[column] = calendar.shift(value, pause.started_at, now, unit)
+            # A clock that started during the pause (accepted while stopped) is moved only by
+            # the part of the pause after its start.
+            started = deadlines.started_at(locked, policy, target_name)
+            paused_from = max(pause.started_at, started) if started else pause.started_at
+            changes[column] = calendar.shift(value, paused_from, now, unit)
         for column, value in changes.items():
             setattr(locked, column, value)
         locked.clock_paused_at = None
@@ -454,6 +458,73 @@ def _grant(
         language=locked.complainant_language,
         dedupe=False,
     )
+
+
+# --- recomputation when the rules change --------------------------------------------------
+
+RECOMPUTED_COLUMNS = [*deadlines.TARGET_COLUMNS.values(), "next_due_at"]
+
+
+def recompute_open_deadlines(
+    ids: list[int] | None = None,
+    *,
+    by,
+    reason: str,
+    action: str = "policy_changed",
+    calendar_id: int | None = None,
+    always: bool = False,
+    chunk: int = 500,
+) -> int:
+    """Recompute the deadlines of open complaints (``ids``, or every open one) under the
+    current policies and calendars: each deadline still owed from its own start event, with
+    its pauses; a met deadline, an approved extension and a reopening keep their dates.
+
+    Called when a policy is saved in the admin and when a calendar year is loaded or
+    confirmed (``calendar_id``: only complaints following that calendar). Writes through
+    ``complaints.services.set_deadlines_many``, ``chunk`` complaints per transaction, with one
+    query for the chunk's pauses: one history row (``action``, ``reason``, ``by``) for each
+    complaint whose deadlines moved, or for each one considered with ``always``. Returns how
+    many complaints got a history row.
+    """
+    if ids is None:
+        ids = list(
+            Complaint.objects.filter(state__in=OPEN_STATES)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    book = rulebook()
+    now = timezone.now()
+    written = 0
+    for first in range(0, len(ids), chunk):
+        part = ids[first : first + chunk]
+        finished: dict[int, deadlines.Pauses] = {}
+        for complaint_id, started, ended in (
+            ClockPause.objects.filter(complaint_id__in=part, status=ClockPause.Status.ENDED)
+            .order_by("started_at")
+            .values_list("complaint_id", "started_at", "ended_at")
+        ):
+            finished.setdefault(complaint_id, []).append((started, ended))
+
+        def compute(locked: Complaint, finished=finished) -> dict | None:
+            policy = book.for_complaint(locked)
+            calendar = book.calendar_of(policy)
+            if calendar_id is not None and calendar.calendar_id != calendar_id:
+                return None
+            before = {column: getattr(locked, column) for column in RECOMPUTED_COLUMNS}
+            pauses = deadlines.LazyPauses(locked, loaded=finished.get(locked.pk, []))
+            deadlines.recompute(locked, policy, calendar, pauses)
+            locked.next_due_at = deadlines.next_due(locked, policy, calendar, now, pauses)
+            changed = {
+                column: getattr(locked, column)
+                for column in RECOMPUTED_COLUMNS
+                if getattr(locked, column) != before[column]
+            }
+            return changed if changed or always else None
+
+        written += len(
+            core.set_deadlines_many(part, by=by, action=action, reason=reason, compute=compute)
+        )
+    return written
 
 
 # --- authority limits -------------------------------------------------------------------------

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 
 from complaints.models import HANDLING_STATES, TIER_ORDER, Category, Priority, State
 from complaints.signals import complaint_changed, complaint_changing, complaints_changed
-from escalation import deadlines, notify, rulebook
+from escalation import deadlines, notify, rulebook, years
 from escalation.context import EscalationContext, context_for
 from escalation.models import (
     CalendarDay,
+    CalendarYear,
     Escalation,
     EscalationCause,
     ManualReason,
@@ -34,15 +35,22 @@ def set_due_times(sender, complaint, action, **kwargs) -> None:
     context = context_for(complaint)
     if action == "escalate" and context is not None and context.seen_next_due_at is not None:
         refuse_if_no_longer_due(complaint, context)
+    now = timezone.now()
     book = rulebook.rulebook()
     policy = book.for_complaint(complaint)
-    deadlines.apply(
-        complaint,
-        action=action,
-        policy=policy,
-        calendar=book.calendar_of(policy),
-        now=timezone.now(),
-    )
+    calendar = book.calendar_of(policy)
+    deadlines.apply(complaint, action=action, policy=policy, calendar=calendar, now=now)
+    # Only deadlines computed on the calendar count (a promised reply is a date someone typed).
+    computed = (getattr(complaint, column) for column in deadlines.TARGET_COLUMNS.values())
+    missing = calendar.unloaded_years(now, *computed)
+    if missing and years.ensure_loaded(calendar.calendar_id, missing, now=now):
+        # A deadline reached a year the calendar did not have: it is loaded now (provisional,
+        # from the holidays package) and the deadlines are computed again with its holidays.
+        book = rulebook.rulebook()
+        policy = book.for_complaint(complaint)
+        deadlines.apply(
+            complaint, action=action, policy=policy, calendar=book.calendar_of(policy), now=now
+        )
 
 
 def refuse_if_no_longer_due(complaint, context: EscalationContext) -> None:
@@ -194,7 +202,7 @@ def _escalation_notices(complaint, escalation, by, reason: str, context) -> list
 
 
 # Policies and calendars are cached (escalation.rulebook); any change to them drops the cache.
-for model in (SlaPolicy, WorkCalendar, CalendarDay, Category):
+for model in (SlaPolicy, WorkCalendar, CalendarDay, CalendarYear, Category):
     post_save.connect(
         rulebook.invalidate, sender=model, dispatch_uid=f"rules-save-{model.__name__}"
     )

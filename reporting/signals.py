@@ -7,9 +7,12 @@ Connected from ``ReportingConfig.ready``. Sealing runs in the writer's transacti
 
 from __future__ import annotations
 
+from django.db import transaction
+from django.db.models.signals import post_save
+
 from complaints.models import Complaint
 from complaints.signals import complaint_changed, complaints_changed, history_bulk_created
-from reporting import audit, services
+from reporting import audit, services, workdays
 
 
 def seal_history_record(sender, history_instance, **kwargs) -> None:
@@ -30,6 +33,13 @@ def invalidate_past_months_in_bulk(sender, complaints: list[Complaint], **kwargs
     )
 
 
+def rebuild_working_days(sender, **kwargs) -> None:
+    """A year of the escalation app's calendar was loaded, corrected or confirmed: the
+    working-day table mirrors that calendar (``reporting.workdays``), so rebuild it once the
+    change is committed instead of waiting for the nightly refresh."""
+    transaction.on_commit(lambda: workdays.rebuild(*workdays.default_range()))
+
+
 def connect() -> None:
     from simple_history.signals import post_create_historical_record
 
@@ -44,6 +54,12 @@ def connect() -> None:
     )
     complaint_changed.connect(
         invalidate_past_months, sender=Complaint, dispatch_uid="reporting.invalidate_past_months"
+    )
+    # By label, not by class: reporting never imports the escalation app's code.
+    post_save.connect(
+        rebuild_working_days,
+        sender="escalation.CalendarYear",
+        dispatch_uid="reporting.rebuild_working_days",
     )
     complaints_changed.connect(
         invalidate_past_months_in_bulk,

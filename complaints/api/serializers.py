@@ -170,6 +170,11 @@ class ComplaintListSerializer(BuiltOnce, serializers.ModelSerializer):
     department = DepartmentSummarySerializer(read_only=True, allow_null=True)
     assignee = UserSummarySerializer(read_only=True, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
+    deadlines_provisional = serializers.BooleanField(
+        read_only=True,
+        help_text="A deadline falls in a calendar year whose holidays are not yet confirmed "
+        "(loaded from the holidays package, or not loaded): it may still move.",
+    )
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -190,6 +195,7 @@ class ComplaintListSerializer(BuiltOnce, serializers.ModelSerializer):
             "received_at",
             "next_due_at",
             "is_overdue",
+            "deadlines_provisional",
             "resolved_at",
             "closed_at",
             "updated_at",

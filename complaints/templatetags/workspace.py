@@ -67,6 +67,24 @@ def workspace_nav(context) -> dict[str, Any]:
 
 @register.simple_tag
 def due_marker(complaint) -> str:
+    """ "overdue" or "due in 3 hours" for a complaint being handled (nothing otherwise), marked
+    "provisional" when the date falls in a calendar year not yet confirmed."""
+    marker = _due_marker(complaint)
+    if marker and complaint.deadlines_provisional:
+        return format_html("{} {}", marker, provisional_marker())
+    return marker
+
+
+@register.simple_tag
+def provisional_marker() -> str:
+    return format_html(
+        '<span class="badge text-bg-warning deadline-provisional" title="{}">{}</span>',
+        _("The holidays of this year are not yet confirmed: the date may move."),
+        _("provisional"),
+    )
+
+
+def _due_marker(complaint) -> str:
     """ "overdue" (``Complaint.overdue_since``) or "due in 3 hours" (``next_due_at``, filled by
     the escalation app) for a complaint being handled; nothing otherwise."""
     if complaint.state not in HANDLING_STATES:

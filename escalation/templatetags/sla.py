@@ -19,6 +19,7 @@ STATUS_CLASSES = {
     "missed": "text-bg-danger",
     "paused": "text-bg-secondary",
     "lapsed": "text-bg-light border",
+    "waiting": "text-bg-light border",
 }
 
 
@@ -47,6 +48,7 @@ def deadline_status(status: str) -> str:
         "missed": _("missed"),
         "paused": _("clock stopped"),
         "lapsed": _("no longer applies"),
+        "waiting": _("not started yet"),
     }
     return format_html(
         '<span class="badge {} deadline-{}">{}</span>',

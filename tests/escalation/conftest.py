@@ -50,10 +50,14 @@ def ensure_shipped_defaults() -> None:
     them away (as tests/conftest.py says of the tier groups), so put them back."""
     from django.apps import apps
 
-    from escalation.models import SlaPolicy
+    from escalation.models import CalendarYear, SlaPolicy
 
     if not SlaPolicy.objects.exists():
         import_module("escalation.migrations.0002_default_calendar_and_policies").seed(apps, None)
+    if not CalendarYear.objects.exists():
+        import_module("escalation.migrations.0006_calendar_years_for_loaded_days").record_years(
+            apps, None
+        )
     rulebook.invalidate()
 
 

@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from complaints.models import State
+from escalation import years
 from escalation.checks import calendar_covers_the_coming_year
-from escalation.models import CalendarDay, SlaPolicy, WorkCalendar
+from escalation.models import CalendarDay, CalendarYear, SlaPolicy, WorkCalendar
 from escalation.rulebook import rulebook
 from tests.escalation.conftest import MONDAY_0930
 
@@ -114,13 +115,17 @@ def test_sync_holidays_adds_the_package_days_and_keeps_what_staff_entered():
     assert not CalendarDay.objects.filter(day=dt.date(2027, 3, 3)).exists()
 
 
-def test_the_deployment_check_warns_in_november_when_next_year_is_missing():
+def test_the_deployment_check_warns_in_november_until_next_year_is_confirmed(gm):
     with time_machine.travel(dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC), tick=False):
-        warnings = calendar_covers_the_coming_year()
+        warnings = calendar_covers_the_coming_year(databases=["default"])
         assert [w.id for w in warnings] == ["escalation.W001"]
-        assert "2027" in warnings[0].msg
+        assert "2027 is not loaded" in warnings[0].msg
         call_command("sync_holidays", year=[2027], stdout=StringIO())
-        assert calendar_covers_the_coming_year() == []
+        # Loaded from the package is not enough: someone must check it against the notice.
+        warnings = calendar_covers_the_coming_year(databases=["default"])
+        assert "2027 is not confirmed" in warnings[0].msg
+        years.confirm_year(CalendarYear.objects.get(year=2027), by=gm)
+        assert calendar_covers_the_coming_year(databases=["default"]) == []
 
 
 def test_the_general_manager_edits_policies_in_the_admin_and_frontline_only_reads(

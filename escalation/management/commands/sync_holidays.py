@@ -4,17 +4,18 @@ days (调休) from the ``holidays`` package into each working calendar that name
 Run it every November-December once the State Council has announced next year's holidays and
 the ``holidays`` package has a release with them (``pip install -U holidays``). Rows entered or
 edited by staff (source "manual") are never touched; package rows the package no longer lists
-are removed.
+are removed. A year loaded this way is provisional until an administrator confirms it in the
+admin (Escalation › Calendar years); open complaints whose deadlines it moves are recomputed
+(with a history row each).
 """
 
 from __future__ import annotations
 
-import holidays
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
-from escalation.models import CalendarDay, WorkCalendar
+from escalation import years
+from escalation.models import WorkCalendar
 
 
 class Command(BaseCommand):
@@ -38,50 +39,15 @@ class Command(BaseCommand):
             for one_year in years:
                 self.sync(cal, one_year)
 
-    @transaction.atomic
     def sync(self, calendar: WorkCalendar, year: int) -> None:
         try:
-            package = holidays.country_holidays(
-                calendar.holiday_country,
-                subdiv=calendar.holiday_subdivision or None,
-                years=[year],
-            )
-        except NotImplementedError as exc:
+            result = years.load_year(calendar, year)
+        except years.YearNotAvailable as exc:
             raise CommandError(f"holidays has no calendar for {calendar.holiday_country}") from exc
-        wanted = {day: ("holiday", name) for day, name in package.items() if day.year == year}
-        for day in getattr(package, "weekend_workdays", ()):
-            if day.year == year:
-                wanted[day] = ("workday", "调休")
-        existing = {
-            row.day: row for row in CalendarDay.objects.filter(calendar=calendar, day__year=year)
-        }
-        added = changed = removed = 0
-        for day, (kind, name) in sorted(wanted.items()):
-            row = existing.get(day)
-            if row is None:
-                CalendarDay(
-                    calendar=calendar,
-                    day=day,
-                    kind=kind,
-                    name=name,
-                    source=CalendarDay.Source.PACKAGE,
-                ).save()
-                added += 1
-            elif row.source == CalendarDay.Source.PACKAGE and (row.kind, row.name) != (kind, name):
-                row.kind, row.name = kind, name
-                row.save()
-                changed += 1
-        for day, row in existing.items():
-            if day not in wanted and row.source == CalendarDay.Source.PACKAGE:
-                row.delete()
-                removed += 1
-        holidays_n = sum(1 for kind, _name in wanted.values() if kind == "holiday")
-        workdays_n = len(wanted) - holidays_n
-        self.stdout.write(
-            f"{calendar.name} {year}: {holidays_n} holidays, {workdays_n} moved working days "
-            f"(+{added} new, {changed} changed, {removed} removed)"
-        )
-        if calendar.holiday_country == "CN" and workdays_n == 0:
+        self.stdout.write(result.summary())
+        state = "confirmed" if result.year.confirmed else "provisional until confirmed in the admin"
+        self.stdout.write(f"  {year} is {state}.")
+        if calendar.holiday_country == "CN" and result.workdays == 0:
             self.stdout.write(
                 self.style.WARNING(
                     f"  No moved working days (调休) for {year}: this holidays release may not "
@@ -89,3 +55,6 @@ class Command(BaseCommand):
                     "add them in the admin if needed."
                 )
             )
+        recomputed = years.recompute_for_year(calendar.pk, year)
+        if recomputed:
+            self.stdout.write(f"  {recomputed} open complaint(s) had their deadlines recomputed.")
