@@ -441,6 +441,12 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "rest_framework.authentication.TokenAuthentication",
     "rest_framework.authentication.SessionAuthentication",
 ]
+# JSON nested deeper than complaints.api.parsers.MAX_DEPTH is a 400, not a RecursionError (500).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "complaints.api.parsers.BoundedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
 # One error body for every refusal: {"error": {"code", "message", "fields"}}.
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "complaints.api.errors.handler"
 SPECTACULAR_SETTINGS.update(

@@ -34,7 +34,7 @@ from rest_framework.decorators import (
     authentication_classes,
     permission_classes,
 )
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -45,6 +45,7 @@ from complaints.api import serializers as s
 from complaints.api.errors import error_responses
 from complaints.api.filters import MAX_ID, ComplaintFilter
 from complaints.api.pagination import ComplaintCursorPagination, StrictOrderingFilter
+from complaints.api.parsers import BoundedJSONParser
 from complaints.models import Attachment, Category, Complaint, Department
 from complaints.signals import complaint_changed
 from complaints.uploads import check_upload
@@ -122,7 +123,7 @@ class TokenView(ObtainAuthToken):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         operation_id="auth_token",
@@ -179,7 +180,7 @@ def _registrations_by(user) -> Iterator[list[int]]:
 
 
 class ComplaintListView(generics.GenericAPIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     serializer_class = s.ComplaintListSerializer
     pagination_class = ComplaintCursorPagination
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
@@ -318,7 +319,7 @@ class TransitionView(generics.GenericAPIView):
     """POST one lifecycle action; the body is that action's fields."""
 
     action_name = ""
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     queryset = Complaint.objects.none()  # for the schema generator; posts fetch by visibility
 
     def post(self, request: Request, reference: str) -> Response:
@@ -442,7 +443,7 @@ class HistoryView(APIView):
 
 
 class NotesView(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         operation_id="complaints_notes_list",
