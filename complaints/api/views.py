@@ -118,6 +118,13 @@ def _context(request: Request) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
+class LockedOut(exceptions.Throttled):
+    default_detail = _(
+        "Too many failed login attempts for this account or from this address; try again later."
+    )
+    default_code = "locked_out"
+
+
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for the user's API token."""
 
@@ -131,24 +138,24 @@ class TokenView(ObtainAuthToken):
         summary=_("Get an API token"),
         description=_(
             "Send `Authorization: Token <token>` on every other request. The same token is "
-            "returned each time; too many failed attempts lock the address out for a while."
+            "returned each time. Too many failed attempts lock the account (from one address "
+            "or from all) or the address out for a while: 429."
         ),
         request=AuthTokenSerializer,
-        responses={200: s.TokenSerializer, **error_responses(400, 403)},
+        responses={200: s.TokenSerializer, **error_responses(400, 429)},
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
             return super().post(request, *args, **kwargs)
         except exceptions.ValidationError:
-            # django-axes refuses every attempt from a locked-out address, the right password
-            # included; Django turns its refusal into "wrong credentials". Say what happened.
+            # django-axes refuses every attempt that a lock-out covers (config/lockout.py), the
+            # right password included; Django turns its refusal into "wrong credentials". Say
+            # what happened, with the status the login page gives (AXES_HTTP_RESPONSE_CODE).
             if getattr(request, "axes_locked_out", False) or getattr(
                 request._request, "axes_locked_out", False
             ):
-                raise exceptions.PermissionDenied(
-                    _("Too many failed attempts from this address; try again later.")
-                ) from None
+                raise LockedOut from None
             raise
 
 
