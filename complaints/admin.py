@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin, FSMObjectTransition, FSMTransitionContext
 from simple_history.admin import SimpleHistoryAdmin
 
+from complaints import datebounds, selectors, services
 from complaints import forms as complaint_forms
-from complaints import selectors, services
 from complaints.models import (
     Attachment,
     Category,
@@ -94,6 +94,8 @@ class ComplaintAdminForm(forms.ModelForm):
 @admin.register(Complaint)
 class ComplaintAdmin(NoDeleteMixin, FSMAdminMixin, SimpleHistoryAdmin):
     form = ComplaintAdminForm
+    # The promised reply time keeps to the years every other door keeps to.
+    formfield_overrides = datebounds.admin_overrides()
     fsm_fields = ["state"]
     change_form_template = "django_fsm/fsm_admin_change_form.html"
     list_display = [

@@ -1,7 +1,8 @@
 """The years a date or time typed into Redress may fall in, and the form fields that hold to them.
 
 Every date and time a person or a client types (a time received, a promised reply, a contact,
-a pause, a proposed deadline, a filter of a list or of the audit log) passes through one check:
+a pause, a proposed deadline, a filter of a list or of the audit log, a date in the admin)
+passes through one check:
 its year must lie between ``EARLIEST_YEAR`` and ``LATEST_YEAR``. Two reasons:
 
 * Years at the edge of the calendar overflow. ``0001-01-01T00:00`` typed in Asia/Shanghai is
@@ -22,7 +23,9 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Complaints handled by Redress are received, answered and reported on in these years.
@@ -80,3 +83,27 @@ class BoundedDateField(_Bounded, forms.DateField):
 class BoundedDateTimeField(_Bounded, forms.DateTimeField):
     input_min = f"{EARLIEST_YEAR}-01-01T00:00"
     input_max = f"{LATEST_YEAR}-12-31T23:59"
+
+
+class BoundedSplitDateTimeField(forms.SplitDateTimeField):
+    """The admin's date-and-time pair, held to the same bounds (its validators run on the
+    combined value)."""
+
+    default_validators = [validate_year]
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except OverflowError as exc:
+            raise out_of_range() from exc
+
+
+def admin_overrides() -> dict:
+    """``ModelAdmin.formfield_overrides`` that hold the admin's date inputs to the bounds."""
+    return {
+        models.DateTimeField: {
+            "form_class": BoundedSplitDateTimeField,
+            "widget": widgets.AdminSplitDateTime,
+        },
+        models.DateField: {"form_class": BoundedDateField, "widget": widgets.AdminDateWidget},
+    }

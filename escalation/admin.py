@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from complaints import selectors
+from complaints import datebounds, selectors
 from escalation.models import (
     CalendarDay,
     ClockPause,
@@ -25,6 +25,7 @@ class CalendarDayInline(admin.TabularInline):
     fields = ["day", "kind", "name", "source"]
     readonly_fields = ["source"]
     ordering = ["-day"]
+    formfield_overrides = datebounds.admin_overrides()
 
     def get_queryset(self, request):
         # The inline shows this year's and later exceptions; older ones stay in the list view.
@@ -44,6 +45,7 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
     list_display = ["day", "kind", "name", "calendar", "source"]
     list_filter = ["calendar", "kind", "source"]
     date_hierarchy = "day"
+    formfield_overrides = datebounds.admin_overrides()  # the years every date keeps to
     search_fields = ["name"]
     ordering = ["-day"]
     readonly_fields = ["source"]

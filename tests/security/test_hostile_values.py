@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import inspect
+import json
 import re
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
@@ -199,6 +200,18 @@ def test_a_tampered_page_cursor_holding_deep_json_is_a_400_on_the_staff_list(cli
         assert response.status_code == 400, param
 
 
+@pytest.mark.parametrize(
+    "when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00"]
+)
+def test_a_tampered_page_cursor_at_the_end_of_the_calendar_is_no_500(client, gm, handled, when):
+    raw = json.dumps(["-received", 0, when, handled.pk]).encode()
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    client.force_login(gm)
+    for param in ("after", "before"):
+        response = client.get("/complaints/", {param: cursor})
+        assert response.status_code in (200, 400), (param, response.status_code)
+
+
 # ---------------------------------------------------------------------------------------------
 # Year 1 and year 9999 in every staff form
 # ---------------------------------------------------------------------------------------------
@@ -208,8 +221,11 @@ class FormReader(HTMLParser):
     """The ``<form>`` elements of a page: action, method, the value each control would send
     as the page stands, and the names of its date and datetime-local inputs."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, fill_blanks: bool = True) -> None:
         super().__init__()
+        # True: an empty text box gets "x" and a select its first choice, so that required
+        # fields are not what the form refuses. False: every control as the page shows it.
+        self.fill_blanks = fill_blanks
         self.forms: list[dict] = []
         self._form: dict | None = None
         self._select: str | None = None
@@ -238,15 +254,22 @@ class FormReader(HTMLParser):
                 if "checked" in a:
                     data.setdefault(name, a.get("value", "on"))
             elif kind not in ("file", "submit", "button", "reset"):
-                data[name] = a.get("value") or ("1" if kind == "number" else "x")
+                blank = ("1" if kind == "number" else "x") if self.fill_blanks else ""
+                data[name] = a.get("value") or blank
         elif tag == "select":
             self._select = name
             data.setdefault(name, "")
-        elif tag == "option" and self._select and a.get("value") and not data[self._select]:
-            data[self._select] = a["value"]
+        elif tag == "option" and self._select:
+            first = self.fill_blanks and a.get("value") and not data[self._select]
+            if "selected" in a or first:
+                data[self._select] = a.get("value", "")
         elif tag == "textarea":
             self._textarea = name
-            data[name] = "x"
+            data[name] = ""
+
+    def handle_data(self, text: str) -> None:
+        if self._form is not None and self._textarea:
+            self._form["data"][self._textarea] += text
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
@@ -254,7 +277,10 @@ class FormReader(HTMLParser):
         elif tag == "select":
             self._select = None
         elif tag == "textarea":
-            self._textarea = None
+            name, self._textarea = self._textarea, None
+            data = self._form["data"] if self._form is not None else {}
+            if self.fill_blanks and name in data and not data[name].strip():
+                data[name] = "x"
 
 
 def staff_pages(reference: str) -> list[str]:
@@ -324,6 +350,23 @@ def test_year_1_and_year_9999_in_every_date_input_of_every_staff_form_is_a_400(
                 assert response.status_code == 400, (*where, response.status_code)
                 assert BOUNDS_MESSAGE in response.content.decode(), where
                 assert row_counts() == before, where
+
+
+@pytest.mark.parametrize(("day", "time"), [("0001-01-01", "00:00:00"), ("9999-12-31", "23:59:00")])
+def test_the_admin_holds_a_promised_reply_time_to_the_same_bounds(client, gm, handled, day, time):
+    client.force_login(gm)
+    page = f"/admin/complaints/complaint/{handled.pk}/change/"
+    reader = FormReader(fill_blanks=False)
+    reader.feed(client.get(page).content.decode())
+    (form,) = [f for f in reader.forms if "promised_reply_at_0" in f["data"]]
+    data = {**form["data"], "promised_reply_at_0": day, "promised_reply_at_1": time}
+    data["complainant_language"] = "zh-hans"  # required here, and blank on the fixture
+    before = row_counts()
+    response = client.post(page, data, headers={"Accept-Language": "en"})
+    assert response.status_code == 200  # the admin shows a refused form again, with its errors
+    assert BOUNDS_MESSAGE in response.content.decode()
+    assert row_counts() == before
+    assert Complaint.objects.get(pk=handled.pk).promised_reply_at is None
 
 
 def test_the_audit_log_and_its_export_refuse_a_last_day_at_the_end_of_the_calendar(client, gm):
