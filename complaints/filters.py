@@ -299,8 +299,12 @@ def decode_cursor(token: str, sort: str, groups: list[Group]) -> Cursor:
     if not 0 <= group < len(groups) or not isinstance(value, str):
         raise InvalidCursor(token)
     if groups[group].kind == "dt":
-        value = parse_datetime(value)
-        if value is None:
+        try:
+            value = parse_datetime(value)
+        except ValueError as exc:  # well-formed but impossible, e.g. 31 February
+            raise InvalidCursor(token) from exc
+        # The list writes times with their offset; a naive one was not written by it.
+        if value is None or value.tzinfo is None:
             raise InvalidCursor(token)
     return Cursor(group, value, pk)
 
