@@ -18,6 +18,7 @@ import inspect
 import json
 import re
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -220,6 +221,23 @@ def test_a_tampered_page_cursor_at_the_end_of_the_calendar_is_no_500(
     for param in ("after", "before"):
         response = client.get("/complaints/", {param: cursor})
         assert response.status_code == status, (param, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "position",
+    [
+        "0001-01-01T00:00:00-14:00",
+        "9999-12-31T23:59:59+14:00",
+        "0001-01-01T00:00:00",
+        "2026-02-31T00:00:00+08:00",
+        "[" * 1000,
+    ],
+)
+def test_a_tampered_api_cursor_at_the_end_of_the_calendar_is_no_500(gm, handled, position):
+    raw = urlencode({"o": "0", "p": position}).encode()  # offset 0, position as given
+    cursor = base64.b64encode(raw).decode()
+    response = api_client(gm).get("/api/v1/complaints/", {"cursor": cursor})
+    assert response.status_code in (200, 400), response.status_code
 
 
 # ---------------------------------------------------------------------------------------------
