@@ -340,6 +340,9 @@ class StaffUserAdmin(UserAdmin):
     """Staff accounts are deactivated, never deleted: deleting one would blank the user on every
     history row they wrote (simple-history sets it NULL) and break the audit chain."""
 
+    # "Last login" in year 1 would be stored, and unreadable on every page showing the user.
+    formfield_overrides = datebounds.admin_overrides()
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 

@@ -25,6 +25,7 @@ import pytest
 import time_machine
 from django import forms as django_forms
 from django.apps import apps
+from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework import serializers as drf_serializers
 from rest_framework.authtoken.models import Token
@@ -524,7 +525,9 @@ FILTERSETS = [complaints.filters.ComplaintFilter, complaints.api.filters.Complai
 
 
 def _date_fields(field: django_forms.Field, name: str):
-    if isinstance(field, django_forms.MultiValueField):
+    if isinstance(field, django_forms.SplitDateTimeField):
+        yield name, field  # its validators check the combined date and time
+    elif isinstance(field, django_forms.MultiValueField):
         for index, sub in enumerate(field.fields):
             yield from _date_fields(sub, f"{name}[{index}]")
     elif isinstance(field, django_forms.DateField | django_forms.DateTimeField):
@@ -569,3 +572,33 @@ def test_every_writable_date_field_of_every_api_serializer_keeps_to_the_bounds()
                 checked.append(f"{serializer.__name__}.{name}")
                 assert datebounds.validate_year in field.validators, checked[-1]
     assert "ComplaintCreateSerializer.promised_reply_at" in checked
+
+
+def every_admin_date_field(request):
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in (*APPS, "auth"):
+            continue  # third-party admins (django-q2, axes) are for operators, not staff
+        if not model_admin.has_change_permission(request) and not model_admin.has_add_permission(
+            request
+        ):
+            continue
+        label = f"{model._meta.label} admin"
+        # The add form, and the change form (of an unsaved instance: only its fields matter).
+        forms_ = [model_admin.get_form(request), model_admin.get_form(request, model())]
+        forms_ += [
+            inline.get_formset(request).form for inline in model_admin.get_inline_instances(request)
+        ]
+        for form in forms_:
+            for name, field in form.base_fields.items():
+                yield from _date_fields(field, f"{label}: {form.__name__}.{name}")
+
+
+def test_every_date_field_of_every_admin_page_keeps_to_the_bounds(rf, admin_user):
+    request = rf.get("/admin/")
+    request.user = admin_user
+    fields = dict(every_admin_date_field(request))
+    assert any("promised_reply_at" in name for name in fields)
+    unbounded = [
+        name for name, field in fields.items() if datebounds.validate_year not in field.validators
+    ]
+    assert unbounded == []
