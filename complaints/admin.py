@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin, FSMObjectTransition, FSMTransitionContext
 from simple_history.admin import SimpleHistoryAdmin
 
+from complaints import datebounds, selectors, services
 from complaints import forms as complaint_forms
-from complaints import selectors, services
 from complaints.models import (
     Attachment,
     Category,
@@ -117,6 +117,8 @@ class ComplaintAdminForm(forms.ModelForm):
 @admin.register(Complaint)
 class ComplaintAdmin(InvisibleIsMissing, NoDeleteMixin, FSMAdminMixin, SimpleHistoryAdmin):
     form = ComplaintAdminForm
+    # The promised reply time keeps to the years every other door keeps to.
+    formfield_overrides = datebounds.admin_overrides()
     fsm_fields = ["state"]
     change_form_template = "django_fsm/fsm_admin_change_form.html"
     list_display = [
@@ -341,6 +343,9 @@ admin.site.index_title = _("Complaint case management")
 class StaffUserAdmin(UserAdmin):
     """Staff accounts are deactivated, never deleted: deleting one would blank the user on every
     history row they wrote (simple-history sets it NULL) and break the audit chain."""
+
+    # "Last login" in year 1 would be stored, and unreadable on every page showing the user.
+    formfield_overrides = datebounds.admin_overrides()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -31,6 +31,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from complaints import selectors
+from complaints.datebounds import BoundedDateField
 from complaints.models import (
     HANDLING_STATES,
     OPEN_STATES,
@@ -48,6 +49,18 @@ OPEN = "open"
 HANDLING = "handling"
 # The pseudo-states of the state filter and the states each stands for.
 STATE_SETS = {OPEN: OPEN_STATES, HANDLING: HANDLING_STATES}
+
+
+class BoundedDateRangeField(django_filters.fields.DateRangeField):
+    """django-filter's "from … to" pair of dates, each held to ``complaints.datebounds``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        fields = (BoundedDateField(), BoundedDateField())
+        forms.MultiValueField.__init__(self, fields, *args, **kwargs)
+
+
+class BoundedDateFromToRangeFilter(django_filters.DateFromToRangeFilter):
+    field_class = BoundedDateRangeField
 
 
 def staff_users() -> QuerySet:
@@ -114,7 +127,7 @@ class ComplaintFilter(django_filters.FilterSet):
         empty_label=_("Anyone"),
         null_label=_("Unassigned"),
     )
-    received = django_filters.DateFromToRangeFilter(
+    received = BoundedDateFromToRangeFilter(
         label=_("Received between"),
         field_name="received_at",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
@@ -279,15 +292,20 @@ def decode_cursor(token: str, sort: str, groups: list[Group]) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         token_sort, group, value, pk = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError) as exc:
+    # RecursionError: a tampered cursor can hold JSON nested a thousand levels deep.
+    except (binascii.Error, ValueError, TypeError, RecursionError) as exc:
         raise InvalidCursor(token) from exc
     if token_sort != sort or not isinstance(pk, int) or not isinstance(group, int):
         raise InvalidCursor(token)
     if not 0 <= group < len(groups) or not isinstance(value, str):
         raise InvalidCursor(token)
     if groups[group].kind == "dt":
-        value = parse_datetime(value)
-        if value is None:
+        try:
+            value = parse_datetime(value)
+        except ValueError as exc:  # well-formed but impossible, e.g. 31 February
+            raise InvalidCursor(token) from exc
+        # The list writes times with their offset; a naive one was not written by it.
+        if value is None or value.tzinfo is None:
             raise InvalidCursor(token)
     return Cursor(group, value, pk)
 

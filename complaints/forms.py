@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints.datebounds import BoundedDateTimeField
 from complaints.models import (
     Category,
     Communication,
@@ -139,7 +140,7 @@ class CommunicationForm(forms.Form):
     medium = forms.ChoiceField(label=_("How"), choices=Communication.Medium.choices)
     direction = forms.ChoiceField(label=_("Direction"), choices=Communication.Direction.choices)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
-    occurred_at = forms.DateTimeField(
+    occurred_at = BoundedDateTimeField(
         label=_("When"),
         required=False,
         help_text=_("Leave empty for now."),

@@ -211,9 +211,28 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Failed logins (config/lockout.py, README "Security"): an account is locked from one address
+# after AXES_FAILURE_LIMIT failures, from every address after REDRESS_LOCKOUT_ACCOUNT_LIMIT,
+# and an address for every account after REDRESS_LOCKOUT_ADDRESS_LIMIT; each for
+# AXES_COOLOFF_HOURS after the last failure.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+REDRESS_LOCKOUT_ACCOUNT_LIMIT = env_int("REDRESS_LOCKOUT_ACCOUNT_LIMIT", 20)
+REDRESS_LOCKOUT_ADDRESS_LIMIT = env_int("REDRESS_LOCKOUT_ADDRESS_LIMIT", 50)
+for _name in (
+    "AXES_FAILURE_LIMIT",
+    "REDRESS_LOCKOUT_ACCOUNT_LIMIT",
+    "REDRESS_LOCKOUT_ADDRESS_LIMIT",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_HANDLER = "config.lockout.LockoutHandler"
+# The client address the public form's rate limits use too (REDRESS_CLIENT_IP_HEADER behind a
+# proxy): without it every login would come from the proxy's address.
+AXES_CLIENT_IP_CALLABLE = "intake.ratelimit.client_ip"
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the state machine
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
@@ -471,6 +490,12 @@ if env_str("CACHE_REDIS_URL"):
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "rest_framework.authentication.TokenAuthentication",
     "rest_framework.authentication.SessionAuthentication",
+]
+# JSON nested deeper than complaints.api.parsers.MAX_DEPTH is a 400, not a RecursionError (500).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "complaints.api.parsers.BoundedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
 ]
 # One error body for every refusal: {"error": {"code", "message", "fields"}}.
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "complaints.api.errors.handler"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from complaints import selectors
+from complaints import datebounds, selectors
 from complaints.admin import InvisibleIsMissing
 from escalation import services, years
 from escalation.models import (
@@ -31,6 +31,7 @@ class CalendarDayInline(admin.TabularInline):
     fields = ["day", "kind", "name", "source"]
     readonly_fields = ["source"]
     ordering = ["-day"]
+    formfield_overrides = datebounds.admin_overrides()
 
     def get_queryset(self, request):
         # The inline shows this year's and later exceptions; older ones stay in the list view.
@@ -50,6 +51,7 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
     list_display = ["day", "kind", "name", "calendar", "source"]
     list_filter = ["calendar", "kind", "source"]
     date_hierarchy = "day"
+    formfield_overrides = datebounds.admin_overrides()  # the years every date keeps to
     search_fields = ["name"]
     ordering = ["-day"]
     readonly_fields = ["source"]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints.datebounds import BoundedDateTimeField
 from escalation.models import ManualReason, PauseReason
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -33,7 +34,7 @@ class EscalateForm(forms.Form):
 
 class PauseForm(forms.Form):
     reason_code = forms.ChoiceField(label=_("Waiting for"), choices=PauseReason.choices)
-    until = forms.DateTimeField(
+    until = BoundedDateTimeField(
         label=_("Until (planned)"),
         widget=DATETIME_WIDGET,
         help_text=_("The clock restarts on its own then, if nobody restarts it before."),
@@ -56,7 +57,7 @@ class PauseForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    proposed_due_at = forms.DateTimeField(
+    proposed_due_at = BoundedDateTimeField(
         label=_("New resolution deadline"), widget=DATETIME_WIDGET
     )
     reason = forms.CharField(

@@ -15,6 +15,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints.datebounds import BoundedDateTimeField
 from complaints.models import OPEN_STATES, Category, Channel, Complaint
 from complaints.uploads import check_upload
 from intake import services as intake_services
@@ -143,6 +144,11 @@ class StaffRegistrationForm(SubmissionTokenMixin, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 5}),
             "request": forms.Textarea(attrs={"rows": 2}),
             "promised_reply_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+        # One bound on every typed date (complaints.datebounds), the same as the API's.
+        field_classes = {
+            "received_at": BoundedDateTimeField,
+            "promised_reply_at": BoundedDateTimeField,
         }
         help_texts = {
             "promised_reply_at": _(

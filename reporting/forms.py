@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from complaints.datebounds import BoundedDateField
 from complaints.models import Attachment, Communication, Complaint, Department, Note
 from reporting.history import ACTION_LABELS
 from reporting.months import Month
@@ -43,10 +44,10 @@ def _field_choices() -> list[tuple[str, str]]:
 
 class AuditFilterForm(forms.Form):
     user = forms.CharField(label=_("User name"), required=False, max_length=150)
-    since = forms.DateField(
+    since = BoundedDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
+    until = BoundedDateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     department = forms.ModelChoiceField(

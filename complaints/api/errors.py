@@ -104,8 +104,8 @@ class ErrorDetailSerializer(serializers.Serializer):
         help_text=_(
             "Machine-readable reason: invalid, parse_error, not_authenticated, "
             "authentication_failed, permission_denied, not_found, method_not_allowed, "
-            "not_acceptable, unsupported_media_type, throttled, transition_refused, stale, "
-            "approval_required, conflict."
+            "not_acceptable, unsupported_media_type, throttled, locked_out, "
+            "transition_refused, stale, approval_required, conflict."
         )
     )
     message = serializers.CharField(help_text=_("A sentence for a person, in their language."))
@@ -130,6 +130,7 @@ _DESCRIPTIONS = {
         "missing, the version is stale, or the remedy needs approval first."
     ),
     415: _("Unsupported media type."),
+    429: _("Too many failed login attempts for this account or from this address."),
 }
 
 

@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from complaints import selectors
+from complaints.datebounds import validate_year
 from complaints.filters import overdue_q
 from complaints.models import TIER_ORDER, Channel, Complaint, Priority, State
 from complaints.services import normalise_email, normalise_id, normalise_phone
@@ -39,6 +40,10 @@ class StrictIntegerField(_RefuseEmpty, forms.IntegerField):
 
 
 class StrictDateTimeField(_RefuseEmpty, IsoDateTimeField):
+    # The years every typed date keeps to (complaints.datebounds); the edge of the calendar,
+    # where the conversion to UTC below overflows, is refused there first.
+    default_validators = [validate_year]
+
     def to_python(self, value):
         try:
             parsed = super().to_python(value)

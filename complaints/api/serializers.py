@@ -13,7 +13,7 @@ category or a reason that the staff pages would refuse.
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from complaints import forms, selectors, services
+from complaints import datebounds, forms, selectors, services
 from complaints.models import (
     Attachment,
     Category,
@@ -79,21 +79,23 @@ class StrictCharField(serializers.CharField):
 
 
 class BoundedDateTimeField(serializers.DateTimeField):
-    """A time within the years complaints are handled in. Far-off years are no real dates for a
-    complaint, and before 1900 the local zone's historical offsets (Shanghai's +08:05:43) would
-    come back in a form RFC 3339 clients cannot parse."""
+    """A time within the years complaints are handled in (``complaints.datebounds``: the same
+    check and message as the staff forms). Far-off years are no real dates for a complaint,
+    at the edge of the calendar the conversion to UTC overflows, and before 1900 the local
+    zone's historical offsets (Shanghai's +08:05:43) would come back in a form RFC 3339 clients
+    cannot parse."""
 
-    EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-    LATEST = datetime(2100, 1, 1, tzinfo=UTC)
-    default_error_messages = {
-        "out_of_range": _("Use a date between 2000 and 2100."),
-    }
+    default_validators = [datebounds.validate_year]
 
     def to_internal_value(self, value: Any) -> datetime:
-        parsed = super().to_internal_value(value)
-        if not self.EARLIEST <= parsed < self.LATEST:
-            self.fail("out_of_range")
-        return parsed
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            # DRF's own time-zone check converts to UTC, which overflows at the calendar's
+            # edges (year 1 in Shanghai): those are outside the bounds anyway.
+            raise serializers.ValidationError(
+                datebounds.out_of_range().messages, code="out_of_range"
+            ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -565,7 +567,7 @@ class FieldChangeSerializer(serializers.Serializer):
 
 class HistoryEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text=_("The history row's id."))
-    date = serializers.DateTimeField()
+    date = serializers.DateTimeField(read_only=True)
     user = UserSummarySerializer(allow_null=True)
     action = serializers.CharField(help_text=_("register, classify, assign, escalate, edit..."))
     reason = serializers.CharField(allow_blank=True)

@@ -34,7 +34,7 @@ from rest_framework.decorators import (
     authentication_classes,
     permission_classes,
 )
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -45,6 +45,7 @@ from complaints.api import serializers as s
 from complaints.api.errors import error_responses
 from complaints.api.filters import MAX_ID, ComplaintFilter
 from complaints.api.pagination import ComplaintCursorPagination, StrictOrderingFilter
+from complaints.api.parsers import BoundedJSONParser
 from complaints.models import Attachment, Category, Complaint, Department
 from complaints.signals import complaint_changed
 from complaints.uploads import check_upload
@@ -117,12 +118,19 @@ def _context(request: Request) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
+class LockedOut(exceptions.Throttled):
+    default_detail = _(
+        "Too many failed login attempts for this account or from this address; try again later."
+    )
+    default_code = "locked_out"
+
+
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for the user's API token."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         operation_id="auth_token",
@@ -130,24 +138,24 @@ class TokenView(ObtainAuthToken):
         summary=_("Get an API token"),
         description=_(
             "Send `Authorization: Token <token>` on every other request. The same token is "
-            "returned each time; too many failed attempts lock the address out for a while."
+            "returned each time. Too many failed attempts lock the account (from one address "
+            "or from all) or the address out for a while: 429."
         ),
         request=AuthTokenSerializer,
-        responses={200: s.TokenSerializer, **error_responses(400, 403)},
+        responses={200: s.TokenSerializer, **error_responses(400, 429)},
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
             return super().post(request, *args, **kwargs)
         except exceptions.ValidationError:
-            # django-axes refuses every attempt from a locked-out address, the right password
-            # included; Django turns its refusal into "wrong credentials". Say what happened.
+            # django-axes refuses every attempt that a lock-out covers (config/lockout.py), the
+            # right password included; Django turns its refusal into "wrong credentials". Say
+            # what happened, with the status the login page gives (AXES_HTTP_RESPONSE_CODE).
             if getattr(request, "axes_locked_out", False) or getattr(
                 request._request, "axes_locked_out", False
             ):
-                raise exceptions.PermissionDenied(
-                    _("Too many failed attempts from this address; try again later.")
-                ) from None
+                raise LockedOut from None
             raise
 
 
@@ -179,7 +187,7 @@ def _registrations_by(user) -> Iterator[list[int]]:
 
 
 class ComplaintListView(generics.GenericAPIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     serializer_class = s.ComplaintListSerializer
     pagination_class = ComplaintCursorPagination
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
@@ -318,7 +326,7 @@ class TransitionView(generics.GenericAPIView):
     """POST one lifecycle action; the body is that action's fields."""
 
     action_name = ""
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     queryset = Complaint.objects.none()  # for the schema generator; posts fetch by visibility
 
     def post(self, request: Request, reference: str) -> Response:
@@ -442,7 +450,7 @@ class HistoryView(APIView):
 
 
 class NotesView(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         operation_id="complaints_notes_list",

@@ -133,7 +133,7 @@ def test_the_docs_page_sends_anonymous_visitors_to_the_login_page(db):
     assert response["Location"].startswith("/accounts/login/?next=/api/docs/")
 
 
-def test_after_too_many_failures_the_token_endpoint_says_the_address_is_locked_out(frontline):
+def test_after_too_many_failures_the_token_endpoint_says_the_account_is_locked_out(frontline):
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     statuses = [
         client.post(
@@ -142,9 +142,9 @@ def test_after_too_many_failures_the_token_endpoint_says_the_address_is_locked_o
         for _attempt in range(settings.AXES_FAILURE_LIMIT)
     ]
     # The attempt that reaches the limit is already refused as a lock-out.
-    assert statuses == [400] * (settings.AXES_FAILURE_LIMIT - 1) + [403]
+    assert statuses == [400] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
     locked = client.post(
         "/api/v1/auth/token/", {"username": "frontline", "password": PASSWORD}, format="json"
     )
-    assert locked.status_code == 403
-    assert "Too many failed attempts" in error_of(locked)["message"]
+    assert locked.status_code == 429
+    assert "Too many failed login attempts" in error_of(locked)["message"]

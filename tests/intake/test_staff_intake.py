@@ -142,7 +142,12 @@ def test_two_agents_tokens_never_collide(client, frontline, frontline2):
         ({"complainant_email": "li.lei@"}, "Enter a valid email address."),
         ({"attachments": [exe()]}, "The file invoice.pdf is not an accepted type."),
         ({"promised_reply_at": "2001-01-01T10:00"}, "A promised reply time must be in the future."),
-        ({"received_at": "2999-01-01T10:00"}, "The time received cannot be in the future."),
+        ({"received_at": "2099-01-01T10:00"}, "The time received cannot be in the future."),
+        ({"received_at": "2999-01-01T10:00"}, "Enter a date between the years 2000 and 2099."),
+        (
+            {"promised_reply_at": "9999-12-31T23:59"},
+            "Enter a date between the years 2000 and 2099.",
+        ),
         ({"repeat_of_reference": "C-1999-000001"}, "No complaint you can see has this reference."),
         ({"submission_token": "not-a-token"}, "The form is damaged"),
     ],
