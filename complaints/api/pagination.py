@@ -12,6 +12,8 @@ something else than it asked for).
 
 from __future__ import annotations
 
+from django.db import models
+from django.utils.dateparse import parse_datetime
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -39,15 +41,34 @@ class ComplaintCursorPagination(CursorPagination):
             )
         return int(raw)
 
+    def paginate_queryset(self, queryset, request, view=None):
+        self.model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
     def decode_cursor(self, request):
         # DRF answers a malformed cursor with 404, which would read as "no such list";
         # it is invalid input.
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except exceptions.NotFound as exc:
-            raise exceptions.ValidationError(
-                {self.cursor_query_param: [_("Invalid cursor.")]}
-            ) from exc
+            raise self._invalid() from exc
+        if cursor is not None and cursor.position is not None and self._orders_by_time():
+            # The API writes times with their offset; a naive or impossible one was not
+            # written by it (and a naive one would be read in the server's time zone).
+            try:
+                when = parse_datetime(cursor.position)
+            except ValueError as exc:  # well-formed but impossible, e.g. 31 February
+                raise self._invalid() from exc
+            if when is None or when.tzinfo is None:
+                raise self._invalid()
+        return cursor
+
+    def _orders_by_time(self) -> bool:
+        field = self.model._meta.get_field(self.ordering[0].lstrip("-"))
+        return isinstance(field, models.DateTimeField)
+
+    def _invalid(self) -> exceptions.ValidationError:
+        return exceptions.ValidationError({self.cursor_query_param: [_("Invalid cursor.")]})
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
