@@ -44,10 +44,16 @@ def out_of_range() -> ValidationError:
     )
 
 
+def in_bounds(value: dt.date | dt.datetime) -> bool:
+    """Whether the year of ``value`` lies in the bounds (for values read from a page cursor or
+    another token the product wrote itself: one outside them was tampered with)."""
+    return EARLIEST_YEAR <= value.year <= LATEST_YEAR
+
+
 def validate_year(value: dt.date | dt.datetime | None) -> None:
     """Refuse a date or datetime whose year (as typed, before any time-zone conversion) lies
     outside ``EARLIEST_YEAR``..``LATEST_YEAR``. A validator for form and serializer fields."""
-    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+    if value is not None and not in_bounds(value):
         raise out_of_range()
 
 

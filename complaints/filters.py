@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from complaints import selectors
+from complaints import datebounds, selectors
 from complaints.datebounds import BoundedDateField
 from complaints.models import (
     HANDLING_STATES,
@@ -304,8 +304,10 @@ def decode_cursor(token: str, sort: str, groups: list[Group]) -> Cursor:
             value = parse_datetime(value)
         except ValueError as exc:  # well-formed but impossible, e.g. 31 February
             raise InvalidCursor(token) from exc
-        # The list writes times with their offset; a naive one was not written by it.
-        if value is None or value.tzinfo is None:
+        # The list writes times with their offset and within the years a complaint's times
+        # may take; a naive one, or one at the calendar's edge (which overflows on SQLite's
+        # conversion to UTC), was not written by it.
+        if value is None or value.tzinfo is None or not datebounds.in_bounds(value):
             raise InvalidCursor(token)
     return Cursor(group, value, pk)
 

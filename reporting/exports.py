@@ -39,6 +39,9 @@ CHUNK = 2000
 # cell that starts with one costs a visible apostrophe, and we do not rely on every
 # spreadsheet's locale treating them as text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+# Control characters and spaces in front of a formula character do not make it text to every
+# reader (and XLSX drops the control characters it cannot hold): look past them.
+LEADING_BLANKS = "".join(chr(code) for code in range(33))
 
 
 def safe_cell(value: Any) -> Any:
@@ -53,19 +56,22 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return value
     text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(FORMULA_STARTS) or text.lstrip(LEADING_BLANKS).startswith(FORMULA_STARTS):
         return "'" + text
     return text
 
 
 def _xlsx_cell(sheet, value: Any) -> WriteOnlyCell | None:
+    if isinstance(value, str):
+        # openpyxl refuses control characters a workbook cannot hold; drop them rather than
+        # fail the whole export over one pasted character. Before the formula check, so
+        # that "\x0b=1+1" cannot become a bare "=1+1".
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     value = safe_cell(value)
     if value == "":
         return None
     if isinstance(value, str):
-        # openpyxl refuses control characters a workbook cannot hold; drop them rather than
-        # fail the whole export over one pasted character.
-        cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell = WriteOnlyCell(sheet, value)
         # Text is text: never a formula ("=..."), never an error code ("#N/A").
         cell.data_type = "s"
         return cell

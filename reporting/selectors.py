@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from complaints import rules
+from complaints import datebounds, rules
 from complaints.models import Category, Channel, Complaint, Department, Priority
 from complaints.selectors import complaints_visible_to
 from reporting import figures, services
@@ -602,7 +602,7 @@ def page_after(qs: QuerySet[AuditRecord], cursor: str | None, size: int):
             pk = int(pk)
         except ValueError as exc:
             raise Http404("bad cursor") from exc
-        if moment.tzinfo is None:
+        if moment.tzinfo is None or not datebounds.in_bounds(moment):
             raise Http404("bad cursor")
         qs = qs.filter(Q(history_date__lt=moment) | Q(history_date=moment, id__lt=pk))
     rows = list(qs[: size + 1])

@@ -20,6 +20,8 @@ from rest_framework import exceptions
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 
+from complaints import datebounds
+
 
 class ComplaintCursorPagination(CursorPagination):
     page_size = 50
@@ -53,13 +55,14 @@ class ComplaintCursorPagination(CursorPagination):
         except exceptions.NotFound as exc:
             raise self._invalid() from exc
         if cursor is not None and cursor.position is not None and self._orders_by_time():
-            # The API writes times with their offset; a naive or impossible one was not
-            # written by it (and a naive one would be read in the server's time zone).
+            # The API writes times with their offset, within the years a complaint's times may
+            # take; a naive, impossible or far-off one was not written by it (a naive one would
+            # be read in the server's time zone, a far-off one overflows on SQLite).
             try:
                 when = parse_datetime(cursor.position)
             except ValueError as exc:  # well-formed but impossible, e.g. 31 February
                 raise self._invalid() from exc
-            if when is None or when.tzinfo is None:
+            if when is None or when.tzinfo is None or not datebounds.in_bounds(when):
                 raise self._invalid()
         return cursor
 

@@ -31,6 +31,9 @@ FORMULA_STARTS = exports.FORMULA_STARTS
         ("\t=1+1", "'\t=1+1"),
         ("\r=1+1", "'\r=1+1"),
         ("＝1+1", "'＝1+1"),
+        # Blanks and control characters in front do not hide a formula.
+        ('\x0b=HYPERLINK("http://x")', '\'\x0b=HYPERLINK("http://x")'),
+        ("  =1+1", "'  =1+1"),
         ("王芳", "王芳"),
         ("a=b", "a=b"),
         ("", ""),
@@ -46,14 +49,23 @@ def test_every_cell_is_neutralised_in_one_place(value, written):
 
 def test_xlsx_text_cells_are_strings_and_numbers_stay_numbers():
     rows = [
-        ["=1+1", "#N/A", "-2+3", "@A1", "\tx", "plain", "bell\x07"],
-        [-3, Decimal("-12.50"), Decimal("66.7"), 0.5, None, "", 7],
+        ["=1+1", "#N/A", "-2+3", "@A1", "\tx", "plain", "bell\x07", "\x0b=1+1"],
+        [-3, Decimal("-12.50"), Decimal("66.7"), 0.5, None, "", 7, 8],
     ]
     workbook = load_workbook(exports._xlsx_file("Sheet", rows))
     text, numbers = list(workbook.active.iter_rows())
-    assert [c.data_type for c in text] == ["s"] * 7
-    assert [c.value for c in text] == ["'=1+1", "#N/A", "'-2+3", "'@A1", "'\tx", "plain", "bell"]
-    assert [c.value for c in numbers] == [-3, -12.5, 66.7, 0.5, None, None, 7]
+    assert [c.data_type for c in text] == ["s"] * 8
+    assert [c.value for c in text] == [
+        "'=1+1",
+        "#N/A",
+        "'-2+3",
+        "'@A1",
+        "'\tx",
+        "plain",
+        "bell",
+        "'=1+1",  # the control character a workbook cannot hold is dropped, the quote stays
+    ]
+    assert [c.value for c in numbers] == [-3, -12.5, 66.7, 0.5, None, None, 7, 8]
     assert [c.data_type for c in numbers[:4]] == ["n"] * 4
     assert (numbers[1].number_format, numbers[2].number_format) == ("0.00", "0.0")
 
