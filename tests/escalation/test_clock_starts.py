@@ -271,3 +271,20 @@ def test_a_clock_that_starts_during_a_pause_moves_only_by_the_rest_of_the_pause(
         clock.move_to(dt.datetime(2026, 9, 23, 11, 0, tzinfo=SHANGHAI))
         sla.resume(complaint, by=manager)
     assert fresh(complaint).resolution_due_at == dt.datetime(2026, 11, 12, 11, 0, tzinfo=SHANGHAI)
+
+
+def test_the_follow_up_counts_from_resolution_in_both_languages(
+    client, make_complaint, manager, settings
+):
+    with time_machine.travel(FRIDAY, tick=False):
+        complaint = make_complaint(State.RESOLVED)
+        client.force_login(manager)
+        page = reverse("escalation:complaint", kwargs={"reference": complaint.reference})
+        english = client.get(page).content.decode()
+        settings.LANGUAGE_CODE = "zh-hans"
+        chinese = client.get(page, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "counts from resolution" in english
+    assert "counts from receipt" in english
+    # The start event, not the handling deadline (处理) that shares the English word.
+    assert "自办结起算" in chinese and "自处理起算" not in chinese
+    assert "自收到起算" in chinese
