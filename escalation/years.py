@@ -71,7 +71,7 @@ class LoadResult:
                 "%(count)s moved working day", "%(count)s moved working days", self.workdays
             )
             % {"count": self.workdays},
-            "changes": _("%(added)s new, %(changed)s changed, %(removed)s removed")
+            "changes": _("+%(added)s new, %(changed)s changed, %(removed)s removed")
             % {"added": self.added, "changed": self.changed, "removed": self.removed},
         }
         if self.unconfirmed:
