@@ -333,10 +333,14 @@ def provisional_columns(complaint, book: rulebook.RuleBook | None = None) -> set
         for column in working_time_columns(complaint, policy)
         if calendar.is_provisional(getattr(complaint, column, None))
     }
+    # The sweep's next deadline is one of the columns or the current tier's budget (not stored).
     next_due = getattr(complaint, "next_due_at", None)
     if calendar.is_provisional(next_due) and (
         any(getattr(complaint, column) == next_due for column in found)
-        or tier_budget_counts_working_time(complaint, policy)
+        or (
+            tier_budget_counts_working_time(complaint, policy)
+            and all(getattr(complaint, column) != next_due for column in DUE_COLUMNS)
+        )
     ):
         found.add("next_due_at")
     return found
