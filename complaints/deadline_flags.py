@@ -1,10 +1,11 @@
 """Flags on a complaint's deadlines that only another app can compute.
 
-The core stores due times but does not know working calendars: whether a deadline falls in a
-calendar year not yet confirmed (DOMAIN.md: "a year not yet announced is provisional, and every
-deadline that falls in it says so") is the escalation app's knowledge. It registers its answer
-here from its ``AppConfig.ready``, so the core's pages and API can show the flag without
-importing that app. With nothing registered, no deadline is provisional.
+The core stores due times but does not know working calendars: whether a deadline counted in
+working time falls in a calendar year not yet confirmed (DOMAIN.md: "a year not yet announced
+is provisional, and every deadline that falls in it says so") is the escalation app's
+knowledge. It registers its answer here from its ``AppConfig.ready``, so the core's pages and
+API can show the flag without importing that app. With nothing registered, no deadline is
+provisional.
 """
 
 from __future__ import annotations

@@ -40,10 +40,77 @@ class CalendarDayInline(admin.TabularInline):
         return super().get_queryset(request).filter(day__year__gte=timezone.localdate().year)
 
 
+# The fields of a calendar that move the deadlines counted on it.
+CALENDAR_TIME_FIELDS = ["time_zone", "opens", "closes", "weekend"]
+
+
 @admin.register(WorkCalendar)
 class WorkCalendarAdmin(SimpleHistoryAdmin):
+    """A calendar and, inline, its days from this year on. Every save here goes through the
+    same safeguards as Calendar days: an edited or added day is staff's (``sync_holidays``
+    keeps it), and the open deadlines the change can move are recomputed with history."""
+
     list_display = ["name", "time_zone", "opens", "closes", "weekend", "is_default"]
     inlines = [CalendarDayInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # Recomputed once the inline days are saved too (``save_related``), on the final days.
+        request._calendar_hours_changed = change and any(
+            name in form.changed_data for name in CALENDAR_TIME_FIELDS
+        )
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not CalendarDay:
+            super().save_formset(request, form, formset, change)
+            return
+        # Every day the edit touches, before and after: a date moved to another year moves
+        # deadlines in both.
+        touched: set = set()
+        for inline_form in formset.initial_forms:
+            edited = inline_form in formset.deleted_forms or inline_form.has_changed()
+            if edited and inline_form.initial.get("day"):
+                touched.add(inline_form.initial["day"])
+        rows = formset.save(commit=False)
+        for row in formset.deleted_objects:
+            row._history_user = request.user
+            row.delete()
+        for row in rows:
+            row.source = CalendarDay.Source.MANUAL  # staff's now: sync_holidays keeps it
+            row._history_user = request.user
+            row.save()
+            touched.add(row.day)
+        formset.save_m2m()
+        request._calendar_days_touched = touched | getattr(request, "_calendar_days_touched", set())
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        calendar = form.instance
+        if getattr(request, "_calendar_hours_changed", False):
+            count = services.recompute_open_deadlines(
+                by=request.user,
+                action="calendar_corrected",
+                reason=gettext("Calendar “%(name)s” changed: deadlines recomputed")
+                % {"name": calendar.name},
+                calendar_id=calendar.pk,
+            )
+        elif days := getattr(request, "_calendar_days_touched", None):
+            count = years.recompute_for_year(
+                calendar.pk,
+                min(day.year for day in days),
+                by=request.user,
+                action="calendar_corrected",
+                reason=gettext("Calendar day %(day)s corrected: deadlines recomputed")
+                % {"day": ", ".join(day.isoformat() for day in sorted(days))},
+            )
+        else:
+            return
+        if count:
+            self.message_user(
+                request,
+                gettext("Deadlines of %(count)s open complaint(s) were recomputed.")
+                % {"count": count},
+            )
 
 
 @admin.register(CalendarDay)
@@ -238,7 +305,11 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
                 )
                 continue
             years.recompute_for_year(record.calendar_id, record.year, by=request.user)
-            self.message_user(request, result.summary())
+            self.message_user(
+                request,
+                result.summary(),
+                messages.WARNING if result.unconfirmed else messages.SUCCESS,
+            )
 
 
 class RecordAdmin(InvisibleIsMissing, admin.ModelAdmin):

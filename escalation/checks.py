@@ -1,7 +1,7 @@
 """A database check: the working-day calendar must have this year confirmed and, from
 1 November, next year too (the State Council announces the next year's holidays and 调休 in
-November-December; until an administrator confirms a year, every deadline in it is
-provisional).
+November-December; until an administrator confirms a year, every deadline counted in working
+time that falls in it is provisional).
 
 Both are tagged ``database``, so Django runs them only when asked for a database (never for
 runserver, shell or the other commands), and they say nothing when all is in order. They read
@@ -12,7 +12,8 @@ nothing until the escalation tables exist, so ``migrate`` on an empty database r
 - ``escalation.E001`` (this year not loaded or not confirmed) is also a deployment check: it
   fails ``check --deploy --database default`` (the release pipeline, README), but not
   ``migrate``, because an error there would refuse the very migration that may be needed to
-  fix the calendar. Until then the UI flags every deadline in the year as provisional.
+  fix the calendar. Until then the UI flags every working-time deadline in the year as
+  provisional.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaints.models import Category, Complaint, Department, Priority, Tier, history
 from escalation.calendar import DayKind, Unit
@@ -197,10 +198,12 @@ class Start(models.TextChoices):
     """The event a time limit counts from (DOMAIN.md: acceptance decision from receipt,
     handling from acceptance 自受理之日起, first reply from receipt, follow-up from resolution)."""
 
-    RECEIVED = "received", _("receipt")
-    ACCEPTED = "accepted", _("acceptance (classification)")
-    ASSIGNED = "assigned", _("assignment")
-    RESOLVED = "resolved", _("resolution")
+    # Their own context: "resolution" elsewhere is the handling deadline (处理), here the
+    # event a follow-up counts from (办结).
+    RECEIVED = "received", pgettext_lazy("clock start", "receipt")
+    ACCEPTED = "accepted", pgettext_lazy("clock start", "acceptance (classification)")
+    ASSIGNED = "assigned", pgettext_lazy("clock start", "assignment")
+    RESOLVED = "resolved", pgettext_lazy("clock start", "resolution")
 
 
 # The complaint milestone column that records each start event.

@@ -96,7 +96,8 @@ def deadline_board(complaint: Complaint, *, now: dt.datetime) -> list[dict]:
     """Each deadline of the complaint with its state: met, late (met after it passed),
     running, missed, paused, lapsed (no longer applies), or waiting (its start event has not
     happened: no date yet); ``next`` marks the one the sweep watches, ``counts_from`` the event
-    it counts from, ``provisional`` a date in a calendar year not yet confirmed."""
+    it counts from, ``provisional`` a date counted in working time that falls in a calendar
+    year not yet confirmed."""
     book = rulebook()
     policy = book.for_complaint(complaint)
     calendar = book.calendar_of(policy)
@@ -150,7 +151,11 @@ def deadline_board(complaint: Complaint, *, now: dt.datetime) -> list[dict]:
                 "next": due == complaint.next_due_at and not paused,
                 "counts_from": counts_from,
                 "provisional": DUE_OF.get(key) in provisional
-                or (key == Trigger.TIER_BUDGET and calendar.is_provisional(due)),
+                or (
+                    key == Trigger.TIER_BUDGET
+                    and years.tier_budget_counts_working_time(complaint, policy)
+                    and calendar.is_provisional(due)
+                ),
             }
         )
 

@@ -21,7 +21,7 @@ from complaints import rules, selectors
 from complaints import services as core
 from complaints.models import HANDLING_STATES, OPEN_STATES, Complaint, State, Tier
 from complaints.services import ActionForbidden, TransitionRefused
-from escalation import deadlines, notify
+from escalation import deadlines, notify, years
 from escalation.calendar import Unit
 from escalation.context import EscalationContext, escalating
 from escalation.models import (
@@ -473,6 +473,7 @@ def recompute_open_deadlines(
     action: str = "policy_changed",
     calendar_id: int | None = None,
     always: bool = False,
+    cleared_year: int | None = None,
     chunk: int = 500,
 ) -> int:
     """Recompute the deadlines of open complaints (``ids``, or every open one) under the
@@ -483,8 +484,10 @@ def recompute_open_deadlines(
     confirmed (``calendar_id``: only complaints following that calendar). Writes through
     ``complaints.services.set_deadlines_many``, ``chunk`` complaints per transaction, with one
     query for the chunk's pauses: one history row (``action``, ``reason``, ``by``) for each
-    complaint whose deadlines moved, or for each one considered with ``always``. Returns how
-    many complaints got a history row.
+    complaint whose deadlines moved, or for each one considered with ``always``, or (with
+    ``cleared_year``, a year just confirmed) for each one that had a working-time deadline in
+    that year, whose provisional flag the confirmation cleared. Returns how many complaints
+    got a history row.
     """
     if ids is None:
         ids = list(
@@ -511,6 +514,9 @@ def recompute_open_deadlines(
             if calendar_id is not None and calendar.calendar_id != calendar_id:
                 return None
             before = {column: getattr(locked, column) for column in RECOMPUTED_COLUMNS}
+            cleared = cleared_year is not None and years.provisional_in_year(
+                locked, policy, calendar, cleared_year
+            )
             pauses = deadlines.LazyPauses(locked, loaded=finished.get(locked.pk, []))
             deadlines.recompute(locked, policy, calendar, pauses)
             locked.next_due_at = deadlines.next_due(locked, policy, calendar, now, pauses)
@@ -519,7 +525,7 @@ def recompute_open_deadlines(
                 for column in RECOMPUTED_COLUMNS
                 if getattr(locked, column) != before[column]
             }
-            return changed if changed or always else None
+            return changed if changed or always or cleared else None
 
         written += len(
             core.set_deadlines_many(part, by=by, action=action, reason=reason, compute=compute)

@@ -22,9 +22,11 @@ import holidays
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from complaints.models import OPEN_STATES, Complaint
 from escalation import rulebook
+from escalation.calendar import Unit
 from escalation.models import CalendarDay, CalendarYear, WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -51,12 +53,33 @@ class LoadResult:
     changed: int = 0
     removed: int = 0
 
+    # A confirmed year whose package days changed on reload: back to provisional.
+    unconfirmed: bool = False
+
+    @property
+    def touched(self) -> int:
+        return self.added + self.changed + self.removed
+
     def summary(self) -> str:
-        return (
-            f"{self.year.calendar.name} {self.year.year}: {self.holidays} holidays, "
-            f"{self.workdays} moved working days "
-            f"(+{self.added} new, {self.changed} changed, {self.removed} removed)"
-        )
+        """What the load did, for the administrator (translated)."""
+        text = _("%(calendar)s %(year)s: %(holidays)s, %(workdays)s (%(changes)s).") % {
+            "calendar": self.year.calendar.name,
+            "year": self.year.year,
+            "holidays": ngettext("%(count)s holiday", "%(count)s holidays", self.holidays)
+            % {"count": self.holidays},
+            "workdays": ngettext(
+                "%(count)s moved working day", "%(count)s moved working days", self.workdays
+            )
+            % {"count": self.workdays},
+            "changes": _("+%(added)s new, %(changed)s changed, %(removed)s removed")
+            % {"added": self.added, "changed": self.changed, "removed": self.removed},
+        }
+        if self.unconfirmed:
+            text += " " + _(
+                "The package changed days of this confirmed year: it is provisional again "
+                "until it is checked against the notice and confirmed."
+            )
+        return text
 
 
 def package_days(calendar: WorkCalendar, year: int) -> dict[dt.date, tuple[str, str]]:
@@ -78,9 +101,11 @@ def package_days(calendar: WorkCalendar, year: int) -> dict[dt.date, tuple[str, 
 
 @transaction.atomic
 def load_year(calendar: WorkCalendar, year: int, *, by=None) -> LoadResult:
-    """Copy ``year``'s package days into ``calendar`` and record the year (provisional unless
-    it was confirmed before). Rows staff entered or edited (source "manual") are never touched;
-    package rows the package no longer lists are removed. Idempotent.
+    """Copy ``year``'s package days into ``calendar`` and record the year: provisional, unless
+    it was confirmed before and the package changed none of its days (a confirmed year whose
+    days changed is provisional again, to be checked and confirmed anew). Rows staff entered or
+    edited (source "manual") are never touched; package rows the package no longer lists are
+    removed. Idempotent.
 
     History: a row for each calendar day added, changed or removed, and for the year record.
     The caller recomputes the deadlines (``recompute_for_year``).
@@ -116,6 +141,12 @@ def load_year(calendar: WorkCalendar, year: int, *, by=None) -> LoadResult:
     record.package_version = holidays.__version__
     record._history_user = by
     record._change_reason = "loaded from the holidays package"
+    if record.confirmed and result.touched:
+        # The confirmation was of other days: the year must be checked again.
+        record.status = CalendarYear.Status.PROVISIONAL
+        record.confirmed_by, record.confirmed_at = None, None
+        record._change_reason = "reloaded with changed days: provisional again"
+        result.unconfirmed = True
     record.save()
     result.year = record
     result.holidays = sum(1 for kind, _name in wanted.values() if kind == "holiday")
@@ -227,8 +258,8 @@ def recompute_for_year(
 ) -> int:
     """Recompute, through the audited path, the open complaints that follow calendar
     ``calendar_id`` and have a deadline in ``year`` or later. Returns how many got a history
-    row. Idempotent: a second run writes rows only for "calendar_confirmed" (the record that
-    the flag was cleared) and for deadlines that really moved."""
+    row. Idempotent: rows are written only for deadlines that really moved and, on
+    "calendar_confirmed", for complaints whose provisional flag the confirmation cleared."""
     from escalation.services import recompute_open_deadlines
 
     book = rulebook.rulebook()
@@ -248,28 +279,87 @@ def recompute_for_year(
         or _("Calendar %(year)s loaded from the holidays package: deadlines recomputed")
         % {"year": year},
         calendar_id=calendar_id,
-        always=action == "calendar_confirmed",
+        cleared_year=year if action == "calendar_confirmed" else None,
     )
 
 
 # --- reading ---------------------------------------------------------------------------------
 
 
+# The due-time columns a calendar year can move, and the policy target whose unit says whether
+# it counts working time. ``promised_reply_at`` is typed by a person: no calendar moves it.
+WORKING_TIME_TARGETS = {
+    "acceptance_due_at": "acceptance",
+    "first_response_due_at": "first_response",
+    "resolution_due_at": "resolution",
+    "follow_up_due_at": "follow_up",
+}
+
+
+def _counts_working_time(target: tuple[int, str] | None) -> bool:
+    return target is not None and Unit(target[1]).counts_working_time
+
+
+def working_time_columns(complaint, policy: rulebook.Policy | None) -> set[str]:
+    """The due-time columns of ``complaint`` whose policy target counts working days or hours,
+    the only deadlines public holidays and moved working days can move. Minutes, hours and
+    calendar days elapse the same whatever the year's holidays."""
+    if policy is None:
+        return set()
+    found = {
+        column
+        for column, target in WORKING_TIME_TARGETS.items()
+        if _counts_working_time(policy.targets.get(target))
+    }
+    if complaint.extension_count and _counts_working_time(policy.extension):
+        found.add("resolution_due_at")  # an approved extension set it in its own unit
+    return found
+
+
 def provisional_columns(complaint, book: rulebook.RuleBook | None = None) -> set[str]:
-    """The due-time columns of ``complaint`` that fall in a year its calendar has not
-    confirmed. Pure Python on the cached rule book: no query, so lists may call it per row."""
+    """The due-time columns of ``complaint`` that count working time and fall in a year its
+    calendar has not confirmed (``next_due_at`` too when it is one of them, or the current
+    tier's budget in working time). Pure Python on the cached rule book: no query, so lists may
+    call it per row."""
     if complaint.state not in OPEN_STATES:
         return set()
     book = book or rulebook.rulebook()
-    calendar = book.calendar_of(book.for_complaint(complaint))
+    policy = book.for_complaint(complaint)
+    calendar = book.calendar_of(policy)
     if calendar.confirmed_years is None:
         return set()
-    return {
+    found = {
         column
-        for column in [*DUE_COLUMNS, "next_due_at"]
+        for column in working_time_columns(complaint, policy)
         if calendar.is_provisional(getattr(complaint, column, None))
     }
+    # The sweep's next deadline is one of the columns or the current tier's budget (not stored).
+    next_due = getattr(complaint, "next_due_at", None)
+    if calendar.is_provisional(next_due) and (
+        any(getattr(complaint, column) == next_due for column in found)
+        or (
+            tier_budget_counts_working_time(complaint, policy)
+            and all(getattr(complaint, column) != next_due for column in DUE_COLUMNS)
+        )
+    ):
+        found.add("next_due_at")
+    return found
+
+
+def tier_budget_counts_working_time(complaint, policy: rulebook.Policy | None) -> bool:
+    return policy is not None and _counts_working_time(policy.budgets.get(complaint.tier))
 
 
 def deadlines_provisional(complaint) -> bool:
     return bool(provisional_columns(complaint))
+
+
+def provisional_in_year(complaint, policy, calendar, year: int) -> bool:
+    """Whether ``complaint`` has a working-time deadline in ``year`` of ``calendar``: what
+    confirming that year clears (the tier budget, not stored, is left to the pages)."""
+    if complaint.state not in OPEN_STATES or calendar.confirmed_years is None:
+        return False
+    return any(
+        (moment := getattr(complaint, column)) is not None and calendar.year_of(moment) == year
+        for column in working_time_columns(complaint, policy)
+    )

@@ -1,5 +1,6 @@
 """Reporting's receivers: seal every history record into its complaint's chain, and invalidate
-cached figures of the past months a complaint change may alter.
+cached figures of the past months a complaint change may alter, and rebuild the working-day
+table when the escalation app's calendar changes.
 
 Connected from ``ReportingConfig.ready``. Sealing runs in the writer's transaction (see
 ``reporting.audit.seal``); invalidation runs after commit (``services.bump_generations``).
@@ -8,7 +9,7 @@ Connected from ``ReportingConfig.ready``. Sealing runs in the writer's transacti
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 from complaints.models import Complaint
 from complaints.signals import complaint_changed, complaints_changed, history_bulk_created
@@ -33,11 +34,30 @@ def invalidate_past_months_in_bulk(sender, complaints: list[Complaint], **kwargs
     )
 
 
+class _RebuildWorkingDays:
+    """One pending rebuild of the working-day table (after commit)."""
+
+    done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        workdays.rebuild(*workdays.default_range())
+
+
 def rebuild_working_days(sender, **kwargs) -> None:
-    """A year of the escalation app's calendar was loaded, corrected or confirmed: the
-    working-day table mirrors that calendar (``reporting.workdays``), so rebuild it once the
-    change is committed instead of waiting for the nightly refresh."""
-    transaction.on_commit(lambda: workdays.rebuild(*workdays.default_range()))
+    """A year or a day of the escalation app's calendar was loaded, corrected, deleted or
+    confirmed, or its hours changed: the working-day table mirrors that calendar
+    (``reporting.workdays``), so rebuild it once the change is committed instead of waiting
+    for the nightly refresh. Once per transaction: loading a year saves dozens of days (a
+    rebuild still pending in this transaction serves; a rolled-back savepoint takes its
+    pending rebuild with it, so the next change schedules another)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        isinstance(func, _RebuildWorkingDays) and not func.done
+        for _ids, func, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_RebuildWorkingDays())
 
 
 def connect() -> None:
@@ -56,11 +76,18 @@ def connect() -> None:
         invalidate_past_months, sender=Complaint, dispatch_uid="reporting.invalidate_past_months"
     )
     # By label, not by class: reporting never imports the escalation app's code.
-    post_save.connect(
-        rebuild_working_days,
-        sender="escalation.CalendarYear",
-        dispatch_uid="reporting.rebuild_working_days",
-    )
+    for sender in ("escalation.CalendarYear", "escalation.WorkCalendar"):
+        post_save.connect(
+            rebuild_working_days,
+            sender=sender,
+            dispatch_uid=f"reporting.rebuild_working_days.{sender}",
+        )
+    for signal, name in ((post_save, "saved"), (post_delete, "deleted")):
+        signal.connect(
+            rebuild_working_days,
+            sender="escalation.CalendarDay",
+            dispatch_uid=f"reporting.rebuild_working_days.day_{name}",
+        )
     complaints_changed.connect(
         invalidate_past_months_in_bulk,
         sender=Complaint,

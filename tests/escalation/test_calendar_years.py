@@ -322,12 +322,13 @@ def test_check_database_runs_only_the_warning_and_deploy_adds_the_error():
             call_command("check", deploy=True, databases=["default"], stdout=StringIO())
 
 
-def test_a_promised_date_years_ahead_loads_nothing_but_is_flagged_provisional(make_complaint):
+def test_a_promised_date_years_ahead_loads_nothing_and_is_not_provisional(make_complaint):
+    # A date a person typed: no year's holidays can move it.
     promised = dt.datetime(2031, 3, 3, 10, 0, tzinfo=SHANGHAI)
     with time_machine.travel(dt.datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI), tick=False):
         complaint = make_complaint(State.RECEIVED, promised_reply_at=promised)
     assert not CalendarYear.objects.filter(year__gt=2026).exists()
-    assert complaint.deadlines_provisional is True
+    assert complaint.deadlines_provisional is False
 
 
 def test_correcting_a_day_of_a_confirmed_year_recomputes_open_deadlines_with_history(
@@ -348,3 +349,243 @@ def test_correcting_a_day_of_a_confirmed_year_recomputes_open_deadlines_with_his
     )
     row = complaint.history.order_by("history_id").last()
     assert (row.history_transition, row.history_user) == ("calendar_corrected", gm)
+
+
+# --- only deadlines counted in working time are provisional ----------------------------------
+
+
+@pytest.fixture
+def government_office_for_dept_b(db, dept_b):
+    """The government-office policy (working days) for one department; the standard policies
+    (minutes and hours) stay for the others."""
+    policy = SlaPolicy.objects.get(name="Government office (信访)")
+    policy.active, policy.department = True, dept_b
+    policy.save()
+    return policy
+
+
+def test_hours_based_deadlines_in_an_unconfirmed_year_are_not_provisional(
+    client, make_complaint, manager, calendar
+):
+    with time_machine.travel(dt.datetime(2026, 12, 6, 10, 0, tzinfo=SHANGHAI), tick=False):
+        years.load_year(calendar, 2027)
+    with time_machine.travel(RECEIVED, tick=False):
+        complaint = make_complaint(State.ASSIGNED)
+        client.force_login(manager)
+        deadlines_page = reverse("escalation:complaint", kwargs={"reference": complaint.reference})
+        bodies = [
+            client.get(page).content.decode()
+            for page in (deadlines_page, complaint.get_absolute_url())
+        ]
+    assert CalendarYear.objects.get(year=2027).status == "provisional"
+    assert complaint.resolution_due_at.year == 2027
+    assert complaint.deadlines_provisional is False
+    assert all("deadline-provisional" not in body for body in bodies)
+
+
+def test_confirming_writes_history_only_where_the_flag_cleared_or_a_date_moved(
+    gm, government_office_for_dept_b, make_complaint, dept_b, calendar
+):
+    with time_machine.travel(RECEIVED, tick=False):
+        working_days = make_complaint(State.RECEIVED, department=dept_b)
+        hours = make_complaint(State.RECEIVED)
+    assert (working_days.deadlines_provisional, hours.deadlines_provisional) == (True, False)
+    before = {c.pk: c.history.count() for c in (working_days, hours)}
+    with time_machine.travel(RECEIVED + dt.timedelta(hours=1), tick=False):
+        years.confirm_year(CalendarYear.objects.get(calendar=calendar, year=2027), by=gm)
+    assert fresh(working_days).deadlines_provisional is False
+    assert fresh(working_days).history.count() == before[working_days.pk] + 1
+    last = fresh(working_days).history.order_by("history_id").last()
+    assert last.history_transition == "calendar_confirmed"
+    assert fresh(hours).history.count() == before[hours.pk]
+
+
+# --- reloading a confirmed year ---------------------------------------------------------------
+
+
+def test_reloading_a_confirmed_year_whose_package_days_changed_makes_it_provisional_again(
+    client, gm, government_office, make_complaint, manager, category, calendar
+):
+    complaint = received_and_accepted_in_2027(make_complaint, manager, category)
+    year = CalendarYear.objects.get(calendar=calendar, year=2027)
+    years.confirm_year(year, by=gm)
+    assert fresh(complaint).deadlines_provisional is False
+    # The package row of 5 February was lost (say, an older package release): reloading puts
+    # it back, so what was confirmed is not what the calendar now has.
+    CalendarDay.objects.filter(calendar=calendar, day=dt.date(2027, 2, 5)).delete()
+    with time_machine.travel(ACCEPTED + dt.timedelta(days=2), tick=False):
+        client.force_login(gm)
+        response = client.post(
+            reverse("admin:escalation_calendaryear_changelist"),
+            {"action": "load_from_package", "_selected_action": [year.pk]},
+            follow=True,
+        )
+    year.refresh_from_db()
+    assert (year.status, year.confirmed_by, year.confirmed_at) == ("provisional", None, None)
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("+1 new" in m and "provisional again" in m for m in shown)
+    assert fresh(complaint).deadlines_provisional is True
+    # Reloading again changes nothing: a year confirmed anew stays confirmed.
+    years.confirm_year(year, by=gm)
+    with time_machine.travel(ACCEPTED + dt.timedelta(days=3), tick=False):
+        result = years.load_year(calendar, 2027, by=gm)
+    assert not result.unconfirmed and result.year.status == "confirmed"
+    assert "provisional again" not in result.summary()
+
+
+# --- the reporting working-day table follows corrected days ----------------------------------
+
+
+def test_the_reporting_working_day_table_follows_a_corrected_or_deleted_day(
+    client, gm, calendar, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(dt.datetime(2026, 12, 6, 10, 0, tzinfo=SHANGHAI), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            years.load_year(calendar, 2027)
+        assert WorkingDay.objects.get(day=dt.date(2027, 2, 20)).working is False  # Saturday
+        client.force_login(gm)
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            client.post(
+                reverse("admin:escalation_calendarday_add"),
+                {"calendar": calendar.pk, "day": "2027-02-20", "kind": "workday", "name": "调休"},
+            )
+        assert len(callbacks) == 1  # one rebuild per transaction
+        assert WorkingDay.objects.get(day=dt.date(2027, 2, 20)).working is True
+        day = CalendarDay.objects.get(calendar=calendar, day=dt.date(2027, 2, 20))
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("admin:escalation_calendarday_delete", args=[day.pk]), {"post": "yes"}
+            )
+    assert not CalendarDay.objects.filter(pk=day.pk).exists()
+    assert WorkingDay.objects.get(day=dt.date(2027, 2, 20)).working is False
+
+
+# --- editing the calendar page ---------------------------------------------------------------
+
+
+def calendar_page_data(client, calendar: WorkCalendar) -> tuple[str, dict]:
+    """The calendar's change page as the browser would post it back, unchanged."""
+    url = reverse("admin:escalation_workcalendar_change", args=[calendar.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    data: dict = {}
+
+    def put(form) -> None:
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue
+            data[field.html_name] = "on" if value is True else value
+
+    put(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        put(inline.formset.management_form)
+        for form in inline.formset.forms:
+            put(form)
+    return url, data
+
+
+def inline_index(data: dict, day: dt.date) -> str:
+    return next(
+        key.removesuffix("-day")
+        for key, value in data.items()
+        if key.endswith("-day") and str(value) == day.isoformat()
+    )
+
+
+def test_a_day_edited_on_the_calendar_page_is_staffs_and_moves_deadlines_with_history(
+    client, gm, government_office, make_complaint, manager, category, calendar
+):
+    complaint = received_and_accepted_in_2027(make_complaint, manager, category)
+    with time_machine.travel(ACCEPTED + dt.timedelta(days=2), tick=False):
+        client.force_login(gm)
+        url, data = calendar_page_data(client, calendar)
+        # The notice (hypothetically) ends the festival on the 9th: the 10th is worked.
+        row = inline_index(data, dt.date(2027, 2, 10))
+        data[f"{row}-kind"] = "workday"
+        data[f"{row}-name"] = "调休"
+        # And the 20th, a Saturday, is a moved working day (added in the empty row).
+        prefix = row.rsplit("-", 1)[0]
+        extra = int(data[f"{prefix}-TOTAL_FORMS"]) - 1
+        data.update(
+            {
+                f"{prefix}-{extra}-day": "2027-02-20",
+                f"{prefix}-{extra}-kind": "workday",
+                f"{prefix}-{extra}-name": "调休",
+            }
+        )
+        response = client.post(url, data)
+        assert response.status_code == 302, response.context["errors"]
+    edited = CalendarDay.objects.get(calendar=calendar, day=dt.date(2027, 2, 10))
+    added = CalendarDay.objects.get(calendar=calendar, day=dt.date(2027, 2, 20))
+    assert (edited.kind, edited.source, added.source) == ("workday", "manual", "manual")
+    expected = close_of_business(
+        working_days_after(
+            dt.date(2027, 2, 1), 30, extra_workdays={dt.date(2027, 2, 10), dt.date(2027, 2, 20)}
+        )
+    )
+    complaint = fresh(complaint)
+    assert complaint.resolution_due_at == expected
+    row = complaint.history.order_by("history_id").last()
+    assert (row.history_transition, row.history_user) == ("calendar_corrected", gm)
+    assert "2027-02-10" in row.history_change_reason
+    # The next sync keeps what staff entered.
+    with time_machine.travel(ACCEPTED + dt.timedelta(days=3), tick=False):
+        call_command("sync_holidays", year=[2027], stdout=StringIO())
+    assert CalendarDay.objects.get(calendar=calendar, day=dt.date(2027, 2, 10)).kind == "workday"
+    assert fresh(complaint).resolution_due_at == expected
+
+
+def test_a_day_deleted_on_the_calendar_page_moves_deadlines_with_history(
+    client, gm, government_office, make_complaint, manager, category, calendar
+):
+    complaint = received_and_accepted_in_2027(make_complaint, manager, category)
+    with time_machine.travel(ACCEPTED + dt.timedelta(days=2), tick=False):
+        client.force_login(gm)
+        url, data = calendar_page_data(client, calendar)
+        data[f"{inline_index(data, dt.date(2027, 2, 10))}-DELETE"] = "on"
+        assert client.post(url, data).status_code == 302
+    assert not CalendarDay.objects.filter(calendar=calendar, day=dt.date(2027, 2, 10)).exists()
+    complaint = fresh(complaint)
+    assert complaint.resolution_due_at == close_of_business(
+        working_days_after(dt.date(2027, 2, 1), 30, extra_workdays={dt.date(2027, 2, 10)})
+    )
+    row = complaint.history.order_by("history_id").last()
+    assert (row.history_transition, row.history_user) == ("calendar_corrected", gm)
+
+
+def test_changing_business_hours_on_the_calendar_page_moves_open_deadlines_with_history(
+    client, gm, government_office, make_complaint, manager, category, calendar
+):
+    complaint = received_and_accepted_in_2027(make_complaint, manager, category)
+    due_day = working_days_after(dt.date(2027, 2, 1), 30)
+    with time_machine.travel(ACCEPTED + dt.timedelta(days=2), tick=False):
+        client.force_login(gm)
+        url, data = calendar_page_data(client, calendar)
+        data["closes"] = "17:00"
+        response = client.post(url, data, follow=True)
+    assert any("recomputed" in str(m) for m in response.context["messages"])
+    complaint = fresh(complaint)
+    assert complaint.resolution_due_at == dt.datetime.combine(
+        due_day, dt.time(17, 0), tzinfo=SHANGHAI
+    )
+    row = complaint.history.order_by("history_id").last()
+    assert (row.history_transition, row.history_user) == ("calendar_corrected", gm)
+    # Saving the page unchanged recomputes nothing.
+    before = complaint.history.count()
+    with time_machine.travel(ACCEPTED + dt.timedelta(days=2), tick=False):
+        url, data = calendar_page_data(client, calendar)
+        assert client.post(url, data).status_code == 302
+    assert fresh(complaint).history.count() == before
+
+
+def test_the_load_summary_speaks_the_administrators_language(calendar):
+    from django.utils import translation
+
+    with time_machine.travel(dt.datetime(2026, 12, 6, 10, 0, tzinfo=SHANGHAI), tick=False):
+        result = years.load_year(calendar, 2027)
+    with translation.override("zh-hans"):
+        text = result.summary()
+    assert f"{result.holidays} 个节假日" in text and "holidays" not in text
+    with translation.override("en"):
+        assert f"{result.holidays} holidays" in result.summary()

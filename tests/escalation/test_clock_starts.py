@@ -271,3 +271,55 @@ def test_a_clock_that_starts_during_a_pause_moves_only_by_the_rest_of_the_pause(
         clock.move_to(dt.datetime(2026, 9, 23, 11, 0, tzinfo=SHANGHAI))
         sla.resume(complaint, by=manager)
     assert fresh(complaint).resolution_due_at == dt.datetime(2026, 11, 12, 11, 0, tzinfo=SHANGHAI)
+
+
+def test_the_follow_up_counts_from_resolution_in_both_languages(
+    client, make_complaint, manager, settings
+):
+    with time_machine.travel(FRIDAY, tick=False):
+        complaint = make_complaint(State.RESOLVED)
+        client.force_login(manager)
+        page = reverse("escalation:complaint", kwargs={"reference": complaint.reference})
+        english = client.get(page).content.decode()
+        settings.LANGUAGE_CODE = "zh-hans"
+        chinese = client.get(page, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "counts from resolution" in english
+    assert "counts from receipt" in english
+    # The start event, not the handling deadline (处理) that shares the English word.
+    assert "自办结起算" in chinese and "自处理起算" not in chinese
+    assert "自收到起算" in chinese
+
+
+def test_after_the_upgrade_recompute_deadlines_moves_handling_to_count_from_acceptance(
+    government_office, make_complaint, manager, category
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with time_machine.travel(FRIDAY, tick=False):
+        complaint = make_complaint(State.RECEIVED)
+    with time_machine.travel(dt.datetime(2026, 9, 23, 11, 0, tzinfo=SHANGHAI), tick=False):
+        complaint = services.classify(
+            complaint,
+            by=manager,
+            category=category,
+            priority="normal",
+            department=complaint.department,
+        )
+    # As computed before migration 0004 (30 working days from receipt), which changed the
+    # policy with .update() and so recomputed nothing.
+    before_upgrade = dt.datetime(2026, 11, 5, 18, 0, tzinfo=SHANGHAI)
+    Complaint.objects.filter(pk=complaint.pk).update(resolution_due_at=before_upgrade)
+    rows = fresh(complaint).history.count()
+    with time_machine.travel(dt.datetime(2026, 9, 24, 9, 0, tzinfo=SHANGHAI), tick=False):
+        out = StringIO()
+        call_command("recompute_deadlines", stdout=out)
+        assert "1 open complaint(s)" in out.getvalue()
+        call_command("recompute_deadlines", stdout=StringIO())  # nothing left to move
+    complaint = fresh(complaint)
+    assert complaint.resolution_due_at == dt.datetime(2026, 11, 11, 18, 0, tzinfo=SHANGHAI)
+    assert complaint.history.count() == rows + 1
+    row = complaint.history.order_by("history_id").last()
+    assert (row.history_transition, row.history_user) == ("policy_changed", None)
+    assert "upgrade" in row.history_change_reason
