@@ -7,6 +7,7 @@ that the product itself wrote.
 
 from __future__ import annotations
 
+import gc
 from decimal import Decimal
 
 import pytest
@@ -20,6 +21,37 @@ from complaints.models import Category, Department, State
 pytest_plugins = ["tests.e2e.browser", "tests.clock"]
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, with every connection closed before they are dropped.
+
+    Django closes the connection of the thread that tears down; a connection opened by another
+    thread (a concurrency test's worker, the live server's request threads) and not closed by
+    it stays open after the thread ends, because a DatabaseWrapper sits in reference cycles
+    and waits for the garbage collector. DROP DATABASE then finds "1 other session using the
+    database". Close each one that is still open, whichever thread made it."""
+    yield
+    with django_db_blocker.unblock():
+        _close_every_connection()
+
+
+def _close_every_connection() -> None:
+    from django.db import connections
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    gc.collect()
+    for wrapper in gc.get_objects():
+        # type(), not isinstance(): gc also holds dead weak proxies, which raise on access.
+        if not issubclass(type(wrapper), BaseDatabaseWrapper) or wrapper.connection is None:
+            continue
+        wrapper.inc_thread_sharing()  # closing another thread's connection is deliberate here
+        try:
+            wrapper.close()
+        finally:
+            wrapper.dec_thread_sharing()
+    connections.close_all()
 
 
 @pytest.fixture(autouse=True)
