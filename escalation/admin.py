@@ -232,32 +232,11 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["status", "calendar"]
     list_select_related = ["calendar", "confirmed_by"]
-    fields = [
-        "calendar",
-        "year",
-        "status",
-        "loaded_at",
-        "package_version",
-        "confirmed_by",
-        "confirmed_at",
-        "days",
-        "note",
-    ]
-    readonly_fields = [
-        "status",
-        "loaded_at",
-        "package_version",
-        "confirmed_by",
-        "confirmed_at",
-        "days",
-    ]
+    # A year is added by loading it (action, sync_holidays or on demand), never here: on its
+    # page only the note is edited.
+    fields = [*list_display, "note"]
+    readonly_fields = list_display
     actions = ["confirm", "load_from_package"]
-
-    def get_readonly_fields(self, request, obj=None):
-        # A year is added by loading it (action or sync_holidays); only the note is edited.
-        if obj is not None:
-            return [*self.readonly_fields, "calendar", "year"]
-        return self.readonly_fields
 
     def has_add_permission(self, request) -> bool:
         return False
