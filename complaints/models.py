@@ -207,6 +207,14 @@ class Channel(models.TextChoices):
     INTERNAL = "internal", _("Internal referral")
 
 
+class ContactChannel(models.TextChoices):
+    """How the complainant asked to be answered (their stated preference)."""
+
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
+    LETTER = "letter", _("Letter by post")
+
+
 class Priority(models.TextChoices):
     NORMAL = "normal", _("Normal")
     URGENT = "urgent", _("Urgent")
@@ -290,6 +298,15 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     complainant_id_norm = models.CharField(max_length=64, blank=True, editable=False)
     complainant_language = models.CharField(
         _("complainant's language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+    # Where written notices (letters) go by post.
+    complainant_address = models.CharField(_("postal address"), max_length=300, blank=True)
+    # Blank: no stated preference; notices then go by email, else SMS, else a printed letter.
+    preferred_channel = models.CharField(
+        _("preferred way to be answered"),
+        max_length=10,
+        choices=ContactChannel.choices,
+        blank=True,
     )
     # 对信访人身份保密: keep the complainant's identity from the unit complained about.
     confidential = models.BooleanField(_("keep complainant identity confidential"), default=False)

@@ -34,6 +34,13 @@ complaints_changed = Signal()
 # history_instances (the rows, with their ids).
 history_bulk_created = Signal()
 
+# Sent by an app that must tell the complainant something no lifecycle action says by itself
+# (the escalation app: "your complaint went to a higher tier"). The correspondence app receives
+# it and queues the notice through its outbox. kwargs: complaint, purpose (a
+# ``correspondence.models.Purpose`` value), key (unique per event: a second send is ignored),
+# context (extra template variables, JSON-safe: strings, numbers, ISO datetimes).
+complainant_notice_requested = Signal()
+
 _quiet: ContextVar[bool] = ContextVar("redress_quiet", default=False)
 
 
