@@ -371,6 +371,16 @@ REDRESS_MAIL_REPLY_TO = env_str("REDRESS_MAIL_REPLY_TO", "")
 if REDRESS_MAIL_SOURCE not in ("", "maildir", "imap"):
     raise ImproperlyConfigured("REDRESS_MAIL_SOURCE must be maildir, imap or empty")
 # Open311 GeoReport v2 under /open311/v2/: POST needs one of these keys (comma-separated).
+# --- correspondence: talking to the complainant ---
+# The organisation's name on letters and in templates ({{ organisation }}).
+REDRESS_ORGANISATION_NAME = env_str("REDRESS_ORGANISATION_NAME", "Redress")
+# The SMS gateway: correspondence.sms.console.SmsBackend (prints), .locmem.SmsBackend (tests),
+# or a real provider's backend (see the README).
+REDRESS_SMS_BACKEND = env_str("REDRESS_SMS_BACKEND", "correspondence.sms.console.SmsBackend")
+# How long a satisfaction survey link stays good; after that the follow-up call is the
+# handler's.
+REDRESS_SURVEY_DAYS = env_int("REDRESS_SURVEY_DAYS", 7)
+
 REDRESS_OPEN311_API_KEYS = env_list("REDRESS_OPEN311_API_KEYS", [])
 # Set when clients send a jurisdiction_id; a different one is answered 404. Empty: ignored.
 REDRESS_OPEN311_JURISDICTION_ID = env_str("REDRESS_OPEN311_JURISDICTION_ID", "")

@@ -60,6 +60,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """Text messages go to ``correspondence.sms.outbox`` in tests, as mail goes to mail.outbox."""
+    from correspondence import sms
+
+    settings.REDRESS_SMS_BACKEND = "correspondence.sms.locmem.SmsBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
 @pytest.fixture
 def dept_a(db) -> Department:
     return Department.objects.create(code="service", name="Customer service")
