@@ -377,6 +377,13 @@ REDRESS_ORGANISATION_NAME = env_str("REDRESS_ORGANISATION_NAME", "Redress")
 # The SMS gateway: correspondence.sms.console.SmsBackend (prints), .locmem.SmsBackend (tests),
 # or a real provider's backend (see the README).
 REDRESS_SMS_BACKEND = env_str("REDRESS_SMS_BACKEND", "correspondence.sms.console.SmsBackend")
+# The sender signature of text messages (【...】 in Chinese); required by mainland gateways.
+REDRESS_SMS_SIGNATURE = env_str("REDRESS_SMS_SIGNATURE", "")
+# No text message between these local hours unless urgent (start, end): 21:00 to 08:00.
+REDRESS_SMS_QUIET_HOURS = (
+    env_int("REDRESS_SMS_QUIET_START", 21),
+    env_int("REDRESS_SMS_QUIET_END", 8),
+)
 # How long a satisfaction survey link stays good; after that the follow-up call is the
 # handler's.
 REDRESS_SURVEY_DAYS = env_int("REDRESS_SURVEY_DAYS", 7)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("intake.urls")),
     path("", include("escalation.urls")),
     path("", include("reporting.urls")),
+    path("", include("correspondence.urls")),
     path("api/", include("complaints.api.urls")),
     path("", include("complaints.urls")),
 ]

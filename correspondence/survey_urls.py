@@ -1,0 +1,3 @@
+"""URLs of the public satisfaction survey page (included by correspondence.urls)."""
+
+urlpatterns: list = []
