@@ -225,6 +225,8 @@ def complaint_sql(org: Organisation, count: int, months: int) -> tuple[str, list
         "ELSE '' END",
         "complainant_id_norm": "''",
         "complainant_language": "CASE WHEN r_misc < 0.9 THEN 'zh-hans' ELSE 'en' END",
+        "complainant_address": "''",
+        "preferred_channel": "''",
         "confidential": "r_sub < 0.03",
         "subject_department_id": "NULL",
         "subject_person_id": "NULL",

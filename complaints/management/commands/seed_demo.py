@@ -63,6 +63,8 @@ STAFF = [
     ("ma.hui", "Ma", "Hui", Tier.MANAGER, "operations"),
 ]
 
+DISTRICTS = ["杭州市西湖区", "杭州市上城区", "杭州市拱墅区", "杭州市滨江区", "宁波市鄞州区"]
+STREETS = ["文三路", "延安路", "莫干山路", "江南大道", "天童南路"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明"]
 ACCOUNTS = [
@@ -191,6 +193,8 @@ class Command(BaseCommand):
                     "complainant_phone": repeat_of.complainant_phone,
                     "complainant_email": repeat_of.complainant_email,
                     "complainant_id_number": repeat_of.complainant_id_number,
+                    "complainant_address": repeat_of.complainant_address,
+                    "preferred_channel": repeat_of.preferred_channel,
                     "repeat_of": repeat_of,
                 }
             complaint = self._one(
@@ -220,6 +224,13 @@ class Command(BaseCommand):
             # when the complainant gave one anyway.
             "complainant_email": f"complainant{number + 1}@example.com",
             "complainant_id_number": f"ETC{rng.randint(100000, 999999)}",
+            # A third give a postal address; some of those want written answers by post.
+            "complainant_address": (
+                f"{rng.choice(DISTRICTS)}{rng.choice(STREETS)}{rng.randint(1, 399)}号"
+                f"{rng.randint(1, 30)}栋{rng.randint(101, 2806)}室"
+                if rng.random() < 0.33
+                else ""
+            ),
         }
 
     @staticmethod
@@ -249,6 +260,12 @@ class Command(BaseCommand):
         complainant = dict(complainant)
         if "repeat_of" not in complainant and channel not in EMAIL_CHANNELS and rng.random() > 0.4:
             complainant["complainant_email"] = ""
+        if (
+            "repeat_of" not in complainant
+            and complainant["complainant_address"]
+            and rng.random() < 0.3
+        ):
+            complainant["preferred_channel"] = "letter"
         with time_machine.travel(received, tick=False):
             complaint = services.register(
                 by=agent,
