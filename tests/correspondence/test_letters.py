@@ -21,6 +21,7 @@ import pytest
 import time_machine
 
 from complaints.models import Attachment, State
+from complaints.services import ActionForbidden
 from correspondence.letters import render_pdf, store_letter
 from correspondence.models import Message
 
@@ -307,6 +308,17 @@ def test_handlers_letter_records_the_handler(media, make_complaint, frontline):
     assert attachment.original_name == f"{complaint.reference}-Decision on your complaint.pdf"
     with attachment.file.open("rb") as stored:
         assert f"Reference: {complaint.reference}" in page_texts(stored.read())[0]
+
+
+def test_auditor_cannot_file_a_letter(media, make_complaint, auditor):
+    complaint = make_complaint(State.ASSIGNED)
+    message = decision_message(complaint)
+
+    with pytest.raises(ActionForbidden):
+        store_letter(message, by=auditor)
+
+    assert not Attachment.objects.filter(complaint=complaint).exists()
+    assert Message.objects.get(pk=message.pk).attachment is None
 
 
 def test_storing_a_letter_twice_keeps_one_pdf(media, make_complaint, django_assert_num_queries):
