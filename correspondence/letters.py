@@ -38,7 +38,7 @@ from complaints.services import add_attachment
 from correspondence.models import Message
 
 FONT = "NotoSerifSC"
-MARGIN = 25  # mm, on every side: room for a hole punch and for the post office's window
+MARGIN = 25  # mm on every side: room for a hole punch and for binding into a file
 QR_SIZE = 30  # mm: scans from a phone held at reading distance
 BODY_SIZE = 12  # pt
 BODY_LEADING = 7.5  # mm between baselines: about 1.8 lines, as official notices are set
