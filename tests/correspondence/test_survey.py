@@ -8,12 +8,14 @@ staff see of it. Times are Asia/Shanghai, frozen.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -389,3 +391,35 @@ def test_the_complaint_page_says_nothing_of_a_survey_not_sent(client, make_compl
         send_survey(complaint, status=Message.Status.QUEUED)
     text = staff_page(client, frontline, complaint, RESOLVED_AT + dt.timedelta(hours=1))
     assert 'id="survey-status"' not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_answering_at_the_same_moment_record_one_follow_up(make_complaint):
+    """Both posts pass the page's check before either writes; the row lock and the version make
+    the second one stale, and it gets the polite page rather than an error."""
+    with time_machine.travel(RESOLVED_AT, tick=False):
+        complaint = make_complaint(State.RESOLVED)
+        token = survey.make_token(complaint)
+    barrier = threading.Barrier(2)
+    statuses: list = []
+
+    def post(outcome: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            statuses.append(Client().post(url(token), {"outcome": outcome}).status_code)
+        except Exception as exc:  # collected and asserted below
+            statuses.append(exc)
+        finally:
+            connection.close()
+
+    with time_machine.travel(LAST_HALF_HOUR, tick=False):
+        threads = [
+            threading.Thread(target=post, args=(outcome,))
+            for outcome in ("satisfied", "dissatisfied")
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert sorted(statuses) == [200, 410]
+    assert follow_up_rows(complaint).count() == 1
