@@ -131,6 +131,7 @@ def test_the_page_speaks_the_complainants_language_and_switches_on_request(clien
         text = page.content.decode()
         assert '<html lang="zh-hans">' in text
         assert "基本满意" in text and "不满意" in text
+        assert "您对我们处理您投诉的情况是否满意" in text
         assert 'href="?lang=en"' in text
     text = english.content.decode()
     assert '<html lang="en">' in text
@@ -209,6 +210,15 @@ def test_a_dissatisfied_answer_reopens_the_complaint_for_its_handler(client, sur
     figures = selectors.compute_bundle(selectors.Scope.organisation(), Month(2026, 11))["figures"]
     assert figures["satisfaction_rate"] == {"num": 0, "den": 1}
     assert figures["reopened"] == 1
+
+
+def test_the_thank_you_page_speaks_the_complainants_language(client, surveyed):
+    complaint, token = surveyed
+    response = answer(client, token, LAST_HALF_HOUR, outcome="dissatisfied")
+    text = response.content.decode()
+    assert '<html lang="zh-hans">' in text
+    assert "经办人将与您联系" in text
+    assert complaint.reference in text
 
 
 def test_the_second_answer_gets_the_polite_page_and_records_nothing(client, surveyed):
