@@ -104,7 +104,10 @@ def survey_page(request, token: str):
     form = SurveyForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        # Validated in the page's language: the error messages are made here.
+        with translation.override(language):
+            valid = form.is_valid()
+        if valid:
             try:
                 survey.answer(
                     token,
