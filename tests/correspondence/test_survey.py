@@ -295,7 +295,12 @@ def test_a_link_for_a_complaint_changed_since_is_used_up(client, surveyed, front
 
 def test_an_answer_without_a_choice_or_with_a_handlers_outcome_is_refused(client, surveyed):
     complaint, token = surveyed
-    for data in ({}, {"outcome": "unreachable"}, {"outcome": "satisfied", "comment": "x" * 1001}):
+    for data in (
+        {},
+        {"outcome": "unreachable"},
+        {"outcome": "satisfied", "comment": "x" * 1001},
+        {"outcome": "satisfied", "comment": "a\x00b"},  # PostgreSQL stores no NUL
+    ):
         response = answer(client, token, LAST_HALF_HOUR, **data)
         assert response.status_code == 400
         assert 'name="outcome"' in response.content.decode()
