@@ -26,10 +26,11 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
@@ -40,6 +41,7 @@ from complaints.models import (
     Communication,
     Complaint,
     Department,
+    FollowUpOutcome,
     IdempotencyKey,
     Note,
     Priority,
@@ -110,8 +112,6 @@ def normalise_id(number: str) -> str:
 def _next_reference(now) -> str:
     """``C-2026-000123``: one upsert of the per-year counter row, whose lock it then holds until
     the intake commits (so numbers have no gaps and no duplicates)."""
-    from django.conf import settings
-
     year = timezone.localtime(now).year
     table = connection.ops.quote_name(ReferenceSequence._meta.db_table)
     with connection.cursor() as cursor:
@@ -170,6 +170,11 @@ ACTION_LABELS = {
 }
 
 
+# What may run with by=None, and on whose behalf (see _move).
+SYSTEM_ACTIONS = frozenset({"escalate"})
+COMPLAINANT_ACTIONS = frozenset({"follow_up", "reopen"})
+
+
 def _perform(
     complaint: Complaint,
     *,
@@ -179,12 +184,20 @@ def _perform(
     changes: dict[str, Any] | None = None,
     expected_version: int | None = None,
     check: Callable[[Complaint], None] | None = None,
+    by_complainant: bool = False,
 ) -> Complaint:
     """Run one lifecycle action; see the module docstring for the steps."""
     with transaction.atomic():
         locked = _lock(complaint)
         _check_version(locked, complaint.version if expected_version is None else expected_version)
-        source = _move(locked, action=action, by=by, changes=changes, check=check)
+        source = _move(
+            locked,
+            action=action,
+            by=by,
+            changes=changes,
+            check=check,
+            by_complainant=by_complainant,
+        )
         _announce_and_save(locked, by=by, action=action, reason=reason, source=source)
     return locked
 
@@ -196,6 +209,7 @@ def _move(
     by,
     changes: dict[str, Any] | None = None,
     check: Callable[[Complaint], None] | None = None,
+    by_complainant: bool = False,
 ) -> str:
     """Check and apply one lifecycle move to a locked copy (not saved); returns the state before.
     Raises TransitionRefused or ActionForbidden, leaving nothing written."""
@@ -207,8 +221,12 @@ def _move(
             _("A complaint that is %(state)s cannot be %(action)s.")
             % {"state": locked.get_state_display().lower(), "action": ACTION_LABELS[action]}
         )
-    # by=None is the system itself (the SLA sweep); only escalation runs that way.
-    system = by is None and action == "escalate"
+    # by=None is nobody on the staff: the SLA sweep escalating, or the complainant answering
+    # the satisfaction survey (record_survey_answer, the only caller passing by_complainant).
+    # No other action runs without a user whose permission was checked.
+    system = by is None and (
+        action in SYSTEM_ACTIONS or (by_complainant and action in COMPLAINANT_ACTIONS)
+    )
     if not system and not fsm_transition.has_perm(locked, by):
         raise ActionForbidden(
             _("You may not mark %(reference)s as %(action)s.")
@@ -565,6 +583,57 @@ def reopen(
     return _perform(
         complaint, action="reopen", by=by, reason=reason, expected_version=expected_version
     )
+
+
+SURVEY_OUTCOMES = (
+    FollowUpOutcome.SATISFIED,
+    FollowUpOutcome.BASICALLY_SATISFIED,
+    FollowUpOutcome.DISSATISFIED,
+)
+
+
+def record_survey_answer(
+    complaint: Complaint, *, outcome: str, comment: str = "", expected_version: int
+) -> Complaint:
+    """Record the complainant's own answer to the satisfaction survey as the follow-up (回访).
+
+    The only way a follow-up is written without a staff member: the caller is the public survey
+    page (``correspondence.survey``), which has proved with a signed link that the complainant
+    is answering and which ``expected_version`` the link was sent at. The follow-up is the same
+    as a handler's call (same transition, same fields, same history row that the monthly
+    satisfaction figure counts), except that the history row's user is None and its reason says
+    it came from the survey. A dissatisfied answer reopens the complaint for its handler at once
+    (DOMAIN.md: reopened after a dissatisfied follow-up), in the same transaction.
+
+    Preconditions: state resolved, version ``expected_version`` (otherwise StaleComplaint: the
+    link was used, or a handler recorded a follow-up first); outcome one of SURVEY_OUTCOMES
+    ("unreachable" makes no sense from the complainant). History: one "follow_up" row, plus one
+    "reopen" row when dissatisfied, both with history_user None.
+    """
+    if outcome not in SURVEY_OUTCOMES:
+        raise TransitionRefused(_("Choose satisfied, basically satisfied or dissatisfied."))
+    # History reasons are read by staff: write them in the organisation's language, not in the
+    # language the complainant happened to answer in.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = str(_("Satisfaction survey"))
+        if comment:
+            reason = f"{reason}: {comment}"
+        reopen_reason = str(_("The complainant answered the survey: dissatisfied"))
+    with transaction.atomic():
+        done = _perform(
+            complaint,
+            action="follow_up",
+            by=None,
+            reason=reason,
+            changes={"follow_up_outcome": outcome, "follow_up_comment": comment},
+            expected_version=expected_version,
+            by_complainant=True,
+        )
+        if outcome == FollowUpOutcome.DISSATISFIED:
+            done = _perform(
+                done, action="reopen", by=None, reason=reopen_reason, by_complainant=True
+            )
+    return done
 
 
 def close(
