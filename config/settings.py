@@ -374,6 +374,8 @@ if REDRESS_MAIL_SOURCE not in ("", "maildir", "imap"):
 # --- correspondence: talking to the complainant ---
 # The organisation's name on letters and in templates ({{ organisation }}).
 REDRESS_ORGANISATION_NAME = env_str("REDRESS_ORGANISATION_NAME", "Redress")
+# How complainants reach the organisation (a hotline, an address): on letters and public pages.
+REDRESS_ORGANISATION_CONTACT = env_str("REDRESS_ORGANISATION_CONTACT", "")
 # The SMS gateway: correspondence.sms.console.SmsBackend (prints), .locmem.SmsBackend (tests),
 # or a real provider's backend (see the README).
 REDRESS_SMS_BACKEND = env_str("REDRESS_SMS_BACKEND", "correspondence.sms.console.SmsBackend")

@@ -67,7 +67,7 @@ def _language(request, complaint=None) -> str:
 def _page(request, template: str, language: str, context: dict, status: int = 200):
     context = {
         "organisation": settings.REDRESS_ORGANISATION_NAME,
-        "contact": getattr(settings, "REDRESS_ORGANISATION_CONTACT", ""),
+        "contact": settings.REDRESS_ORGANISATION_CONTACT,
         "language": language,
         **context,
     }
