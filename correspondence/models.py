@@ -83,6 +83,23 @@ class MessageTemplate(models.Model):
                 if self.channel == Channel.EMAIL
                 else _("A letter needs a title, e.g. “Notice of acceptance”.")
             ]
+        if self.purpose and self.purpose != Purpose.REPLY:
+            # The constraint would say only its name; say which template holds the place.
+            taken = (
+                MessageTemplate.objects.filter(
+                    purpose=self.purpose, channel=self.channel, language=self.language
+                )
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if taken is not None:
+                errors["purpose"] = [
+                    _(
+                        "“%(name)s” is already the template of this notice for this channel "
+                        "and language: edit that one instead."
+                    )
+                    % {"name": taken.name}
+                ]
         for field in ("subject", "body"):
             if field in errors:
                 continue
