@@ -430,3 +430,21 @@ def test_general_manager_adds_and_deletes_an_opt_out_others_only_read(client, gm
     client.force_login(gm)
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert not SmsOptOut.objects.exists()
+
+
+def test_reversing_the_defaults_keeps_templates_a_message_was_sent_with(make_complaint):
+    from django.apps import apps
+
+    migration = import_module("correspondence.migrations.0002_default_templates")
+    used = MessageTemplate.objects.get(purpose="acceptance", channel="sms", language="zh-hans")
+    message_for(make_complaint(), template=used)
+    custom = MessageTemplate.objects.create(
+        purpose="reply", channel="sms", language="en", name="Our own", body="{{ reference }}"
+    )
+
+    migration.remove_defaults(apps, None)
+    assert set(MessageTemplate.objects.all()) == {used, custom}
+
+    migration.create_defaults(apps, None)  # and forwards again: the kept row is not doubled
+    assert MessageTemplate.objects.count() == len(DEFAULTS) + 1
+    assert MessageTemplate.objects.filter(purpose="acceptance", channel="sms").count() == 2
