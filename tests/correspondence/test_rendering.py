@@ -7,10 +7,19 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from complaints import services
 from complaints.models import State
 from correspondence import rendering
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages are compared in English; one test below reads the Chinese ones."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def render(body: str, context: dict, *, subject: str = "", language: str = "en"):

@@ -7,6 +7,8 @@ import re
 from importlib import import_module
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import formats, timezone, translation
 
 from complaints import selectors, services
@@ -23,6 +25,14 @@ pytestmark = pytest.mark.django_db
 
 ADD_URL = "/admin/correspondence/messagetemplate/add/"
 LIST_URL = "/admin/correspondence/messagetemplate/"
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages are compared in English; one test below reads the Chinese ones."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def change_url(template: MessageTemplate) -> str:
@@ -448,3 +458,38 @@ def test_reversing_the_defaults_keeps_templates_a_message_was_sent_with(make_com
     migration.create_defaults(apps, None)  # and forwards again: the kept row is not doubled
     assert MessageTemplate.objects.count() == len(DEFAULTS) + 1
     assert MessageTemplate.objects.filter(purpose="acceptance", channel="sms").count() == 2
+
+
+def queries_of(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_outbox_and_template_lists_cost_the_same_queries_whatever_their_length(
+    client, gm, make_complaint
+):
+    client.force_login(gm)
+    message_for(make_complaint())
+    queries_of(client, "/admin/correspondence/message/")  # the session and caches warm up
+    one = queries_of(client, "/admin/correspondence/message/")
+    templates = queries_of(client, LIST_URL)
+
+    for n in range(12):
+        message_for(make_complaint(), event_key=f"reply:{n}")
+        MessageTemplate.objects.create(
+            purpose="reply", channel="sms", language="en", name=f"Snippet {n}", body="Hi"
+        )
+
+    assert queries_of(client, "/admin/correspondence/message/") == one
+    assert queries_of(client, LIST_URL) == templates
+
+
+def test_the_refusal_is_shown_in_the_users_language(client, gm):
+    client.force_login(gm)
+
+    response = client.post(
+        ADD_URL, template_form(body="{{ password }}"), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert "未知变量“password”" in response.content.decode()
