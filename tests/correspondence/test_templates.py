@@ -493,3 +493,25 @@ def test_the_refusal_is_shown_in_the_users_language(client, gm):
     )
 
     assert "未知变量“password”" in response.content.decode()
+
+
+def test_general_manager_edits_a_default_and_the_history_names_them(client, gm):
+    template = MessageTemplate.objects.get(purpose="acceptance", channel="sms", language="en")
+    client.force_login(gm)
+
+    response = client.post(
+        change_url(template),
+        template_form(
+            name=template.name,
+            purpose="acceptance",
+            channel="sms",
+            subject="",
+            body="Complaint {{ reference }} accepted by {{ department }}.",
+        ),
+    )
+
+    assert response.status_code == 302
+    template.refresh_from_db()
+    assert template.body == "Complaint {{ reference }} accepted by {{ department }}."
+    latest = template.history.latest()
+    assert (latest.history_type, latest.history_user) == ("~", gm)
