@@ -1,13 +1,15 @@
 """Rendering a template of the 话术库 with a complaint's safe fields.
 
 Templates are written by staff in the admin, so they run in an engine of their own: Django's
-template language with its default tags and filters only (no ``{% load %}``, ``{% include %}``,
-``{% extends %}``, ``{% debug %}``), and a context of plain strings, never model instances, so a
-template cannot reach beyond the variables listed in ``VARIABLES``. A template that names any
-other variable is refused when it is saved (``validate``), not rendered blank when it is sent.
+template language limited to a few flow tags (``ALLOWED_TAGS``: no ``{% load %}``,
+``{% include %}``, ``{% extends %}``, ``{% url %}``, ``{% debug %}``...) and the default filters
+that write no markup, over a context of plain strings, never model instances. A template names
+only the variables listed in ``VARIABLES`` and no attribute of them, so it cannot reach beyond
+them. Anything else is refused when the template is saved (``validate``), not rendered blank
+or wrong when it is sent.
 
-Email bodies render twice: as plain text, and autoescaped as HTML (line breaks kept). SMS and
-letters are plain text.
+Email bodies render twice: as plain text, and as HTML, the same text escaped with its line
+breaks kept. SMS and letters are plain text.
 """
 
 from __future__ import annotations
