@@ -158,7 +158,7 @@ def _node_expressions(node: Node) -> list[FilterExpression]:
 
 def _unknown_variable(name: str) -> ValidationError:
     return ValidationError(
-        _("Unknown variable “%(name)s”. Use one of: %(known)s.")
+        _("Unknown variable %(name)s. Use one of: %(known)s.")
         % {"name": name, "known": ", ".join(VARIABLES)},
         code="unknown_variable",
     )

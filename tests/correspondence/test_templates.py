@@ -218,7 +218,7 @@ def test_general_manager_adds_a_template_in_the_admin_with_history(client, gm):
 @pytest.mark.parametrize(
     "field, text, message",
     [
-        ("body", "Hello {{ password }}", "Unknown variable “password”"),
+        ("body", "Hello {{ password }}", "Unknown variable password"),
         ("body", "{% include 'emails/acceptance-body.txt' %}", "{% include %} cannot be used"),
         ("body", "{% load static %}{% static 'x' %}", "{% load %} cannot be used"),
         ("body", "{{ reference.__class__ }}", "may not begin with underscores"),
@@ -255,7 +255,7 @@ def test_admin_refuses_a_changed_template_and_keeps_the_saved_text(client, gm):
         ),
     )
 
-    assert "Unknown variable “complainant_phone”" in response.content.decode()
+    assert "Unknown variable complainant_phone" in response.content.decode()
     template.refresh_from_db()
     assert template.body == body
     assert template.history.count() == 1
@@ -492,7 +492,7 @@ def test_the_refusal_is_shown_in_the_users_language(client, gm):
         ADD_URL, template_form(body="{{ password }}"), HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
 
-    assert "未知变量“password”" in response.content.decode()
+    assert "未知变量 password" in response.content.decode()
 
 
 def test_general_manager_edits_a_default_and_the_history_names_them(client, gm):
