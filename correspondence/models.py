@@ -4,12 +4,14 @@ message to a complainant whatever its channel, and the phone numbers that opted 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Attachment, Communication, Complaint, history
+from correspondence import rendering
 
 
 class Channel(models.TextChoices):
@@ -68,6 +70,45 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Refuse, at save, a template that would fail or come out wrong when it is sent."""
+        super().clean()
+        errors: dict[str, list] = {}
+        if self.channel == Channel.SMS and self.subject.strip():
+            errors["subject"] = [_("A text message has no subject: leave it empty.")]
+        elif self.channel in (Channel.EMAIL, Channel.LETTER) and not self.subject.strip():
+            errors["subject"] = [
+                _("An email needs a subject.")
+                if self.channel == Channel.EMAIL
+                else _("A letter needs a title, e.g. “Notice of acceptance”.")
+            ]
+        if self.purpose and self.purpose != Purpose.REPLY:
+            # The constraint would say only its name; say which template holds the place.
+            taken = (
+                MessageTemplate.objects.filter(
+                    purpose=self.purpose, channel=self.channel, language=self.language
+                )
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if taken is not None:
+                errors["purpose"] = [
+                    _(
+                        "“%(name)s” is already the template of this notice for this channel "
+                        "and language: edit that one instead."
+                    )
+                    % {"name": taken.name}
+                ]
+        for field in ("subject", "body"):
+            if field in errors:
+                continue
+            try:
+                rendering.validate(getattr(self, field))
+            except ValidationError as exc:
+                errors[field] = exc.messages
+        if errors:
+            raise ValidationError(errors)
 
 
 class Message(models.Model):
