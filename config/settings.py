@@ -408,8 +408,18 @@ REDRESS_SMS_TWILIO_AUTH_TOKEN = env_str("REDRESS_SMS_TWILIO_AUTH_TOKEN", "")
 REDRESS_SMS_TWILIO_FROM = env_str("REDRESS_SMS_TWILIO_FROM", "")
 REDRESS_SMS_TWILIO_MESSAGING_SERVICE_SID = env_str("REDRESS_SMS_TWILIO_MESSAGING_SERVICE_SID", "")
 REDRESS_SMS_TWILIO_ENDPOINT = env_str("REDRESS_SMS_TWILIO_ENDPOINT", "https://api.twilio.com")
-# Delivery reports pushed by the gateway: Aliyun's pushes carry this secret in their URL
-# (/sms/aliyun/<token>/report/); empty switches Aliyun's push endpoints off.
+# Tencent Cloud SMS (腾讯云短信), REDRESS_SMS_BACKEND=correspondence.sms.tencent.SmsBackend: an
+# approved template whose one variable {1} carries the whole text, and REDRESS_SMS_SIGNATURE.
+REDRESS_SMS_TENCENT_SECRET_ID = env_str("REDRESS_SMS_TENCENT_SECRET_ID", "")
+REDRESS_SMS_TENCENT_SECRET_KEY = env_str("REDRESS_SMS_TENCENT_SECRET_KEY", "")
+REDRESS_SMS_TENCENT_APP_ID = env_str("REDRESS_SMS_TENCENT_APP_ID", "")  # SmsSdkAppId
+REDRESS_SMS_TENCENT_TEMPLATE_ID = env_str("REDRESS_SMS_TENCENT_TEMPLATE_ID", "")
+REDRESS_SMS_TENCENT_REGION = env_str("REDRESS_SMS_TENCENT_REGION", "ap-guangzhou")
+REDRESS_SMS_TENCENT_ENDPOINT = env_str(
+    "REDRESS_SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com/"
+)
+# Delivery reports pushed by the gateway: Aliyun's and Tencent's pushes carry this secret in
+# their URL (/sms/aliyun/<token>/report/); empty switches those push endpoints off.
 REDRESS_SMS_CALLBACK_TOKEN = env_str("REDRESS_SMS_CALLBACK_TOKEN", "")
 # Pushes from one address per rate window (REDRESS_PUBLIC_RATE_WINDOW_SECONDS).
 REDRESS_SMS_CALLBACK_LIMIT = env_int("REDRESS_SMS_CALLBACK_LIMIT", 600)

@@ -29,21 +29,20 @@ class Answer:
 
 
 def post_form(url: str, fields: dict[str, str], *, headers: dict[str, str] | None = None) -> Answer:
-    """POST ``fields`` form-encoded to ``url``. An HTTP error status is an Answer too (the
-    caller reads the gateway's error code from it); no answer at all is a transient SmsError."""
+    """POST ``fields`` form-encoded to ``url``."""
+    body = urllib.parse.urlencode(fields).encode()
+    content_type = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    return post(url, body, headers={**content_type, **(headers or {})})
+
+
+def post(url: str, body: bytes, *, headers: dict[str, str]) -> Answer:
+    """POST ``body`` to ``url``. An HTTP error status is an Answer too (the caller reads the
+    gateway's error code from it); no answer at all is a transient SmsError."""
     if not url.startswith(("https://", "http://")):
         # urlopen would also open file:// and ftp:// URLs; a misconfigured endpoint must not.
         raise SmsError("The SMS gateway endpoint must be an http(s) URL.", permanent=True)
-    body = urllib.parse.urlencode(fields).encode()
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-            "Accept": "application/json",
-            **(headers or {}),
-        },
+        url, data=body, method="POST", headers={"Accept": "application/json", **headers}
     )
     try:
         with urllib.request.urlopen(request, timeout=settings.REDRESS_SMS_TIMEOUT) as response:  # noqa: S310 - checked above

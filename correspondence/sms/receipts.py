@@ -13,7 +13,7 @@ from complaints.services import normalise_phone
 from correspondence.models import Channel, Message, SmsOptOut
 
 # What a complainant sends back to stop the messages. Compared after trimming and upper-casing.
-OPT_OUT_WORDS = {"TD", "T", "N", "退订", "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+OPT_OUT_WORDS = {"TD", "T", "退订", "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 
 
 def record(provider_id: str, delivered: bool, error: str = "") -> Message | None:

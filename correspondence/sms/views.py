@@ -27,6 +27,7 @@ MAX_BODY_BYTES = 256 * 1024
 MAX_ITEMS = 1000
 
 ALIYUN_OK = {"code": 0, "msg": "成功"}
+TENCENT_OK = {"result": 0, "errmsg": "OK"}
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -127,8 +128,9 @@ def twilio_inbound(request):
 # --- Aliyun -----------------------------------------------------------------------------------
 
 
-def _aliyun_items(request, token: str) -> list[dict] | HttpResponse:
-    """The pushed JSON array, once the token and the size are right."""
+def _pushed_items(request, token: str) -> list[dict] | HttpResponse:
+    """The pushed JSON array (Aliyun and Tencent push alike), once the token and the size are
+    right."""
     expected = settings.REDRESS_SMS_CALLBACK_TOKEN
     if not expected:
         raise Http404
@@ -158,7 +160,7 @@ def _truthy(value) -> bool:
 @require_POST
 def aliyun_report(request, token: str):
     """Aliyun's SmsReport push: ``[{"biz_id", "success", "err_code", "err_msg", ...}]``."""
-    items = _aliyun_items(request, token)
+    items = _pushed_items(request, token)
     if isinstance(items, HttpResponse):
         return items
     for item in items:
@@ -179,10 +181,49 @@ def aliyun_report(request, token: str):
 @require_POST
 def aliyun_reply(request, token: str):
     """Aliyun's SmsUp push (a complainant's answer): ``[{"phone_number", "content", ...}]``."""
-    items = _aliyun_items(request, token)
+    items = _pushed_items(request, token)
     if isinstance(items, HttpResponse):
         return items
     for item in items:
         if receipts.is_opt_out(str(item.get("content") or "")):
             receipts.opt_out(str(item.get("phone_number") or ""), source="aliyun")
     return JsonResponse(ALIYUN_OK, json_dumps_params={"ensure_ascii": False})
+
+
+# --- Tencent ----------------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def tencent_report(request, token: str):
+    """Tencent's delivery-status push: ``[{"sid", "report_status": "SUCCESS"|"FAIL",
+    "errmsg", "description", ...}]``."""
+    items = _pushed_items(request, token)
+    if isinstance(items, HttpResponse):
+        return items
+    for item in items:
+        sid = str(item.get("sid") or "")[:100]
+        if not sid:
+            continue
+        if str(item.get("report_status") or "").upper() == "SUCCESS":
+            receipts.record(sid, True)
+        else:
+            reason = " ".join(
+                str(item.get(key) or "") for key in ("errmsg", "description") if item.get(key)
+            )
+            receipts.record(sid, False, scrub(f"Tencent: {reason or 'undelivered'}"))
+    return JsonResponse(TENCENT_OK)
+
+
+@csrf_exempt
+@require_POST
+def tencent_reply(request, token: str):
+    """Tencent's reply push (a complainant's answer): ``{"nationcode", "mobile", "text"}``."""
+    items = _pushed_items(request, token)
+    if isinstance(items, HttpResponse):
+        return items
+    for item in items:
+        if receipts.is_opt_out(str(item.get("text") or "")):
+            phone = f"{item.get('nationcode') or ''}{item.get('mobile') or ''}"
+            receipts.opt_out(phone, source="tencent")
+    return JsonResponse(TENCENT_OK)

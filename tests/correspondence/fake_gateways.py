@@ -20,6 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 ALIYUN_KEY_ID = "LTAI-test-key"
 ALIYUN_SECRET = "aliyun-test-secret"
 TWILIO_SID = "AC0123456789abcdef0123456789abcdef"
+TENCENT_ID = "AKIDtest0123456789"
+TENCENT_KEY = "tencent-test-key"
 TWILIO_TOKEN = "twilio-test-token"
 
 
@@ -57,6 +59,7 @@ class FakeGateway:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode()
                 request = {
+                    "raw": raw,
                     "path": self.path,
                     "headers": dict(self.headers),
                     "form": dict(urllib.parse.parse_qsl(raw, keep_blank_values=True)),
@@ -140,4 +143,53 @@ def twilio_check(request: dict):
         return 400, {"code": 21604, "message": "A 'To' phone number is required.", "status": 400}
     if not (form.get("From") or form.get("MessagingServiceSid")):
         return 400, {"code": 21603, "message": "A 'From' phone number is required.", "status": 400}
+    return None
+
+
+def tencent_reference_authorization(secret_id, secret_key, host, payload, timestamp, service="sms"):
+    """TC3-HMAC-SHA256 written out from Tencent's documentation."""
+    date = dt.datetime.fromtimestamp(timestamp, dt.UTC).date().isoformat()
+    canonical = (
+        f"POST\n/\n\ncontent-type:application/json; charset=utf-8\nhost:{host}\n\n"
+        f"content-type;host\n{hashlib.sha256(payload.encode()).hexdigest()}"
+    )
+    scope = f"{date}/{service}/tc3_request"
+    to_sign = (
+        f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    )
+
+    def sign(key: bytes, msg: str) -> bytes:
+        return hmac.new(key, msg.encode(), hashlib.sha256).digest()
+
+    key = sign(sign(sign(("TC3" + secret_key).encode(), date), service), "tc3_request")
+    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    return (
+        f"TC3-HMAC-SHA256 Credential={secret_id}/{scope}, "
+        f"SignedHeaders=content-type;host, Signature={signature}"
+    )
+
+
+def tencent_error(code: str, message: str):
+    return 200, {"Response": {"Error": {"Code": code, "Message": message}, "RequestId": "r-1"}}
+
+
+def tencent_check(request: dict):
+    """Refuse what Tencent refuses: a wrong signature or action, a stale timestamp."""
+    headers = {k.lower(): v for k, v in request["headers"].items()}
+    if headers.get("x-tc-action") != "SendSms" or headers.get("x-tc-version") != "2021-01-11":
+        return tencent_error("InvalidAction", "The action or version is wrong.")
+    timestamp = int(headers.get("x-tc-timestamp") or 0)
+    if abs(time.time() - timestamp) > 300:
+        return tencent_error("AuthFailure.SignatureExpire", "Signature expired.")
+    expected = tencent_reference_authorization(
+        TENCENT_ID, TENCENT_KEY, headers.get("host", ""), request["raw"], timestamp
+    )
+    if headers.get("authorization") != expected:
+        return tencent_error(
+            "AuthFailure.SignatureFailure", "The provided credentials are invalid."
+        )
+    body = json.loads(request["raw"])
+    for name in ("PhoneNumberSet", "SmsSdkAppId", "SignName", "TemplateId", "TemplateParamSet"):
+        if not body.get(name):
+            return tencent_error("MissingParameter", f"The request is missing {name}.")
     return None

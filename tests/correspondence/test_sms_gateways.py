@@ -10,14 +10,18 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from correspondence import sms
-from correspondence.sms import aliyun, twilio
+from correspondence.sms import aliyun, tencent, twilio
 from tests.correspondence.fake_gateways import (
     ALIYUN_KEY_ID,
     ALIYUN_SECRET,
+    TENCENT_ID,
+    TENCENT_KEY,
     TWILIO_SID,
     TWILIO_TOKEN,
     FakeGateway,
     aliyun_check,
+    tencent_check,
+    tencent_error,
     twilio_check,
 )
 
@@ -280,3 +284,97 @@ def test_twilio_without_a_sender_is_a_configuration_error(twilio_gateway, settin
     settings.REDRESS_SMS_TWILIO_FROM = ""
     with pytest.raises(ImproperlyConfigured, match="REDRESS_SMS_TWILIO_FROM"):
         sms.send("+447911123456", "Hello")
+
+
+# --- Tencent Cloud ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tencent_gateway(settings):
+    gateway = FakeGateway(tencent_check)
+    settings.REDRESS_SMS_BACKEND = "correspondence.sms.tencent.SmsBackend"
+    settings.REDRESS_SMS_TENCENT_ENDPOINT = gateway.url + "/"
+    settings.REDRESS_SMS_TENCENT_SECRET_ID = TENCENT_ID
+    settings.REDRESS_SMS_TENCENT_SECRET_KEY = TENCENT_KEY
+    settings.REDRESS_SMS_TENCENT_APP_ID = "1400006666"
+    settings.REDRESS_SMS_TENCENT_TEMPLATE_ID = "1110"
+    settings.REDRESS_SMS_SIGNATURE = "城市热线"
+    settings.REDRESS_SMS_TIMEOUT = 2
+    yield gateway
+    gateway.close()
+
+
+def sent_ok(serial="5000:1045710669157053657849499619"):
+    status = {
+        "SerialNo": serial,
+        "PhoneNumber": "+8613800138000",
+        "Fee": 1,
+        "SessionContext": "",
+        "Code": "Ok",
+        "Message": "send success",
+        "IsoCode": "CN",
+    }
+    return 200, {"Response": {"SendStatusSet": [status], "RequestId": "a0aabda6"}}
+
+
+def test_the_tencent_signature_matches_the_example_in_tencents_documentation():
+    header = tencent.authorization(
+        secret_id="AKIDz8krbsJ5yKBZQpn74WFkmLPx3*******",
+        secret_key="Gu5t9xGARNpq86cd98joQYCN3*******",
+        host="cvm.tencentcloudapi.com",
+        payload='{"Limit": 1, "Filters": [{"Values": ["\\u672a\\u547d\\u540d"], '
+        '"Name": "instance-name"}]}',
+        timestamp=1551113065,
+        service="cvm",
+    )
+    assert header.endswith(
+        "Signature=2230eefd229f582d8b1b891af7107b91597240707d778ab3738f756258d7652c"
+    )
+    assert "/2019-02-25/cvm/tc3_request" in header
+
+
+def test_tencent_sends_the_registered_template_with_the_text_as_its_variable(tencent_gateway):
+    tencent_gateway.answer = sent_ok()
+    assert sms.send("+8613800138000", TEXT) == "5000:1045710669157053657849499619"
+    body = json.loads(tencent_gateway.requests[0]["raw"])
+    assert body == {
+        "PhoneNumberSet": ["+8613800138000"],
+        "SmsSdkAppId": "1400006666",
+        "SignName": "城市热线",
+        "TemplateId": "1110",
+        "TemplateParamSet": ["您的投诉C-2026-000123已受理。 回复TD退订"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "permanent"),
+    [
+        ("FailedOperation.PhoneNumberInBlacklist", True),
+        ("FailedOperation.InsufficientBalanceInSmsPackage", True),
+        ("FailedOperation.TemplateIncorrectOrUnapproved", True),
+        ("InvalidParameterValue.IncorrectPhoneNumber", True),
+        ("LimitExceeded.PhoneNumberThirtySecondLimit", False),
+        ("RequestLimitExceeded", False),
+        ("InternalError.Timeout", False),
+    ],
+)
+def test_tencent_errors_are_permanent_or_worth_a_retry(tencent_gateway, code, permanent):
+    status = {"SerialNo": "", "Code": code, "Message": "refused +8613800138000"}
+    tencent_gateway.answer = (200, {"Response": {"SendStatusSet": [status], "RequestId": "r"}})
+    with pytest.raises(sms.SmsError) as error:
+        sms.send("+8613800138000", TEXT)
+    assert error.value.permanent is permanent
+    assert code in str(error.value) and "13800138000" not in str(error.value)
+    tencent_gateway.answer = tencent_error(code, "refused")
+    with pytest.raises(sms.SmsError) as error:
+        sms.send("+8613800138000", TEXT)
+    assert error.value.permanent is permanent
+
+
+def test_a_wrong_tencent_key_is_a_permanent_error(tencent_gateway, settings):
+    settings.REDRESS_SMS_TENCENT_SECRET_KEY = "wrong"
+    tencent_gateway.answer = sent_ok()
+    with pytest.raises(sms.SmsError) as error:
+        sms.send("+8613800138000", TEXT)
+    assert error.value.permanent
+    assert "AuthFailure.SignatureFailure" in str(error.value)

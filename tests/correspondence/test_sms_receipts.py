@@ -307,3 +307,52 @@ def test_aliyuns_smsup_push_with_an_opt_out_word_opts_the_number_out(client, con
 def test_other_replies_opt_nobody_out(client):
     aliyun_post(client, "reply", [{"phone_number": "13800138000", "content": "谢谢，已收到"}])
     assert not SmsOptOut.objects.exists()
+
+
+# --- Tencent ----------------------------------------------------------------------------------
+
+
+def test_tencents_status_push_marks_messages_and_answers_as_tencent_expects(client, message):
+    message.provider_id = "5000:1045710669157053657849499619"
+    message.save()
+    items = [
+        {
+            "user_receive_time": "2026-12-07 18:30:05",
+            "nationcode": "86",
+            "mobile": "13800138000",
+            "report_status": "FAIL",
+            "errmsg": "MK:0001",
+            "description": "用户停机",
+            "sid": "5000:1045710669157053657849499619",
+        }
+    ]
+    response = client.post(
+        f"/sms/tencent/{SECRET}/report/", json.dumps(items), content_type="application/json"
+    )
+    assert response.json() == {"result": 0, "errmsg": "OK"}
+    failed = reload(message)
+    assert (failed.status, failed.last_error) == (
+        Message.Status.FAILED,
+        "Tencent: MK:0001 用户停机",
+    )
+
+
+def test_a_stop_word_pushed_by_tencent_opts_the_number_out(client):
+    reply = {
+        "extend": "",
+        "mobile": "13800138000",
+        "nationcode": "86",
+        "sign": "城市热线",
+        "text": "TD",
+        "time": 1765000000,
+    }
+    response = client.post(
+        f"/sms/tencent/{SECRET}/reply/", json.dumps(reply), content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert SmsOptOut.objects.get().phone_norm == "13800138000"
+
+
+def test_tencent_pushes_with_a_wrong_token_are_refused(client):
+    response = client.post("/sms/tencent/guess/reply/", "{}", content_type="application/json")
+    assert response.status_code == 403
