@@ -10,6 +10,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from complaints import services
 from complaints.models import Complaint, State
 from tests.api.conftest import error_of, url
 
@@ -324,3 +325,20 @@ def test_the_api_masks_the_address_for_the_unit_complained_about(
     )
     body = api(manager).get(url(complaint.reference)).json()
     assert body["complainant_address"] == "上" + "*" * (len(ADDRESS) - 2) + "室"
+
+
+def test_the_history_page_masks_an_address_change_for_the_unit_complained_about(
+    client, frontline, manager, gm, make_complaint, dept_a
+):
+    complaint = make_complaint(confidential=True, subject_department=dept_a)
+    services.update_details(
+        complaint,
+        by=frontline,
+        changes={"complainant_address": ADDRESS, "preferred_channel": "letter"},
+        reason="The complainant wants a letter",
+    )
+    client.force_login(manager)
+    html = client.get(f"/complaints/{complaint.reference}/history/").content.decode()
+    assert ADDRESS not in html
+    client.force_login(gm)
+    assert ADDRESS in client.get(f"/complaints/{complaint.reference}/history/").content.decode()
