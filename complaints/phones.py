@@ -6,7 +6,8 @@ INTERFACE CONTRACT (the outbox and the forms call these):
 - ``validate_phone(raw) -> None``: raises ValidationError with a clear message unless ``raw``
   is a mainland mobile number (11 digits from 13–19, optionally +86/0086), a mainland landline
   with its area code (010-12345678, 0755 1234 5678), or an international number starting with
-  + or 00 that Google's libphonenumber metadata knows as valid.
+  + or 00 that Google's libphonenumber metadata knows as valid; each may end with an
+  extension ("转 8001", "ext. 12").
 - ``clean_phone(raw) -> str``: ``validate_phone``, then the number as typed but in half-width
   characters (what the forms store).
 - ``sms_number(raw) -> str``: the number in E.164 if it can receive text messages (a mobile
@@ -30,15 +31,22 @@ _MAINLAND_MOBILE = re.compile(r"(?:\+86|0086|86)?(1[3-9]\d{9})", re.ASCII)
 # 010 and 02x take 8-digit local numbers; the 3-digit area codes 7 or 8 digits.
 _MAINLAND_LANDLINE = re.compile(r"(?:\+86|0086)?0?(?:(?:10|2\d)\d{8}|[3-9]\d{2}\d{7,8})", re.ASCII)
 _INTERNATIONAL = re.compile(r"(?:\+|00)([1-9]\d{6,14})", re.ASCII)
+# An extension after the number: "0755 1234 5678 转 8001", "+44 20 7946 0958 ext. 12".
+_EXTENSION = re.compile(r"(.+?)\s*(?:转|分机|ext\.?|x|#)\s*\d{1,6}", re.ASCII | re.IGNORECASE)
 _SMS_TYPES = {
     phonenumbers.PhoneNumberType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
 }
 
 
-def _compact(raw: str) -> str:
+def _compact(raw: str) -> tuple[str, bool]:
+    """The number without separators or extension, and whether an extension was given."""
     # NFKC: a Chinese input method types full-width digits and signs (１３８, ＋, （）).
-    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or ""))
+    value = unicodedata.normalize("NFKC", raw or "").strip()
+    extension = _EXTENSION.fullmatch(value)
+    if extension:
+        value = extension.group(1)
+    return _SEPARATORS.sub("", value), extension is not None
 
 
 def _international(value: str) -> phonenumbers.PhoneNumber | None:
@@ -61,7 +69,7 @@ def _is_landline(value: str) -> bool:
 
 
 def validate_phone(raw: str) -> None:
-    value = _compact(raw)
+    value, _extension = _compact(raw)
     if not value:
         return
     if _MAINLAND_MOBILE.fullmatch(value) or _is_landline(value) or _international(value):
@@ -85,7 +93,9 @@ def clean_phone(raw: str) -> str:
 
 
 def sms_number(raw: str) -> str:
-    value = _compact(raw)
+    value, extension = _compact(raw)
+    if extension:
+        return ""  # a switchboard: a text cannot reach the extension
     mobile = _MAINLAND_MOBILE.fullmatch(value)
     if mobile:
         return "+86" + mobile.group(1)

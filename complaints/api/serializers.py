@@ -80,6 +80,15 @@ class StrictCharField(serializers.CharField):
         return value
 
 
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id or null, as the schema says: DRF would quietly read an empty string as null."""
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if isinstance(data, str) and data == "":
+            self.fail("incorrect_type", data_type="str")
+        return super().run_validation(data)
+
+
 class BoundedDateTimeField(serializers.DateTimeField):
     """A time within the years complaints are handled in (``complaints.datebounds``: the same
     check and message as the staff forms). Far-off years are no real dates for a complaint,
@@ -381,19 +390,19 @@ class ComplaintCreateSerializer(serializers.ModelSerializer):
     )
     subject_description = StrictCharField(max_length=200, required=False, allow_blank=True)
     complainant_language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
-    subject_department = serializers.PrimaryKeyRelatedField(
+    subject_department = StrictPrimaryKeyRelatedField(
         queryset=Department.objects.filter(active=True), required=False, allow_null=True
     )
-    subject_person = serializers.PrimaryKeyRelatedField(
+    subject_person = StrictPrimaryKeyRelatedField(
         queryset=_staff_users(), required=False, allow_null=True
     )
-    category = serializers.PrimaryKeyRelatedField(
+    category = StrictPrimaryKeyRelatedField(
         queryset=forms.ClassifyForm.base_fields["category"].queryset,
         required=False,
         allow_null=True,
         help_text=_("A second-level category; may be left for classification."),
     )
-    department = serializers.PrimaryKeyRelatedField(
+    department = StrictPrimaryKeyRelatedField(
         queryset=forms.ClassifyForm.base_fields["department"].queryset,
         required=False,
         allow_null=True,

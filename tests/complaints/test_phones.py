@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from complaints.phones import clean_phone, sms_number, validate_phone
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # The messages are quoted in English; the Chinese catalogue has them too.
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
@@ -60,6 +68,25 @@ def test_other_numbers_are_refused_with_a_message_naming_the_accepted_forms(raw)
     assert sms_number(raw) == ""
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "13912345678 转 8001",
+        "0755 1234 5678转8001",
+        "010-12345678 分机 12",
+        "+44 20 7946 0958 ext. 12",
+    ],
+)
+def test_a_number_with_an_extension_is_accepted_but_takes_no_text_messages(raw):
+    validate_phone(raw)
+    assert sms_number(raw) == ""
+
+
+def test_an_extension_alone_is_no_number():
+    with pytest.raises(ValidationError):
+        validate_phone("转 8001")
+
+
 def test_an_empty_number_is_no_error_and_no_sms_number():
     validate_phone("")
     validate_phone("   ")
@@ -71,3 +98,10 @@ def test_clean_phone_keeps_the_complainants_spacing_in_half_width_characters():
     assert clean_phone("+86 138-0013-8000") == "+86 138-0013-8000"
     with pytest.raises(ValidationError):
         clean_phone("12345")
+
+
+def test_the_message_is_in_chinese_for_chinese_users():
+    with translation.override("zh-hans"):
+        with pytest.raises(ValidationError) as error:
+            validate_phone("12345")
+        assert "大陆手机号码" in error.value.messages[0]

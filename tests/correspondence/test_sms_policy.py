@@ -9,12 +9,19 @@ import zoneinfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from correspondence.models import SmsOptOut
 from correspondence.sms import policy
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # The messages are quoted in English; the Chinese catalogue has them too.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
