@@ -59,10 +59,17 @@ def post(url: str, body: bytes, *, headers: dict[str, str]) -> Answer:
 _LONG_NUMBER = re.compile(r"\+?\d{7,}")
 
 
+def clean_text(value: object, limit: int) -> str:
+    """Text from a gateway made storable: no NUL and no lone surrogate (PostgreSQL refuses
+    both, which would turn a hostile push into a 500)."""
+    text = str(value if value is not None else "").replace("\x00", "")
+    return text.encode("utf-8", "replace").decode("utf-8")[:limit]
+
+
 def scrub(message: str) -> str:
     """A gateway's error text without any phone number in it (Twilio's name the "To" number):
     it is stored as the message's last error and shown to staff."""
-    return _LONG_NUMBER.sub("…", message)[:200]
+    return clean_text(_LONG_NUMBER.sub("…", message), 200)
 
 
 def _json(raw: bytes) -> Any:

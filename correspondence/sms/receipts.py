@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from complaints.services import normalise_phone
 from correspondence.models import Channel, Message, SmsOptOut
+from correspondence.sms.http import clean_text
 
 # What a complainant sends back to stop the messages. Compared after trimming and upper-casing.
 OPT_OUT_WORDS = {"TD", "T", "退订", "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
@@ -22,7 +23,7 @@ def record(provider_id: str, delivered: bool, error: str = "") -> Message | None
     same account, or a report that outran the worker's save). A message already delivered
     stays delivered: a later failure report for it is the gateway's confusion, not news.
     History: one row on the Message when its status changes."""
-    provider_id = (provider_id or "").strip()
+    provider_id = clean_text(provider_id, 100).strip()
     if not provider_id:
         return None
     with transaction.atomic():
@@ -38,7 +39,9 @@ def record(provider_id: str, delivered: bool, error: str = "") -> Message | None
             message.delivered_at = timezone.now()
             fields = ["status", "delivered_at"]
         else:
-            error = (error or "").strip()[:500] or "The gateway reported the message undelivered."
+            error = (
+                clean_text(error, 500).strip() or "The gateway reported the message undelivered."
+            )
             if message.status == Message.Status.FAILED and message.last_error == error:
                 return message
             message.status = Message.Status.FAILED
@@ -52,7 +55,7 @@ def record(provider_id: str, delivered: bool, error: str = "") -> Message | None
 def phone_norm(phone: str) -> str:
     """Digits only, keyed like ``Complaint.complainant_phone_norm`` (a mainland number
     reported with +86 or 0086 is the number complainants write without it)."""
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    digits = "".join(ch for ch in phone or "" if ch in "0123456789")
     if digits.startswith("00"):
         digits = digits[2:]
     return normalise_phone(digits)[:40]
@@ -68,6 +71,6 @@ def opt_out(phone: str, *, source: str) -> SmsOptOut | None:
     if not norm:
         return None
     opt, _created = SmsOptOut.objects.get_or_create(
-        phone_norm=norm, defaults={"source": source[:100]}
+        phone_norm=norm, defaults={"source": clean_text(source, 100)}
     )
     return opt

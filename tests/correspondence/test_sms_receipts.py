@@ -356,3 +356,26 @@ def test_a_stop_word_pushed_by_tencent_opts_the_number_out(client):
 def test_tencent_pushes_with_a_wrong_token_are_refused(client):
     response = client.post("/sms/tencent/guess/reply/", "{}", content_type="application/json")
     assert response.status_code == 403
+
+
+def test_hostile_text_in_a_push_is_stored_safely_or_ignored(client, message):
+    # A NUL and a lone surrogate: PostgreSQL stores neither; the push must not become a 500.
+    body = (
+        '[{"biz_id": "900619746936498440^0", "success": false, "err_code": "X\\u0000",'
+        ' "err_msg": "\\ud800 13800138000"}, {"biz_id": "\\u0000", "success": true},'
+        ' {"biz_id": ["not", "text"], "success": true}]'
+    )
+    response = client.post(f"/sms/aliyun/{SECRET}/report/", body, content_type="application/json")
+    assert response.status_code == 200
+    failed = reload(message)
+    assert failed.status == Message.Status.FAILED
+    assert "\x00" not in failed.last_error and "13800138000" not in failed.last_error
+    reply = '[{"phone_number": "1380013\\u00008000", "content": "TD\\ud800"}]'
+    response = client.post(f"/sms/aliyun/{SECRET}/reply/", reply, content_type="application/json")
+    assert response.status_code == 200
+
+
+def test_a_signed_twilio_callback_with_a_nul_in_its_id_changes_nothing(client, message):
+    data = {"MessageSid": "SM\x001", "MessageStatus": "delivered"}
+    assert twilio_post(client, STATUS, data).status_code in (204, 400)
+    assert reload(message).status == Message.Status.SENT
