@@ -10,7 +10,7 @@ INTERFACE CONTRACT (the outbox calls these; the SMS work refines them):
   quiet hours (REDRESS_SMS_QUIET_HOURS, local time) when ``moment`` falls inside them and the
   message is not urgent.
 - ``opted_out(phone) -> bool``: the number asked for no more messages (SmsOptOut).
-- ``check_length(text, *, language) -> int``: the segments of the composed text; raises
+- ``check_length(text, language) -> int``: the segments of the composed text; raises
   ValidationError (with the count) beyond REDRESS_SMS_MAX_SEGMENTS.
 """
 
@@ -69,7 +69,7 @@ def segments(text: str) -> int:
     return -(-length // part)
 
 
-def check_length(text: str, *, language: str) -> int:
+def check_length(text: str, language: str) -> int:
     """The segments ``text`` costs once composed; refused beyond REDRESS_SMS_MAX_SEGMENTS (a
     long text arrives cut up or not at all on older phones, and each segment is billed)."""
     count = segments(compose(text, language=language))
