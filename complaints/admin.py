@@ -88,7 +88,7 @@ class AttachmentInline(ReadOnlyInline):
     fields = readonly_fields = ["uploaded_at", "original_name", "content_type", "size", "file"]
 
 
-class ComplaintAdminForm(forms.ModelForm):
+class ComplaintAdminForm(complaint_forms.ComplainantContactMixin, forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

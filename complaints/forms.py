@@ -14,10 +14,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints import phones
 from complaints.datebounds import BoundedDateTimeField
 from complaints.models import (
     Category,
     Communication,
+    ContactChannel,
     Department,
     FollowUpOutcome,
     Priority,
@@ -25,6 +27,58 @@ from complaints.models import (
     WithdrawReason,
 )
 from complaints.uploads import check_upload
+
+# --- the complainant's contact details (registration, public form, editing, API) ---------------
+
+
+def check_preferred_channel(channel: str, *, phone: str, email: str, address: str) -> None:
+    """A stated preference must be usable: notices go by it first, and one that cannot be
+    used would leave the complainant unanswered by the channel they chose. Raises
+    ValidationError naming ``preferred_channel``."""
+    message = None
+    if channel == ContactChannel.SMS and not phones.sms_number(phone):
+        message = _(
+            "Text messages need a mobile number: give one, or choose another way to answer."
+        )
+    elif channel == ContactChannel.EMAIL and not email:
+        message = _("Answers by email need an email address: give one, or choose another way.")
+    elif channel == ContactChannel.LETTER and not (address or "").strip():
+        message = _("Letters need a postal address: give one, or choose another way to answer.")
+    if message:
+        raise forms.ValidationError({"preferred_channel": message}, code="unusable_channel")
+
+
+class ComplainantContactMixin:
+    """The phone check and the preferred-channel check of every form that records a
+    complainant's contact details (staff registration, public form, the admin's edit form)."""
+
+    def clean_complainant_phone(self) -> str:
+        return phones.clean_phone(self.cleaned_data.get("complainant_phone") or "")
+
+    def clean(self):
+        cleaned = super().clean()
+        contact = ("complainant_phone", "complainant_email", "complainant_address")
+        if any(self.has_error(name) for name in contact if name in self.fields):
+            return cleaned  # that error is the one to fix first
+        if "preferred_channel" in self.fields and cleaned.get("preferred_channel"):
+            # The form's own values, else the complaint's (a partial edit form).
+            instance = getattr(self, "instance", None)
+
+            def value(name: str) -> str:
+                if name in self.fields:
+                    return cleaned.get(name) or ""
+                return getattr(instance, name, "") or ""
+
+            try:
+                check_preferred_channel(
+                    cleaned["preferred_channel"],
+                    phone=value("complainant_phone"),
+                    email=value("complainant_email"),
+                    address=value("complainant_address"),
+                )
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
 
 
 class VersionedForm(forms.Form):

@@ -386,6 +386,45 @@ REDRESS_SMS_QUIET_HOURS = (
     env_int("REDRESS_SMS_QUIET_START", 21),
     env_int("REDRESS_SMS_QUIET_END", 8),
 )
+if not all(0 <= hour <= 23 for hour in REDRESS_SMS_QUIET_HOURS):
+    raise ImproperlyConfigured("REDRESS_SMS_QUIET_START and _END are hours from 0 to 23")
+# A text longer than this many billed segments is refused (the reply form, the outbox).
+REDRESS_SMS_MAX_SEGMENTS = env_int("REDRESS_SMS_MAX_SEGMENTS", 3)
+# Seconds a request to an SMS gateway may take before it counts as a (transient) failure.
+REDRESS_SMS_TIMEOUT = env_int("REDRESS_SMS_TIMEOUT", 10)
+# Aliyun SMS (阿里云短信), REDRESS_SMS_BACKEND=correspondence.sms.aliyun.SmsBackend. Mainland
+# gateways send only registered templates: register one whose variable carries the whole text
+# (e.g. "${content}") and name it here.
+REDRESS_SMS_ALIYUN_ACCESS_KEY_ID = env_str("REDRESS_SMS_ALIYUN_ACCESS_KEY_ID", "")
+REDRESS_SMS_ALIYUN_ACCESS_KEY_SECRET = env_str("REDRESS_SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+REDRESS_SMS_ALIYUN_TEMPLATE_CODE = env_str("REDRESS_SMS_ALIYUN_TEMPLATE_CODE", "")
+REDRESS_SMS_ALIYUN_TEMPLATE_PARAM = env_str("REDRESS_SMS_ALIYUN_TEMPLATE_PARAM", "content")
+REDRESS_SMS_ALIYUN_REGION = env_str("REDRESS_SMS_ALIYUN_REGION", "cn-hangzhou")
+REDRESS_SMS_ALIYUN_ENDPOINT = env_str(
+    "REDRESS_SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/"
+)
+# Twilio, REDRESS_SMS_BACKEND=correspondence.sms.twilio.SmsBackend. FROM is a Twilio number, or
+# leave it empty and give a Messaging Service SID.
+REDRESS_SMS_TWILIO_ACCOUNT_SID = env_str("REDRESS_SMS_TWILIO_ACCOUNT_SID", "")
+REDRESS_SMS_TWILIO_AUTH_TOKEN = env_str("REDRESS_SMS_TWILIO_AUTH_TOKEN", "")
+REDRESS_SMS_TWILIO_FROM = env_str("REDRESS_SMS_TWILIO_FROM", "")
+REDRESS_SMS_TWILIO_MESSAGING_SERVICE_SID = env_str("REDRESS_SMS_TWILIO_MESSAGING_SERVICE_SID", "")
+REDRESS_SMS_TWILIO_ENDPOINT = env_str("REDRESS_SMS_TWILIO_ENDPOINT", "https://api.twilio.com")
+# Tencent Cloud SMS (腾讯云短信), REDRESS_SMS_BACKEND=correspondence.sms.tencent.SmsBackend: an
+# approved template whose one variable {1} carries the whole text, and REDRESS_SMS_SIGNATURE.
+REDRESS_SMS_TENCENT_SECRET_ID = env_str("REDRESS_SMS_TENCENT_SECRET_ID", "")
+REDRESS_SMS_TENCENT_SECRET_KEY = env_str("REDRESS_SMS_TENCENT_SECRET_KEY", "")
+REDRESS_SMS_TENCENT_APP_ID = env_str("REDRESS_SMS_TENCENT_APP_ID", "")  # SmsSdkAppId
+REDRESS_SMS_TENCENT_TEMPLATE_ID = env_str("REDRESS_SMS_TENCENT_TEMPLATE_ID", "")
+REDRESS_SMS_TENCENT_REGION = env_str("REDRESS_SMS_TENCENT_REGION", "ap-guangzhou")
+REDRESS_SMS_TENCENT_ENDPOINT = env_str(
+    "REDRESS_SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com/"
+)
+# Delivery reports pushed by the gateway: Aliyun's and Tencent's pushes carry this secret in
+# their URL (/sms/aliyun/<token>/report/); empty switches those push endpoints off.
+REDRESS_SMS_CALLBACK_TOKEN = env_str("REDRESS_SMS_CALLBACK_TOKEN", "")
+# Pushes from one address per rate window (REDRESS_PUBLIC_RATE_WINDOW_SECONDS).
+REDRESS_SMS_CALLBACK_LIMIT = env_int("REDRESS_SMS_CALLBACK_LIMIT", 600)
 # How long a satisfaction survey link stays good; after that the follow-up call is the
 # handler's.
 REDRESS_SURVEY_DAYS = env_int("REDRESS_SURVEY_DAYS", 7)

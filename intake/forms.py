@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.datebounds import BoundedDateTimeField
-from complaints.models import OPEN_STATES, Category, Channel, Complaint
+from complaints.forms import ComplainantContactMixin
+from complaints.models import OPEN_STATES, Category, Channel, Complaint, ContactChannel
 from complaints.uploads import check_upload
 from intake import services as intake_services
 from intake.selectors import visible_for_lookup
@@ -85,6 +86,17 @@ class SubmissionTokenMixin(forms.Form):
         return token
 
 
+PHONE_HELP = _(
+    "A mainland mobile (138 0013 8000), a landline with its area code (010-12345678), or an "
+    "international number starting with +."
+)
+ADDRESS_HELP = _("For answers by letter (written notices and decisions).")
+CHANNEL_HELP = _(
+    "How the complainant wants to be answered. Empty: by email, else text message, else letter."
+)
+NO_PREFERENCE = [("", _("No preference"))]
+
+
 def _complaint_by_reference(queryset, value: str, *, message) -> Complaint | None:
     value = (value or "").strip().upper()
     if not value:
@@ -95,7 +107,7 @@ def _complaint_by_reference(queryset, value: str, *, message) -> Complaint | Non
     return complaint
 
 
-class StaffRegistrationForm(SubmissionTokenMixin, forms.ModelForm):
+class StaffRegistrationForm(ComplainantContactMixin, SubmissionTokenMixin, forms.ModelForm):
     """登记: everything DOMAIN.md asks to record when a complaint arrives through staff."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=STAFF_CHANNELS)
@@ -128,6 +140,8 @@ class StaffRegistrationForm(SubmissionTokenMixin, forms.ModelForm):
             "complainant_phone",
             "complainant_email",
             "complainant_id_number",
+            "complainant_address",
+            "preferred_channel",
             "complainant_language",
             "confidential",
             "subject_department",
@@ -144,6 +158,7 @@ class StaffRegistrationForm(SubmissionTokenMixin, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 5}),
             "request": forms.Textarea(attrs={"rows": 2}),
             "promised_reply_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "complainant_address": forms.Textarea(attrs={"rows": 2}),
         }
         # One bound on every typed date (complaints.datebounds), the same as the API's.
         field_classes = {
@@ -151,6 +166,9 @@ class StaffRegistrationForm(SubmissionTokenMixin, forms.ModelForm):
             "promised_reply_at": BoundedDateTimeField,
         }
         help_texts = {
+            "complainant_phone": PHONE_HELP,
+            "complainant_address": ADDRESS_HELP,
+            "preferred_channel": CHANNEL_HELP,
             "promised_reply_at": _(
                 "When the complainant was promised an answer, if it could not be given at once."
             ),
@@ -168,6 +186,7 @@ class StaffRegistrationForm(SubmissionTokenMixin, forms.ModelForm):
             .objects.filter(is_active=True, staff_profile__isnull=False)
             .order_by("username")
         )
+        self.fields["preferred_channel"].choices = NO_PREFERENCE + list(ContactChannel.choices)
         for name in ("complainant_phone", "complainant_email", "complainant_id_number"):
             # static/intake/earlier.js looks the complainant up while these are typed.
             self.fields[name].widget.attrs["data-earlier-lookup"] = name
@@ -225,6 +244,7 @@ class StaffRegistrationForm(SubmissionTokenMixin, forms.ModelForm):
                 "complainant_email",
                 "complainant_id_number",
                 "complainant_name",
+                "complainant_address",
             )
         ]
         if not any(contact) and not cleaned.get("appeal_of_reference"):
@@ -254,14 +274,28 @@ class StaffRegistrationForm(SubmissionTokenMixin, forms.ModelForm):
         return data
 
 
-class PublicComplaintForm(SubmissionTokenMixin, forms.Form):
+class PublicComplaintForm(ComplainantContactMixin, SubmissionTokenMixin, forms.Form):
     """The public form at /submit/: no login, so it asks only what a complainant can answer."""
 
     complainant_name = forms.CharField(label=_("Your name"), max_length=120, required=False)
-    complainant_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    complainant_phone = forms.CharField(
+        label=_("Phone"), max_length=40, required=False, help_text=PHONE_HELP
+    )
     complainant_email = forms.EmailField(label=_("Email"), required=False, max_length=254)
     complainant_id_number = forms.CharField(
         label=_("Account, card or plate number"), max_length=64, required=False
+    )
+    complainant_address = forms.CharField(
+        label=_("Postal address"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only if you want our answer by letter."),
+    )
+    preferred_channel = forms.ChoiceField(
+        label=_("How should we answer you?"),
+        choices=NO_PREFERENCE + list(ContactChannel.choices),
+        required=False,
     )
     subject_description = forms.CharField(
         label=_("Who or what is your complaint about?"), max_length=200, required=False

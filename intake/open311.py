@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
+from complaints import phones
 from complaints.models import Channel, Complaint, State
 from intake import selectors
 from intake import services as intake_services
@@ -271,6 +272,10 @@ class ServiceRequestForm(forms.Form):
     phone = forms.CharField(required=False, max_length=40)
     description = forms.CharField(max_length=DESCRIPTION_LIMIT)
     media_url = forms.URLField(required=False, max_length=1000, assume_scheme="https")
+
+    def clean_phone(self) -> str:
+        # The same numbers as the staff and public forms accept (answered 400 otherwise).
+        return phones.clean_phone(self.cleaned_data.get("phone") or "")
 
     def clean(self):
         cleaned = super().clean()

@@ -49,7 +49,13 @@ ACTION_LABELS = {
 TYPE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 # The complainant's identity, shown masked to staff who may not see it (对信访人身份保密).
-PII_FIELDS = {"complainant_name", "complainant_phone", "complainant_email", "complainant_id_number"}
+PII_FIELDS = {
+    "complainant_name",
+    "complainant_phone",
+    "complainant_email",
+    "complainant_id_number",
+    "complainant_address",
+}
 # A credential for the public tracking page: never shown in the history.
 SECRET_FIELDS = {"tracking_code"}
 

@@ -25,11 +25,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from complaints import datebounds, forms, selectors, services
+from complaints import datebounds, forms, phones, selectors, services
 from complaints.models import (
     Attachment,
     Category,
     Complaint,
+    ContactChannel,
     Department,
     FollowUpOutcome,
     Note,
@@ -48,6 +49,7 @@ COMPLAINANT_FIELDS = (
     "complainant_phone",
     "complainant_email",
     "complainant_id_number",
+    "complainant_address",
 )
 
 
@@ -76,6 +78,15 @@ class StrictCharField(serializers.CharField):
         except UnicodeEncodeError:
             self.fail("surrogate")
         return value
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id or null, as the schema says: DRF would quietly read an empty string as null."""
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if isinstance(data, str) and data == "":
+            self.fail("incorrect_type", data_type="str")
+        return super().run_validation(data)
 
 
 class BoundedDateTimeField(serializers.DateTimeField):
@@ -248,6 +259,10 @@ class ComplaintSerializer(ComplaintListSerializer):
     follow_up_outcome = serializers.ChoiceField(
         choices=FollowUpOutcome.choices, allow_blank=True, read_only=True
     )
+    # Blank: no stated preference.
+    preferred_channel = serializers.ChoiceField(
+        choices=ContactChannel.choices, allow_blank=True, read_only=True
+    )
 
     class Meta(ComplaintListSerializer.Meta):
         fields = [
@@ -258,6 +273,8 @@ class ComplaintSerializer(ComplaintListSerializer):
             "complainant_phone",
             "complainant_email",
             "complainant_id_number",
+            "complainant_address",
+            "preferred_channel",
             "complainant_language",
             "subject_department",
             "subject_person",
@@ -349,23 +366,43 @@ class ComplaintCreateSerializer(serializers.ModelSerializer):
     description = StrictCharField(max_length=20_000)
     request = StrictCharField(max_length=20_000, required=False, allow_blank=True)
     complainant_name = StrictCharField(max_length=120, required=False, allow_blank=True)
-    complainant_phone = StrictCharField(max_length=40, required=False, allow_blank=True)
+    complainant_phone = StrictCharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "A mainland mobile or landline number (with its area code), or an international "
+            "number starting with +."
+        ),
+    )
     complainant_id_number = StrictCharField(max_length=64, required=False, allow_blank=True)
+    complainant_address = StrictCharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text=_("Postal address, for answers by letter."),
+    )
+    preferred_channel = serializers.ChoiceField(
+        choices=ContactChannel.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("How the complainant wants to be answered; blank: no preference."),
+    )
     subject_description = StrictCharField(max_length=200, required=False, allow_blank=True)
     complainant_language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
-    subject_department = serializers.PrimaryKeyRelatedField(
+    subject_department = StrictPrimaryKeyRelatedField(
         queryset=Department.objects.filter(active=True), required=False, allow_null=True
     )
-    subject_person = serializers.PrimaryKeyRelatedField(
+    subject_person = StrictPrimaryKeyRelatedField(
         queryset=_staff_users(), required=False, allow_null=True
     )
-    category = serializers.PrimaryKeyRelatedField(
+    category = StrictPrimaryKeyRelatedField(
         queryset=forms.ClassifyForm.base_fields["category"].queryset,
         required=False,
         allow_null=True,
         help_text=_("A second-level category; may be left for classification."),
     )
-    department = serializers.PrimaryKeyRelatedField(
+    department = StrictPrimaryKeyRelatedField(
         queryset=forms.ClassifyForm.base_fields["department"].queryset,
         required=False,
         allow_null=True,
@@ -398,6 +435,8 @@ class ComplaintCreateSerializer(serializers.ModelSerializer):
             "complainant_phone",
             "complainant_email",
             "complainant_id_number",
+            "complainant_address",
+            "preferred_channel",
             "complainant_language",
             "confidential",
             "subject_department",
@@ -423,7 +462,17 @@ class ComplaintCreateSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(_("The time received cannot be in the future."))
         return value
 
+    def validate_complainant_phone(self, value: str) -> str:
+        return phones.clean_phone(value)
+
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data.get("preferred_channel"):
+            forms.check_preferred_channel(
+                data["preferred_channel"],
+                phone=data.get("complainant_phone", ""),
+                email=data.get("complainant_email", ""),
+                address=data.get("complainant_address", ""),
+            )
         received = data.get("received_at") or timezone.now()
         promised = data.get("promised_reply_at")
         if promised is not None and promised < received:

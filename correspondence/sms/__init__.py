@@ -1,8 +1,9 @@
 """Text messages through a pluggable gateway, chosen like Django's EMAIL_BACKEND.
 
 ``REDRESS_SMS_BACKEND`` names a class with ``send(to, text) -> str`` (the gateway's id of the
-message). ``console`` prints, ``locmem`` keeps messages in ``outbox`` for tests; the real
-providers live beside them.
+message). ``console`` prints, ``locmem`` keeps messages in ``outbox`` for tests; ``aliyun``,
+``tencent`` and ``twilio`` talk to the real providers' HTTP APIs. What the gateways report back
+(delivery, opt-outs) arrives through ``views`` and is recorded by ``receipts``.
 """
 
 from __future__ import annotations

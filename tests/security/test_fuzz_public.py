@@ -1118,6 +1118,9 @@ def o311_form_verdict(data: list[tuple[str, str]]) -> str:
         for name, (limit, required) in O311_LIMITS.items()
     ]
     verdicts += [email_verdict(last(data, "email")), url_verdict(last(data, "media_url"))]
+    if (last(data, "phone") or "").strip():
+        # Checked as a phone number (tests/complaints/test_phones.py): random text is refused.
+        verdicts.append(EITHER)
     lat = coordinate_verdict(last(data, "lat"), 90)
     long = coordinate_verdict(last(data, "long"), 180)
     if BAD in (lat, long) or (lat is None) != (long is None):
