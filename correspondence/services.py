@@ -650,7 +650,7 @@ def send(pk: int) -> str:
                 # Quiet hours began after it was queued (a retry, a late worker): hold it.
                 message.status = Message.Status.QUEUED
                 message.send_after = allowed
-                message.attempts = F("attempts") - 1
+                message.attempts -= 1  # a hold is not an attempt
                 message.claimed_at = None
                 message.save(update_fields=["status", "send_after", "attempts", "claimed_at"])
                 return "held until the quiet hours end"

@@ -11,11 +11,18 @@ from correspondence.models import MessageTemplate
 # purpose → (subject, body); the same text for every channel and language, tagged with both
 # so a test can tell which template was used.
 TEXTS = {
-    "acknowledgement": ("[{{ reference }}] Received", "Received {{ reference }}, code {{ tracking_code }}."),
-    "acceptance": ("[{{ reference }}] Accepted", "Accepted {{ reference }} on {{ accepted_date }}."),
+    "acknowledgement": (
+        "[{{ reference }}] Received",
+        "Received {{ reference }}, code {{ tracking_code }}.",
+    ),
+    "acceptance": (
+        "[{{ reference }}] Accepted",
+        "Accepted {{ reference }} on {{ accepted_date }}.",
+    ),
     "refusal": (
         "[{{ reference }}] Refused",
-        "Refused {{ reference }}. Reason: {{ reason }}. Appeal within {{ appeal_window_days }} days.",
+        "Refused {{ reference }}. Reason: {{ reason }}. "
+        "Appeal by {{ appeal_deadline }} ({{ appeal_window_days }} days).",
     ),
     "extension": (
         "[{{ reference }}] Extended",
