@@ -13,6 +13,11 @@ pytestmark = pytest.mark.django_db
 EMAIL = "li.lei@example.com"
 
 
+@pytest.fixture(autouse=True)
+def english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def api():
     return APIClient()

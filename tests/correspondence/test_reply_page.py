@@ -34,6 +34,11 @@ def reply_template(channel="email", language="zh-hans", name="Apology", **extra)
     return template
 
 
+@pytest.fixture(autouse=True)
+def english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def complaint(make_complaint):
     return make_complaint(State.ASSIGNED, complainant_email=EMAIL)
@@ -223,7 +228,10 @@ def test_the_page_speaks_chinese(client, frontline, complaint):
     client.force_login(frontline)
     response = client.get(write_url(complaint), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200
-    assert '<html lang="zh-hans">' in response.content.decode()
+    page = response.content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert "联系投诉人" in page
+    assert "预览" in page
 
 
 # --- who may write -------------------------------------------------------------------------------
@@ -383,3 +391,36 @@ def test_the_panel_costs_the_same_queries_for_one_message_or_many(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(complaint.get_absolute_url())
     assert response.content.decode().count('class="list-group-item message-row"') == before + 9
+
+
+@pytest.mark.parametrize("moment", ["2026-12-07 23:30", "2026-12-08 00:30"])
+def test_a_text_message_at_night_waits_for_the_morning_unless_urgent(
+    client, frontline, complaint, moment, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    now = dt.datetime.fromisoformat(moment).replace(tzinfo=shanghai)
+    client.force_login(frontline)
+    with time_machine.travel(now, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            post(client, complaint, channel="sms", body="Calm {{ reference }}", key="k1", send="1")
+            post(
+                client,
+                complaint,
+                channel="sms",
+                body="Urgent {{ reference }}",
+                key="k2",
+                urgent="on",
+                send="1",
+            )
+        calm = written(complaint).get(urgent=False)
+        urgent = written(complaint).get(urgent=True)
+        page = client.get(complaint.get_absolute_url()).content.decode()
+    assert calm.status == Message.Status.QUEUED
+    assert calm.send_after.astimezone(shanghai).hour == 8
+    assert urgent.status in (Message.Status.SENT, Message.Status.DELIVERED)
+    assert "Not before" in page

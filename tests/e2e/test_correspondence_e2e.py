@@ -10,6 +10,7 @@ import pytest
 
 from complaints.models import State
 from correspondence.models import Message, MessageTemplate, Purpose
+from tests.correspondence.conftest import make_templates
 from tests.e2e.browser import switch_language
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("tier_groups")]
@@ -26,6 +27,7 @@ def sending(settings, tmp_path):
 
 
 def reply_templates() -> None:
+    make_templates()  # the automatic notices' templates, so the page shows them sent
     texts = {
         "zh-hans": (
             "关于{{ reference }}的答复",
@@ -106,3 +108,4 @@ def test_the_same_in_chinese_and_at_a_phones_width(
     assert width <= 390
     assert Message.objects.filter(complaint=complaint, created_by=frontline).count() == 1
     assert page.locator("#messages .message-row").count() >= 1
+    screenshot(page, "reply-sent-complaint-zh")
