@@ -579,7 +579,9 @@ def mark_posted(message: Message, *, by) -> Message:
     with transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=message.pk)
         if locked.channel != Channel.LETTER or locked.status != Message.Status.TO_POST:
-            raise core.TransitionRefused(_("Only a printed letter waiting to be posted is."))
+            raise core.TransitionRefused(
+                _("Only a printed letter waiting to be posted can be marked as posted.")
+            )
         now = timezone.now()
         locked.status = Message.Status.SENT
         locked.sent_at = now
