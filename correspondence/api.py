@@ -122,6 +122,9 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_recipient(self, message: Message) -> str:
+        # Staff from whom the complainant is kept (对信访人身份保密) see every character hidden.
+        if self.context.get("hide_complainant"):
+            return complaint_selectors.mask(message.recipient)
         return mask_recipient(message.channel, message.recipient)
 
 
@@ -232,7 +235,12 @@ class MessagesView(APIView):
     )
     def get(self, request: Request, reference: str) -> Response:
         complaint = _readable(request, reference)
-        return Response(MessageSerializer(selectors.messages_for(complaint), many=True).data)
+        hide = not complaint_selectors.may_see_complainant(request.user, complaint)
+        return Response(
+            MessageSerializer(
+                selectors.messages_for(complaint), many=True, context={"hide_complainant": hide}
+            ).data
+        )
 
     @extend_schema(
         operation_id="complaints_messages_create",

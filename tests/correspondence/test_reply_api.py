@@ -233,3 +233,22 @@ def test_list_issues_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         response = api.get(url(complaint))
     assert response.status_code == 200
+
+
+def test_staff_kept_from_the_complainant_see_recipients_fully_hidden(
+    api, manager, gm, dept_a, make_complaint
+):
+    complaint = make_complaint(
+        State.ASSIGNED, complainant_email=EMAIL, confidential=True, subject_department=dept_a
+    )
+    api.force_authenticate(gm)
+    assert (
+        api.post(url(complaint), {"channel": "sms", "body": "Hi"}, format="json").status_code == 201
+    )
+    api.force_authenticate(manager)  # of the department complained about
+    recipients = {m["recipient"] for m in api.get(url(complaint)).json()}
+    assert "+86138****8000" not in recipients
+    assert "+************0" in recipients
+    assert (
+        api.post(url(complaint), {"channel": "sms", "body": "Hi"}, format="json").status_code == 403
+    )
