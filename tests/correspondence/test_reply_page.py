@@ -424,3 +424,24 @@ def test_a_text_message_at_night_waits_for_the_morning_unless_urgent(
     assert calm.send_after.astimezone(shanghai).hour == 8
     assert urgent.status in (Message.Status.SENT, Message.Status.DELIVERED)
     assert "Not before" in page
+
+
+def test_a_number_that_opted_out_after_the_page_was_opened_is_refused(client, frontline, complaint):
+    from correspondence.models import SmsOptOut
+
+    client.force_login(frontline)
+    key = key_of(client.get(write_url(complaint)))
+    SmsOptOut.objects.create(phone_norm="13800138000", source="TD")
+    response = post(client, complaint, channel="sms", body="Hi", key=key, send="1")
+    assert response.status_code == 400
+    assert not written(complaint).exists()
+
+
+def test_a_template_retired_after_the_page_was_opened_is_refused(client, frontline, complaint):
+    template = reply_template()
+    client.force_login(frontline)
+    key = key_of(client.get(write_url(complaint)))
+    MessageTemplate.objects.filter(pk=template.pk).update(active=False)
+    response = post(client, complaint, channel="email", template=template.pk, key=key, send="1")
+    assert response.status_code == 400
+    assert not written(complaint).exists()
