@@ -37,7 +37,7 @@ from complaints import rules
 from complaints import services as core
 from complaints.models import Communication, Complaint, RejectReason
 from complaints.phones import sms_number
-from complaints.selectors import may_see_complainant
+from complaints.selectors import mask, may_see_complainant
 from correspondence import rendering
 from correspondence.models import Channel, Message, MessageTemplate, Purpose
 from correspondence.sms import policy
@@ -111,10 +111,8 @@ def channels_for(complaint: Complaint, *, viewer=None) -> dict[str, str]:
     if Channel.SMS in found and policy.opted_out(found[Channel.SMS]):
         del found[Channel.SMS]
     if viewer is not None and not may_see_complainant(viewer, complaint):
-        from complaints.selectors import mask
-
         found = {channel: mask(recipient) for channel, recipient in found.items()}
-    return {channel: found[channel] for channel in FALLBACK_ORDER if channel in found}
+    return {channel.value: found[channel] for channel in FALLBACK_ORDER if channel in found}
 
 
 def best_channel(complaint: Complaint, *, allowed=None) -> tuple[str, str] | None:
@@ -288,11 +286,11 @@ def send_reply(
     also sets the complaint's first response). The send is queued after commit; a letter is
     rendered to PDF by the worker and left TO_POST.
     """
+    _require_writer(complaint, by)
     event_key = f"reply:{key}"[:100]
     existing = Message.objects.filter(complaint=complaint, event_key=event_key).first()
     if existing is not None:
         return existing
-    _require_writer(complaint, by)
     recipient = _usable_recipient(complaint, channel)
     template, language, rendered = _handler_text(
         complaint,
@@ -366,9 +364,10 @@ def notify(
     chosen = best_channel(complaint, allowed=channels)
     if chosen is None:
         gaps = channel_gaps(complaint)
-        allowed = channels or FALLBACK_ORDER
+        # In the documented order (``channels`` may be a set).
+        allowed = [c.value for c in FALLBACK_ORDER if channels is None or c in channels]
         reason = " ".join(gaps[c] for c in allowed if c in gaps)
-        channel = Channel.SMS if Channel.SMS in _recipients(complaint) else next(iter(allowed))
+        channel = Channel.SMS if Channel.SMS in _recipients(complaint) else allowed[0]
         return _record(
             complaint,
             channel=channel,

@@ -15,6 +15,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 from django_q.models import Schedule, Task
 
 from complaints import services as core
@@ -30,6 +31,13 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, 12, day, hour, minute, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals and reasons below are read in English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
