@@ -445,3 +445,20 @@ def test_a_template_retired_after_the_page_was_opened_is_refused(client, frontli
     response = post(client, complaint, channel="email", template=template.pk, key=key, send="1")
     assert response.status_code == 400
     assert not written(complaint).exists()
+
+
+def test_markup_in_the_text_is_shown_as_text_in_the_preview(client, frontline, complaint):
+    client.force_login(frontline)
+    response = post(
+        client,
+        complaint,
+        channel="email",
+        subject="<b>Hi</b>",
+        body="<script>alert('x')</script> {{ reference }}",
+        key="k",
+        preview="1",
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert(" not in page
+    assert "&lt;script&gt;alert(" in page
