@@ -167,3 +167,51 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("smtp.example.cn:25")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notices_sent_before_the_outbox_are_moved_into_it(make_complaint):
+    """The data migration: intake's Notification rows become correspondence messages."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    complaint = make_complaint()
+    Message.objects.all().delete()
+    before = [("intake", "0001_notices_imported_mail_open311")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    Notification = old.get_model("intake", "Notification")
+    sent_at = timezone.now()
+    Notification.objects.create(
+        complaint_id=complaint.pk,
+        kind="rejection",
+        event_version=2,
+        recipient="amy@example.com",
+        language="en",
+        subject="We cannot accept your complaint",
+        message_id="<old@example.cn>",
+        sent_at=sent_at,
+        attempts=1,
+    )
+    Notification.objects.create(
+        complaint_id=complaint.pk,
+        kind="resolution",
+        event_version=5,
+        recipient="amy@example.com",
+        language="en",
+        last_error="ConnectionRefusedError",
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    rows = list(
+        Message.objects.order_by("event_version").values_list(
+            "purpose", "event_key", "status", "message_id", "body", "last_error"
+        )
+    )
+    text = "(sent before this release; text not kept)"
+    assert rows == [
+        ("refusal", "refusal:2", "sent", "<old@example.cn>", text, ""),
+        ("decision", "decision:5", "failed", "", text, "ConnectionRefusedError"),
+    ]
