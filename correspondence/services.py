@@ -660,16 +660,14 @@ def send(pk: int) -> str:
             with translation.override(message.language):
                 text = policy.compose(message.body, language=message.language)
             message.provider_id = sms.send(message.recipient, text)[:100]
-            return _finish(message, Message.Status.SENT, sent_at=timezone.now())
-        if message.channel == Channel.EMAIL:
+        elif message.channel == Channel.EMAIL:
             from correspondence.email import build
 
             build(message).send()
-            return _finish(message, Message.Status.SENT, sent_at=timezone.now())
-        from correspondence import letters
+        else:
+            from correspondence import letters
 
-        message.attachment = letters.store_letter(message, by=message.created_by)
-        return _finish(message, Message.Status.TO_POST)
+            message.attachment = letters.store_letter(message, by=message.created_by)
     except Exception as exc:  # noqa: BLE001 - any failure of a gateway is recorded and retried
         message.refresh_from_db(fields=["attempts"])
         permanent = isinstance(exc, SmsError) and exc.permanent
@@ -689,6 +687,11 @@ def send(pk: int) -> str:
         message.last_error = _error_text(exc, message)
         message.save(update_fields=["status", "send_after", "claimed_at", "last_error"])
         return f"failed, next attempt at {message.send_after:%Y-%m-%d %H:%M}"
+    # Outside the try: once the gateway took it, nothing may put it back in the queue. Should
+    # this save fail, the row stays SENDING and the dispatcher hands it to a person.
+    if message.channel == Channel.LETTER:
+        return _finish(message, Message.Status.TO_POST)
+    return _finish(message, Message.Status.SENT, sent_at=timezone.now())
 
 
 def _finish(message: Message, status: str, *, last_error: str = "", sent_at=None) -> str:
