@@ -571,6 +571,8 @@ SPECTACULAR_SETTINGS.update(
             "FollowUpOutcomeEnum": "complaints.models.FollowUpOutcome",
             "StateEnum": "complaints.models.State",
             "ChannelEnum": "complaints.models.Channel",
+            # A message's channel (email/sms/letter), beside the complaint's intake channel.
+            "MessageChannelEnum": "correspondence.models.Channel",
             "PriorityEnum": "complaints.models.Priority",
         },
         "TAGS": [

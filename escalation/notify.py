@@ -3,7 +3,7 @@
 An event (escalation, missed deadline, request for approval...) writes a ``Notice`` row in its
 own transaction and, after commit, hands its id to the django-q2 task
 ``escalation.tasks.send_notices``. The row names recipients by role ("gm", "dept_manager",
-"assignee", "complainant", "user:<id>"), resolved when the mail is sent, so a sweep that escalates
+"assignee", "user:<id>"), resolved when the mail is sent, so a sweep that escalates
 a thousand complaints writes a thousand small rows and queues one task, and never looks up
 people on its hot path. Sending claims each row with a conditional UPDATE (0 rows: another
 worker has it), so a task that runs twice sends each mail once.
@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 GM = "gm"
 DEPT_MANAGER = "dept_manager"
 ASSIGNEE = "assignee"
-COMPLAINANT = "complainant"
+# Complainants are told through correspondence's outbox (complainant_notice_requested), never
+# from here: every message to a complainant goes through that one outbox.
 
 # A claim older than this without a send is a crashed sender: the notice may be claimed again.
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
@@ -204,8 +205,6 @@ def recipients(notice: Notice) -> list[tuple[str, str]]:
                 )
         elif role == ASSIGNEE and complaint is not None and complaint.assignee_id:
             users.append(complaint.assignee)
-        elif role == COMPLAINANT and complaint is not None and complaint.complainant_email:
-            pairs.append((complaint.complainant_email, complaint.complainant_language))
         elif role.startswith("user:"):
             users.extend(User.objects.filter(pk=int(role[5:]), is_active=True))
     actor_id = notice.context.get("actor_id")

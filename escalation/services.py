@@ -373,8 +373,8 @@ def request_extension(
 def decide_extension(
     extension: ExtensionRequest, *, by, approve: bool, note: str = ""
 ) -> ExtensionRequest:
-    """A manager approves (the deadline moves, the complainant is emailed the new date, the
-    extension is counted) or refuses; the requester is told either way.
+    """A manager approves (the deadline moves, the complainant is told the new date through the
+    correspondence outbox, the extension is counted) or refuses; the requester is told either way.
 
     History: the request's decision, and an "extend" row on the complaint on approval.
     """
@@ -435,7 +435,6 @@ def _grant(
     extension.status = ExtensionRequest.Status.APPROVED
     extension.decided_by, extension.decided_at, extension.decision_note = by, now, note
     _save(extension, by)
-    old_due = locked.resolution_due_at
     locked.resolution_due_at = extension.proposed_due_at
     locked.extension_count += 1
     policy, calendar = _policy(locked)
@@ -448,15 +447,6 @@ def _grant(
         resolution_due_at=extension.proposed_due_at,
         extension_count=locked.extension_count,
         next_due_at=next_due,
-    )
-    notify.create(
-        kind="extension-granted",
-        complaint=locked,
-        roles=[notify.COMPLAINANT],
-        key=f"extension-granted:{extension.pk}",
-        context={"old_due_at": old_due, "new_due_at": extension.proposed_due_at},
-        language=locked.complainant_language,
-        dedupe=False,
     )
 
 

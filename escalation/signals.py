@@ -15,7 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import HANDLING_STATES, TIER_ORDER, Category, Priority, State
-from complaints.signals import complaint_changed, complaint_changing, complaints_changed
+from complaints.signals import (
+    complainant_notice_requested,
+    complaint_changed,
+    complaint_changing,
+    complaints_changed,
+)
 from escalation import deadlines, notify, rulebook, years
 from escalation.context import EscalationContext, context_for
 from escalation.models import (
@@ -23,7 +28,6 @@ from escalation.models import (
     CalendarYear,
     Escalation,
     EscalationCause,
-    ManualReason,
     SlaPolicy,
     Trigger,
     WorkCalendar,
@@ -130,6 +134,8 @@ def follow_lifecycle_in_bulk(sender, complaints, action, by, reasons, sources, *
             for notice in _escalation_notices(complaint, escalation, by, reason, context)
         ]
     )
+    for (complaint, _reason, context), escalation in zip(pending, records, strict=True):
+        _tell_complainant(complaint, escalation, context)
 
 
 def record_escalation(complaint, *, by, reason: str) -> Escalation:
@@ -137,7 +143,21 @@ def record_escalation(complaint, *, by, reason: str) -> Escalation:
     escalation = _escalation(complaint, by, reason, context)
     escalation.save(force_insert=True)
     notify.create_many(_escalation_notices(complaint, escalation, by, reason, context))
+    _tell_complainant(complaint, escalation, context)
     return escalation
+
+
+def _tell_complainant(complaint, escalation, context: EscalationContext) -> None:
+    """超出处理权限: report upward and tell the complainant, through correspondence's outbox
+    (by the complainant's best channel), when the person escalating asked for it."""
+    if context.tell_complainant:
+        complainant_notice_requested.send(
+            sender=Escalation,
+            complaint=complaint,
+            purpose="escalation",
+            key=f"escalation:{escalation.pk}",
+            context={},
+        )
 
 
 def _context(complaint, by) -> EscalationContext:
@@ -183,21 +203,6 @@ def _escalation_notices(complaint, escalation, by, reason: str, context) -> list
             actor=by,
         )
     ]
-    if context.tell_complainant:
-        notices.append(
-            notify.prepare(
-                kind="escalated-complainant",
-                complaint=complaint,
-                roles=[notify.COMPLAINANT],
-                key=f"escalated-complainant:{escalation.pk}",
-                context={
-                    "to_tier": complaint.tier,
-                    "reason_code": context.reason_code,
-                    "beyond_authority": context.reason_code == ManualReason.BEYOND_AUTHORITY,
-                },
-                language=complaint.complainant_language,
-            )
-        )
     return notices
 
 

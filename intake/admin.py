@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from complaints import rules, selectors
 from complaints.admin import InvisibleIsMissing
-from intake.models import ImportedMessage, Notification, Open311Request
+from intake.models import ImportedMessage, Open311Request
 
 
 class ReadOnlyScopedAdmin(InvisibleIsMissing, admin.ModelAdmin):
@@ -32,14 +32,6 @@ class ReadOnlyScopedAdmin(InvisibleIsMissing, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyScopedAdmin):
-    list_display = ["complaint", "kind", "recipient", "created_at", "sent_at", "attempts"]
-    list_filter = ["kind"]
-    list_select_related = ["complaint"]
-    search_fields = ["complaint__reference", "recipient"]
 
 
 @admin.register(ImportedMessage)

@@ -8,12 +8,9 @@ class IntakeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from complaints.signals import complaint_changed, complaints_changed
+        from complaints.signals import complaint_changed
         from intake import signals
 
         complaint_changed.connect(
             signals.complaint_changed, dispatch_uid="intake.signals.complaint_changed"
-        )
-        complaints_changed.connect(
-            signals.complaints_changed, dispatch_uid="intake.signals.complaints_changed"
         )

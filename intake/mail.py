@@ -37,8 +37,9 @@ from django.utils.translation import gettext as _
 from complaints import services
 from complaints.models import Channel, Communication, Complaint
 from complaints.uploads import check_upload
+from correspondence import selectors as outbox
 from intake import services as intake_services
-from intake.models import ImportedMessage, Notification
+from intake.models import ImportedMessage
 
 logger = logging.getLogger(__name__)
 
@@ -211,16 +212,15 @@ def _reference_pattern() -> re.Pattern:
 def _thread_target(parsed: ParsedMail) -> Complaint | None:
     """The complaint this message answers, if any.
 
-    1. Its In-Reply-To/References name a message we sent (a notice) or imported.
+    1. Its In-Reply-To/References name a message we sent (any message of the outbox) or
+       imported.
     2. Its subject (or, for a message that is a reply, its body) names a reference, and it comes
        from the address that complaint was filed with: a stranger quoting a reference does not
        get to write into someone else's complaint; their message becomes a complaint of its own.
     """
     if parsed.refers_to:
         complaint_id = (
-            Notification.objects.filter(message_id__in=parsed.refers_to)
-            .values_list("complaint_id", flat=True)
-            .first()
+            outbox.complaint_id_for_message_ids(parsed.refers_to)
             or ImportedMessage.objects.filter(
                 message_id__in=parsed.refers_to, complaint__isnull=False
             )
@@ -308,7 +308,7 @@ def _new_complaint(parsed, evidence, refused) -> ImportResult:
     description = "\n\n".join(
         p for p in (parsed.subject, parsed.body, "\n".join(refused)) if p
     ) or _("(no text)")
-    complaint, _created = intake_services.register(
+    complaint, created = intake_services.register(
         by=None,
         channel=Channel.EMAIL,
         description=description,
@@ -317,6 +317,19 @@ def _new_complaint(parsed, evidence, refused) -> ImportResult:
         complainant_email=parsed.sender_email,
         complainant_language=parsed.language,
     )
+    if created:
+        # The complainant's own email on the timeline, by its Message-ID: our answers name it
+        # in In-Reply-To, so they sit in the complainant's thread (correspondence reads it from
+        # the communication, never from intake's tables).
+        services.log_communication(
+            complaint,
+            by=None,
+            medium=Communication.Medium.EMAIL,
+            direction=Communication.Direction.INBOUND,
+            summary=parsed.subject or _("(no subject)"),
+            occurred_at=complaint.received_at,
+            message_id=parsed.message_id,
+        )
     return ImportResult("new", parsed.message_id, complaint)
 
 

@@ -1,64 +1,14 @@
-"""What intake keeps beside the complaint itself: the outbox of notices to complainants, the
-Message-IDs already imported from the intake mailbox, and the Open311 details of requests that
-arrived through the GeoReport API."""
+"""What intake keeps beside the complaint itself: the Message-IDs already imported from the
+intake mailbox, and the Open311 details of requests that arrived through the GeoReport API.
+(Notices to complainants are the correspondence app's outbox.)"""
 
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint
-
-
-class Notification(models.Model):
-    """One notice to a complainant: the outbox row a task claims before it sends.
-
-    ``event_version`` is the complaint's version when the event happened, so a complaint that
-    is reopened and resolved again gets a second resolution notice, while a task that runs twice
-    for the same event finds the row already claimed and sends nothing.
-    """
-
-    class Kind(models.TextChoices):
-        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt")
-        ACCEPTANCE = "acceptance", _("Notice of acceptance")
-        REJECTION = "rejection", _("Notice of rejection")
-        RESOLUTION = "resolution", _("Notice of resolution")
-        FOLLOW_UP = "follow_up", _("Notice of follow-up")
-
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="notifications")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    event_version = models.PositiveIntegerField(_("complaint version"))
-    recipient = models.EmailField(_("recipient"))
-    language = models.CharField(_("language"), max_length=10)
-    subject = models.CharField(_("subject"), max_length=300, blank=True)
-    # Our own Message-ID: a complainant's reply names it in In-Reply-To, which threads the reply.
-    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    # Set by the conditional UPDATE that claims the row; NULL means "not sent yet".
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("notice to a complainant")
-        verbose_name_plural = _("notices to complainants")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["complaint", "kind", "event_version"], name="notification_once_per_event"
-            )
-        ]
-        indexes = [
-            # Email intake: WHERE message_id IN (In-Reply-To, References...) to thread a reply.
-            models.Index(
-                fields=["message_id"], name="notif_message_id_idx", condition=~Q(message_id="")
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.recipient}"
 
 
 class ImportedMessage(models.Model):

@@ -58,6 +58,11 @@ def test_the_schema_is_openapi_3_and_documents_every_endpoint(schema):
         ("/api/v1/complaints/{reference}/attachments/{attachment_id}/", "get"),
         ("/api/v1/departments/", "get"),
         ("/api/v1/categories/", "get"),
+        ("/api/v1/complaints/{reference}/messages/", "get"),
+        ("/api/v1/complaints/{reference}/messages/", "post"),
+        ("/api/v1/complaints/{reference}/messages/preview/", "post"),
+        ("/api/v1/complaints/{reference}/messages/{message_id}/retry/", "post"),
+        ("/api/v1/complaints/{reference}/messages/{message_id}/posted/", "post"),
         *{(f"/api/v1/complaints/{{reference}}/{slug}/", "post") for slug in SLUGS},
     }
     assert operations == expected

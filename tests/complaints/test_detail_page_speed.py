@@ -23,8 +23,10 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 # What a general manager's view of an assigned complaint costs, whatever its timeline: session,
 # user, staff profile, the complaint (with category, department and handler joined), the user's
 # permissions (2), the assign form's handlers and departments (2), then the timeline: history
-# rows, notes, communications, attachments, and the people they name (1).
-PAGE_QUERIES = 13
+# rows, notes, communications, attachments, and the people they name (1); the messages panel:
+# the messages with their authors and attachments (1), the SMS opt-out of the complainant's
+# number (1).
+PAGE_QUERIES = 15
 
 
 @pytest.fixture(autouse=True)

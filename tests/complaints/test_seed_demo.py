@@ -62,8 +62,8 @@ def test_seed_demo_creates_logins_and_complaints_in_every_state_once(rf):
 def test_seed_demo_replays_the_year_without_mailing_anyone(mailoutbox):
     from django_q.models import OrmQ
 
+    from correspondence.models import Message
     from escalation.models import Notice
-    from intake.models import Notification
 
     call_command("seed_demo", complaints=60, stdout=io.StringIO())
     assert Complaint.objects.count() == 60
@@ -71,4 +71,4 @@ def test_seed_demo_replays_the_year_without_mailing_anyone(mailoutbox):
     assert Complaint.objects.exclude(complainant_email="").exists()
     assert mailoutbox == []
     assert OrmQ.objects.count() == 0
-    assert Notice.objects.count() == 0 and Notification.objects.count() == 0
+    assert Notice.objects.count() == 0 and Message.objects.count() == 0

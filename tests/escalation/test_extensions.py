@@ -11,9 +11,11 @@ from django.core import mail
 from complaints import services
 from complaints.models import Complaint, State
 from complaints.services import ActionForbidden, TransitionRefused
+from correspondence.models import Message
 from escalation import services as sla
 from escalation.models import ExtensionRequest
 from tests.conftest import RESOLUTION
+from tests.correspondence.conftest import make_templates
 from tests.escalation.conftest import MONDAY_0930, SHANGHAI
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +28,10 @@ def fresh(complaint: Complaint) -> Complaint:
 
 
 def test_an_approved_extension_moves_the_deadline_counts_and_tells_the_complainant(
-    clock, make_complaint, frontline, manager, committed
+    clock, make_complaint, frontline, manager, committed, settings
 ):
+    make_templates()
+    settings.REDRESS_TASKS_SYNC = True
     complaint = make_complaint(
         State.ASSIGNED, complainant_email="wang@example.test", complainant_language="en"
     )
@@ -52,10 +56,12 @@ def test_an_approved_extension_moves_the_deadline_counts_and_tells_the_complaina
         manager,
         "Waiting for the bank",
     )
+    # Through correspondence's outbox, by the complainant's best channel.
+    [told] = Message.objects.filter(complaint=complaint, purpose="extension")
+    assert (told.channel, told.event_key, told.status) == ("email", "extension:1", "sent")
     to_complainant = [m for m in mail.outbox if m.to == ["wang@example.test"]]
-    assert len(to_complainant) == 1
-    assert to_complainant[0].subject == f"[{complaint.reference}] We need a little more time"
-    assert "We will answer you by March 6, 2026, 6 p.m." in to_complainant[0].body
+    assert [m.subject for m in to_complainant] == [f"[{complaint.reference}] Extended"]
+    assert "to March 6, 2026. Reason: Waiting for the bank." in to_complainant[0].body
     assert [m.subject for m in mail.outbox if frontline.email in m.to] == [
         f"[{complaint.reference}] Extension approved"
     ]
@@ -142,12 +148,16 @@ def test_a_pending_extension_lapses_when_the_complaint_is_resolved(
     assert "no longer being handled" in request.decision_note
 
 
-def test_the_complainant_is_told_in_their_own_language(clock, make_complaint, manager, committed):
+def test_the_complainant_is_told_in_their_own_language(
+    clock, make_complaint, manager, committed, settings
+):
+    make_templates()
+    settings.REDRESS_TASKS_SYNC = True
     complaint = make_complaint(
         State.ASSIGNED, complainant_email="wang@example.test", complainant_language="zh-hans"
     )
     with committed():
         sla.request_extension(complaint, by=manager, proposed_due_at=FRIDAY_18, reason="复杂")
     (message,) = [m for m in mail.outbox if m.to == ["wang@example.test"]]
-    assert message.subject == f"[{complaint.reference}] 我们需要更多时间处理您的投诉"
-    assert "需要进一步调查" in message.body
+    assert message.subject == f"[{complaint.reference}] Extended"
+    assert "2026年3月6日" in message.body and "复杂" in message.body

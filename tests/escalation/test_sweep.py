@@ -254,10 +254,14 @@ def test_the_handler_is_warned_once_before_a_deadline(
 
 
 def test_a_handler_escalates_by_hand_with_a_reason_and_the_complainant_is_told(
-    clock, make_complaint, frontline, manager, committed
+    clock, make_complaint, frontline, manager, committed, settings
 ):
+    from correspondence.models import Message
     from escalation import services as sla
+    from tests.correspondence.conftest import make_templates
 
+    make_templates()
+    settings.REDRESS_TASKS_SYNC = True
     complaint = make_complaint(State.ASSIGNED, complainant_email="li.lei@example.test")
     with committed():
         sla.escalate_by_hand(
@@ -279,9 +283,12 @@ def test_a_handler_escalates_by_hand_with_a_reason_and_the_complainant_is_told(
     assert subjects_to(manager.email) == [
         f"[{complaint.reference}] Escalated to Department manager"
     ]
+    # Through correspondence's outbox, by the complainant's best channel, in their language.
+    [message] = Message.objects.filter(complaint=complaint, purpose="escalation")
+    assert (message.channel, message.status) == ("email", "sent")
     told = [m for m in mail.outbox if m.to == ["li.lei@example.test"]]
-    # In the complainant's language (Chinese by default).
-    assert len(told) == 1 and "超出了经办人员的处理权限" in told[0].body
+    assert [m.subject for m in told] == [f"[{complaint.reference}] Escalated"]
+    assert told[0].body.endswith("(zh-hans)")
     assert told[0].alternatives  # an HTML part too
     assert frontline.email not in [a for m in mail.outbox for a in m.to]  # not told of own act
 

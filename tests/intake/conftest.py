@@ -1,5 +1,6 @@
-"""Intake test fixtures: notices sent through a real django-q2 task run (sync), uploads kept in a
-temporary media folder, a clean rate-limit cache, an Open311 API key, and a real Maildir."""
+"""Intake test fixtures: notices sent through a real django-q2 task run (sync) from known
+templates, uploads kept in a temporary media folder, a clean rate-limit cache, an Open311 API
+key, and a real Maildir."""
 
 from __future__ import annotations
 
@@ -31,6 +32,15 @@ def intake_settings(settings, tmp_path):
     settings.DEFAULT_FROM_EMAIL = "Complaints <complaints@example.cn>"
     caches[settings.REDRESS_RATE_LIMIT_CACHE].clear()
     return settings
+
+
+@pytest.fixture(autouse=True)
+def message_templates(db):
+    """The templates of the automatic notices (shipped by a data migration; written here so the
+    tests know their words)."""
+    from tests.correspondence.conftest import make_templates
+
+    make_templates()
 
 
 @pytest.fixture

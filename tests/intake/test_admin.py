@@ -8,21 +8,6 @@ from django_q.models import Schedule
 from intake import mail
 
 
-def test_notices_in_the_admin_are_scoped_by_visibility_and_read_only(
-    client, make_complaint, gm, frontline_b, on_commit
-):
-    with on_commit():
-        complaint = make_complaint(complainant_email="li.lei@example.cn")
-    client.force_login(gm)
-    response = client.get("/admin/intake/notification/")
-    assert response.status_code == 200
-    assert complaint.reference in response.content.decode()
-    assert client.get("/admin/intake/notification/add/").status_code == 403
-    client.force_login(frontline_b)  # another department: not their complaint
-    response = client.get("/admin/intake/notification/")
-    assert complaint.reference not in response.content.decode()
-
-
 def test_refused_mail_is_listed_only_for_those_who_see_everything(client, gm, frontline):
     mail.import_message(b"From: nobody\r\nMessage-ID: <x@y>\r\n\r\nhi\r\n")
     client.force_login(gm)

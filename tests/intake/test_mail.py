@@ -11,8 +11,9 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from complaints.models import Attachment, Communication, Complaint
+from correspondence.models import Message
 from intake import mail
-from intake.models import ImportedMessage, Notification
+from intake.models import ImportedMessage
 from tests.intake.conftest import eml
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -107,9 +108,17 @@ def test_new_message_becomes_an_email_complaint_with_its_pdf_and_an_acknowledgem
     # The acknowledgement answers the complainant's own message, in Chinese.
     [ack] = outbox.outbox
     assert ack.to == ["zhang.san@example.cn"]
-    assert ack.subject == "[C-2026-000001] 我们已收到您的投诉"
-    assert complaint.tracking_code in ack.body
+    assert ack.subject == "[C-2026-000001] Received"
+    assert complaint.tracking_code in ack.body and ack.body.endswith("(zh-hans)")
     assert ack.extra_headers["In-Reply-To"] == ORIGINAL_ID
+    # The complainant's own email is on the timeline, by its Message-ID (what threads answers).
+    own = complaint.communications.get()
+    assert (own.direction, own.medium, own.author, own.message_id) == (
+        "in",
+        "email",
+        None,
+        ORIGINAL_ID,
+    )
     # The mailbox is left with nothing to import: the message moved to the Imported folder.
     assert maildir.inbox_count() == 0
     assert maildir.imported_count() == 1
@@ -141,7 +150,8 @@ def test_reply_naming_the_original_in_references_is_threaded_not_registered(
         out = fetch(maildir, capsys)
 
     complaint = Complaint.objects.get()  # still one complaint
-    comm = Communication.objects.get(complaint=complaint)
+    own, comm = Communication.objects.filter(complaint=complaint).order_by("id")
+    assert own.message_id == ORIGINAL_ID  # the complaint's own email, then the reply
     assert comm.direction == "in"
     assert comm.medium == "email"
     assert comm.public is False
@@ -159,7 +169,7 @@ def test_reply_with_the_reference_in_the_subject_from_the_complainant_is_threade
     maildir.deliver("reply_en_subject_only.eml")
     fetch(maildir)
     complaint = Complaint.objects.get()
-    [comm] = complaint.communications.all()
+    _own, comm = complaint.communications.order_by("id")
     assert comm.summary.startswith("Re: [C-2026-000001] We have received your complaint")
     assert "Please call me after 6 pm." in comm.summary
     assert "Reference: C-2026-000001" not in comm.summary
@@ -171,7 +181,7 @@ def test_stranger_quoting_a_reference_gets_a_complaint_of_their_own(db, maildir)
     maildir.deliver("stranger_quotes_reference.eml")
     fetch(maildir)
     original, stranger = Complaint.objects.order_by("id")
-    assert not original.communications.exists()
+    assert list(original.communications.values_list("message_id", flat=True)) == [ORIGINAL_ID]
     assert stranger.complainant_email == "someone@example.org"
     assert ImportedMessage.objects.get(complaint=stranger).outcome == "new"
 
@@ -179,7 +189,8 @@ def test_stranger_quoting_a_reference_gets_a_complaint_of_their_own(db, maildir)
 def test_reply_to_an_acknowledgement_is_threaded_by_its_in_reply_to(db, web_complaint, on_commit):
     with on_commit():
         complaint = web_complaint(complainant_email="zhang.san@example.cn")
-    ack_id = Notification.objects.get(complaint=complaint).message_id
+    ack_id = Message.objects.get(complaint=complaint, purpose="acknowledgement").message_id
+    assert ack_id
     raw = (
         f"From: Zhang San <zhang.san@example.cn>\r\nSubject: thanks\r\n"
         f"Message-ID: <r1@mail.example.cn>\r\nIn-Reply-To: {ack_id}\r\n\r\nOne more detail.\r\n"
@@ -199,7 +210,7 @@ def test_running_the_import_again_imports_nothing_again(db, maildir, capsys):
     fetch(maildir)
     out = fetch(maildir, capsys)
     assert Complaint.objects.count() == 1
-    assert Communication.objects.count() == 1
+    assert Communication.objects.count() == 2  # the complaint's own email and the reply
     assert "0 new complaint(s), 0 repl(y/ies) threaded, 0 already imported" in out.out
 
 
@@ -211,7 +222,7 @@ def test_the_same_message_delivered_twice_is_imported_once(db, maildir, capsys):
     maildir.deliver("reply_zh_references.eml")
     out = fetch(maildir, capsys)
     assert Complaint.objects.count() == 1
-    assert Communication.objects.count() == 1
+    assert Communication.objects.count() == 2  # the complaint's own email and the reply
     assert Attachment.objects.count() == 1
     assert "0 new complaint(s), 0 repl(y/ies) threaded, 2 already imported" in out.out
     assert maildir.inbox_count() == 0
@@ -327,7 +338,7 @@ def test_imap_source_imports_unseen_messages_and_flags_them_seen(db, settings, m
     settings.REDRESS_MAIL_IMAP_USER = "complaints"
     call_command("fetch_complaint_mail")
     assert ("connect", "imap.example.cn", 993) in FakeImap.calls
-    assert Complaint.objects.get().communications.count() == 1
+    assert Complaint.objects.get().communications.count() == 2  # its own email, the reply
     assert all("\\Seen" in flags for _raw, flags in FakeImap.messages.values())
     call_command("fetch_complaint_mail")  # nothing unseen left
     assert Complaint.objects.count() == 1

@@ -372,7 +372,7 @@ def test_a_closed_complaint_can_be_appealed_from_the_tracking_page(client, close
     assert appeal_complaint.attachments.get().original_name == "costs.pdf"
     done = client.get("/submit/done/", headers={"Accept-Language": "en"}).content.decode()
     assert "Appeal received" in done and appeal_complaint.tracking_code in done
-    assert "We have received your appeal" in outbox.outbox[0].subject
+    assert outbox.outbox[0].subject == f"[{appeal_complaint.reference}] Received"
     # The original now says so instead of offering a second appeal.
     again = client.get(f"/track/{closed.reference}/", headers={"Accept-Language": "en"})
     assert f"Your appeal was registered as {appeal_complaint.reference}" in again.content.decode()
