@@ -428,6 +428,8 @@ REDRESS_SMS_CALLBACK_LIMIT = env_int("REDRESS_SMS_CALLBACK_LIMIT", 600)
 # How long a satisfaction survey link stays good; after that the follow-up call is the
 # handler's.
 REDRESS_SURVEY_DAYS = env_int("REDRESS_SURVEY_DAYS", 7)
+# Send the survey by email or SMS when a complaint is resolved (off: handlers phone).
+REDRESS_SURVEY_AUTO = env_bool("REDRESS_SURVEY_AUTO", True)
 
 REDRESS_OPEN311_API_KEYS = env_list("REDRESS_OPEN311_API_KEYS", [])
 # Set when clients send a jurisdiction_id; a different one is answered 404. Empty: ignored.

@@ -288,7 +288,7 @@ def context_for(complaint: Complaint, *, language: str, extra: dict | None = Non
             "department": str(complaint.department) if complaint.department_id else "",
             "category": str(complaint.category) if complaint.category_id else "",
             "handler": (handler.get_full_name() or handler.get_username()) if handler else "",
-            "organisation": str(getattr(settings, "REDRESS_ORGANISATION_NAME", "")),
+            "organisation": settings.REDRESS_ORGANISATION_NAME,
             "track_url": f"{base}/track/?reference={complaint.reference}",
             "tracking_code": "",
             "reason": _reason(complaint),
@@ -361,7 +361,7 @@ def sample_context(language: str) -> dict:
     }
     return {
         "reference": "C-2026-000123",
-        "organisation": str(getattr(settings, "REDRESS_ORGANISATION_NAME", "")),
+        "organisation": settings.REDRESS_ORGANISATION_NAME,
         "track_url": f"{base}/track/?reference=C-2026-000123",
         "tracking_code": "K7P2-9QXM",
         "appeal_window_days": str(settings.REDRESS_APPEAL_WINDOW_DAYS),

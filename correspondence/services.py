@@ -519,7 +519,7 @@ def enqueue(pk: int) -> None:
     async_task(
         "correspondence.tasks.send_message",
         pk,
-        sync=bool(getattr(settings, "REDRESS_TASKS_SYNC", False)),
+        sync=settings.REDRESS_TASKS_SYNC,
         task_name=f"message-{pk}",
     )
 

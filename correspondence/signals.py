@@ -45,7 +45,7 @@ def tell_complainant(sender, *, complaint, action, reason="", **kwargs) -> None:
         key=key,
         extra=services.notice_extra(complaint, purpose, reason=reason or ""),
     )
-    if purpose == Purpose.DECISION and getattr(settings, "REDRESS_SURVEY_AUTO", True):
+    if purpose == Purpose.DECISION and settings.REDRESS_SURVEY_AUTO:
         services.notify(
             complaint,
             purpose=Purpose.SURVEY,
