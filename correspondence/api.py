@@ -304,6 +304,9 @@ class _MessageActionView(APIView):
 
     def post(self, request: Request, reference: str, message_id: str) -> Response:
         complaint = _writable(request, reference)
+        # The action takes no body, but a malformed one (JSON nested too deep, not JSON) is a
+        # 400 like at every other POST of the API, before anything is looked up.
+        request.data  # noqa: B018
         if not message_id.isdigit() or int(message_id) > MAX_ID:
             raise exceptions.NotFound()
         try:

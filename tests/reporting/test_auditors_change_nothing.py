@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from complaints import services
 from complaints.models import Complaint
+from correspondence.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,8 @@ PUBLIC_PREFIXES = (
     "i18n/",
     "^media/",
     "api/v1/auth/",  # logging in to the API
+    "survey/",  # the complainant's satisfaction survey, by a signed link
+    "sms/",  # the SMS gateways' delivery reports and replies, by a secret or a signature
 )
 # Cached report figures are not data anyone changed.
 NOT_DATA = {"reporting.reportcache", "reporting.monthgeneration", "reporting.workingday"}
@@ -35,7 +38,7 @@ NOT_DATA = {"reporting.reportcache", "reporting.monthgeneration", "reporting.wor
 # Addresses that exist to change something.
 WRITES = re.compile(
     r"/(transitions/\w+|notes|communications|attachments|escalate|pause|resume|extension"
-    r"|remedy-approval|decide|new|duplicates)/$|^/api/"
+    r"|remedy-approval|decide|new|duplicates|write|retry|posted)/$|^/api/"
 )
 
 PAYLOAD = {
@@ -64,7 +67,15 @@ def fingerprint() -> dict[str, int]:
     """Row counts of every table of the project's apps, and the complaints' version total."""
     counts = {
         model._meta.label_lower: model._default_manager.count()
-        for app in ("complaints", "intake", "escalation", "reporting", "authtoken", "django_q")
+        for app in (
+            "complaints",
+            "intake",
+            "escalation",
+            "reporting",
+            "correspondence",
+            "authtoken",
+            "django_q",
+        )
         for model in apps.get_app_config(app).get_models()
         if model._meta.label_lower not in NOT_DATA and not model._meta.proxy
     }
@@ -109,16 +120,40 @@ def subject(make_complaint, frontline, settings, tmp_path):
         content_type="text/plain",
         size=1,
     )
-    return complaint, attachment
+    # A failed text message and a letter waiting to be posted: what retry and "posted" act on.
+    failed = Message.objects.create(
+        complaint=complaint,
+        channel="sms",
+        purpose="reply",
+        event_key="reply:failed",
+        event_version=complaint.version,
+        recipient="+8613800138000",
+        language="zh-hans",
+        body="x",
+        status=Message.Status.FAILED,
+    )
+    Message.objects.create(
+        complaint=complaint,
+        channel="letter",
+        purpose="decision",
+        event_key="decision:1",
+        event_version=complaint.version,
+        language="zh-hans",
+        subject="处理意见书",
+        body="x",
+        status=Message.Status.TO_POST,
+    )
+    return complaint, attachment, failed
 
 
 def test_auditor_posts_to_every_staff_page_and_api_change_nothing(
     client, subject, auditor, frontline, category, dept_a
 ):
-    complaint, attachment = subject
+    complaint, attachment, message = subject
     values = {
+        "message_id": str(message.pk),
         "reference": complaint.reference,
-        "pk": str(attachment.pk),
+        "pk": str(attachment.pk),  # also a message's: both routes refuse an auditor first
         "attachment_id": str(attachment.pk),
         "year": "2026",
         "month": "03",
@@ -163,7 +198,7 @@ def test_auditor_posts_to_every_staff_page_and_api_change_nothing(
 
 
 def test_auditor_cannot_change_anything_in_the_admin(client, subject, auditor):
-    complaint, _attachment = subject
+    complaint, _attachment, _message = subject
     client.force_login(auditor)
     before = fingerprint()
     statuses = []
