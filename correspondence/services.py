@@ -230,6 +230,10 @@ def _handler_text(
     rendered = _render(
         complaint, channel=channel, language=language, subject=subject, body=body, extra=extra
     )
+    if channel == Channel.SMS:
+        # A handler's text is refused beyond the segment limit (automatic notices, from the
+        # admin's templates, go whatever their length: the event must be told).
+        policy.check_length(rendered.text, language)
     return template, language, rendered
 
 

@@ -263,8 +263,8 @@ TEMPLATES = [
         SMS,
         "延期通知（短信）",
         "",
-        "您的投诉{{ reference }}需进一步核实，办理期限延长至"
-        "{% firstof new_due_date resolution_due_date %}，敬请谅解。查询：{{ track_url }}",
+        "您的投诉{{ reference }}办理期限延长至{% firstof new_due_date resolution_due_date %}"
+        "{% if reason %}，理由：{{ reason }}{% endif %}，敬请谅解。查询：{{ track_url }}",
     ),
     (
         ZH,
@@ -299,7 +299,8 @@ TEMPLATES = [
         "Time limit extended (SMS)",
         "",
         "Complaint {{ reference }} needs more time; we will answer by "
-        "{% firstof new_due_date resolution_due_date %}.",
+        "{% firstof new_due_date resolution_due_date %}.{% if reason %} Reason: {{ reason }}"
+        "{% endif %}",
     ),
     (
         EN,
