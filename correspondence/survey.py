@@ -131,6 +131,8 @@ def status_for(
     indexed queries at most (message_complaint_idx, the history table's id index)."""
     from correspondence.models import Message, Purpose
 
+    if complaint.resolved_at is None:
+        return None  # never resolved, so never surveyed: no query for most complaints
     message = (
         Message.objects.filter(
             complaint=complaint,

@@ -44,19 +44,24 @@ def fresh_rate_limits():
 
 
 def send_survey(complaint: Complaint, *, status=Message.Status.SENT) -> Message:
-    """What the outbox writes when the survey goes out by SMS, at the frozen moment."""
-    return Message.objects.create(
+    """What the outbox holds once the survey went out by SMS, at the frozen moment (the
+    resolution already queued it: its send runs after a commit these tests do not make)."""
+    message, _created = Message.objects.update_or_create(
         complaint=complaint,
         channel="sms",
-        purpose="survey",
         event_key=f"survey:{complaint.version}",
-        event_version=complaint.version,
-        recipient="+8613800138000",
-        language=complaint.complainant_language,
-        body=f"Please tell us: {survey.link_for(complaint)}",
-        status=status,
-        sent_at=dt.datetime.now(tz=SHANGHAI) if status == Message.Status.SENT else None,
+        defaults={
+            "purpose": "survey",
+            "event_version": complaint.version,
+            "recipient": "+8613800138000",
+            "language": complaint.complainant_language,
+            "body": f"Please tell us: {survey.link_for(complaint)}",
+            "status": status,
+            "created_at": dt.datetime.now(tz=SHANGHAI),
+            "sent_at": dt.datetime.now(tz=SHANGHAI) if status == Message.Status.SENT else None,
+        },
     )
+    return message
 
 
 @pytest.fixture
