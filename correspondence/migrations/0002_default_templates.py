@@ -90,7 +90,7 @@ TEMPLATES = [
         SMS,
         "Complaint received (SMS)",
         "",
-        "Complaint {{ reference }} received. Track: {{ track_url }}",
+        "Received {{ reference }}. Track: {{ track_url }}",
     ),
     (
         EN,

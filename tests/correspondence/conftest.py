@@ -72,3 +72,10 @@ def outbox_settings(settings, tmp_path):
 def on_commit(django_capture_on_commit_callbacks):
     """Run on_commit callbacks (the send tasks) as a real commit would."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def no_default_templates(db):
+    """Start from an empty 话术库: these tests write every template they use (``templates``) and
+    test what happens without one; the defaults of the data migration would answer first."""
+    MessageTemplate.objects.all().delete()

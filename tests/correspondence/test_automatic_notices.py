@@ -22,6 +22,9 @@ from escalation import services as sla
 from intake import mail as intake_mail
 from tests.conftest import RESOLUTION
 
+# Written against an empty 话术库 (see the fixture).
+pytestmark = pytest.mark.usefixtures("no_default_templates")
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_10 = dt.datetime(2026, 12, 7, 10, tzinfo=SHANGHAI)
 

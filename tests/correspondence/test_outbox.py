@@ -26,6 +26,9 @@ from correspondence.sms import SmsError
 from correspondence.sms.base import BaseSmsBackend
 from correspondence.tasks import dispatch_due, send_message
 
+# Written against an empty 话术库 (see the fixture).
+pytestmark = pytest.mark.usefixtures("no_default_templates")
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
