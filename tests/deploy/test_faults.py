@@ -84,7 +84,11 @@ def faulty(own_cluster, app_env):
 def register(api: Api, key: str):
     return api.post(
         "/api/v1/complaints/",
-        {"channel": "phone", "description": f"Lost parcel ({key})", "complainant_phone": "13700137000"},
+        {
+            "channel": "phone",
+            "description": f"Lost parcel ({key})",
+            "complainant_phone": "13700137000",
+        },
         headers={"Idempotency-Key": key},
     )
 
