@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 def english(settings):
     settings.LANGUAGE_CODE = "en"
 
+
 BULK = "/complaints/bulk/"
 
 
@@ -265,3 +266,16 @@ def test_bulk_assign_queries_grow_by_a_small_constant_per_complaint(
     # transaction's savepoints: a fixed handful per complaint, never one per other complaint.
     assert per_complaint <= 12, (few, many)
     assert many <= few + 12 * 45
+
+
+def test_raising_a_complaint_to_major_tells_the_general_manager(
+    client, manager, gm, make_complaint
+):
+    from escalation.models import Notice
+
+    complaint = make_complaint(State.ASSIGNED)
+    client.force_login(manager)
+
+    post(client, "priority", [complaint], priority="major", reason="Reporter called")
+
+    assert Notice.objects.filter(kind="major", complaint=complaint).count() == 1
