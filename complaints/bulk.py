@@ -107,7 +107,7 @@ class BulkForm(forms.Form):
         # The list's filter form has fields of the same names (handler, priority): own ids.
         kwargs.setdefault("auto_id", "id_bulk_%s")
         super().__init__(*args, **kwargs)
-        for name, form_field in self.fields.items():
+        for form_field in self.fields.values():
             css = "form-select" if isinstance(form_field.widget, forms.Select) else "form-control"
             form_field.widget.attrs.setdefault("class", css)
         if selectors.may_write(user):
