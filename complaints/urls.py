@@ -10,6 +10,9 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("complaints/", views.complaint_list, name="list"),
+    # Before complaints/<reference>/: "bulk" and "export" are not references.
+    path("complaints/bulk/", views.bulk_action, name="bulk"),
+    path("complaints/export/<str:fmt>/", views.export_list, name="export"),
     path("complaints/<str:reference>/", views.complaint_detail, name="detail"),
     path(
         "complaints/<str:reference>/transitions/<str:name>/",

@@ -20,15 +20,18 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from complaints import dashboards, rules, selectors, services
+from complaints import bulk, dashboards, rules, selectors, services
+from complaints.exports import csv_response, xlsx_stream_response
 from complaints.filters import (
     PAGE_SIZES,
     SORTS,
@@ -395,8 +398,106 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "show_history": tier == Tier.AUDITOR,
         "may_register": selectors.may_write(request.user),
+        "bulk_form": bulk.BulkForm(user=request.user),
+        "bulk_max": bulk.bulk_limit(),
+        "filter_query": _filter_query(request.GET),
     }
     return render(request, "complaints/list.html", context, status=status)
+
+
+def _filter_query(params: QueryDict) -> str:
+    """The list's filter and sort as a query string, without its page position: what the
+    export and the way back from a bulk action carry."""
+    query = params.copy()
+    for name in ("after", "before", "per_page"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _export(request: HttpRequest, fmt: str, complaints) -> HttpResponse:
+    rows = bulk.export_rows(request.user, complaints, limit=bulk.export_limit())
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    filename = f"complaints-{stamp}.{fmt}"
+    if fmt == "csv":
+        # Rows are read while the response streams, after this view returned.
+        return csv_response(filename, rows)
+    return xlsx_stream_response(filename, str(_("Complaints")), rows)
+
+
+@login_required
+@require_safe
+def export_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The list as it is filtered and sorted now, every page of it, as CSV or XLSX; the same
+    filters and visibility rule as the page, the complainant masked where the page masks it."""
+    _require_staff(request.user)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404(fmt)
+    queryset = selectors.complaints_visible_to(request.user)
+    filterset = ComplaintFilter(request.GET, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        return _bulk_page(
+            request,
+            error=_("Some filters are not valid; correct them on the list, then export."),
+            status=400,
+        )
+    sort = parse_sort(request.GET.get("sort"))
+    return _export(request, fmt, bulk.in_list_order(filterset.qs, sort))
+
+
+def _bulk_page(
+    request: HttpRequest, *, result=None, error: str = "", back: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "result": result,
+        "error": error,
+        "back_url": reverse("complaints:list") + (f"?{back}" if back else ""),
+    }
+    return render(request, "complaints/bulk_result.html", context, status=status)
+
+
+@login_required
+@require_POST
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    """One action on the complaints selected on the list, each through its one-by-one service;
+    a page that names every refused complaint and why, and counts the others."""
+    _require_staff(request.user)
+    form = bulk.BulkForm(request.POST, user=request.user)
+    action = request.POST.get("action")
+    if action in bulk.WRITE_ACTIONS and not selectors.may_write(request.user):
+        raise PermissionDenied
+    back = _filter_query(QueryDict(request.POST.get("back", "")))
+    try:
+        selection = bulk.parse_selection(request.POST.getlist("selected"))
+    except bulk.BadSelection:
+        return _bulk_page(request, error=_("The selection is not valid."), back=back, status=400)
+    if not selection:
+        return _bulk_page(request, error=_("Select at least one complaint."), back=back, status=400)
+    if len(selection) > bulk.bulk_limit():
+        error = _(
+            "%(count)s complaints are selected; a bulk action takes at most %(limit)s. "
+            "Nothing was changed."
+        ) % {"count": len(selection), "limit": bulk.bulk_limit()}
+        return _bulk_page(request, error=error, back=back, status=400)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
+        error = _("Nothing was changed: %(errors)s") % {"errors": errors}
+        return _bulk_page(request, error=error, back=back, status=400)
+    data = form.cleaned_data
+    user = request.user
+    if data["action"] in bulk.EXPORT_ACTIONS:
+        chosen = selectors.complaints_visible_to(user).filter(pk__in=list(selection))
+        return _export(
+            request, data["action"][len("export_") :], bulk.in_list_order(chosen, "-received")
+        )
+    if data["action"] == "assign":
+        result = bulk.assign(user, selection, assignee=data["assignee"], reason=data["reason"])
+    elif data["action"] == "priority":
+        result = bulk.change_priority(
+            user, selection, priority=data["priority"], reason=data["reason"]
+        )
+    else:
+        result = bulk.add_note(user, selection, body=data["body"])
+    return _bulk_page(request, result=result, back=back)
 
 
 @login_required

@@ -288,6 +288,11 @@ REDRESS_REFERENCE_PREFIX = env_str("REDRESS_REFERENCE_PREFIX", "C")
 REDRESS_UPLOAD_MAX_BYTES = env_int("REDRESS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Bulk actions on the complaint list: at most this many complaints per action (each is its own
+# transaction; a larger selection is refused with a 400).
+REDRESS_BULK_MAX = env_int("REDRESS_BULK_MAX", 200)
+# The list's CSV/XLSX export stops after this many rows and says so in its last line.
+REDRESS_EXPORT_MAX_ROWS = env_int("REDRESS_EXPORT_MAX_ROWS", 100_000)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "WARNING")
 LOGGING = {

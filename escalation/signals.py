@@ -79,8 +79,9 @@ def refuse_if_no_longer_due(complaint, context: EscalationContext) -> None:
 def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kwargs) -> None:
     if action == "escalate":
         record_escalation(complaint, by=by, reason=reason)
-    elif action in ("register", "classify") and complaint.priority == Priority.MAJOR:
-        # 重大投诉: reported to the general manager on receipt (or when classified as major).
+    elif action in ("register", "classify", "priority") and complaint.priority == Priority.MAJOR:
+        # 重大投诉: reported to the general manager on receipt (or when classified as major,
+        # or raised to major later).
         # One notice per complaint, whichever comes first.
         notify.create(
             kind="major",
