@@ -25,6 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from complaints.models import Complaint
+from complaints.people import display_name
 from complaints.selectors import mask, may_see_complainant
 from reporting.history import action_label
 from reporting.months import zone
@@ -329,7 +330,7 @@ def audit_rows(records) -> Iterator[list[Any]]:
     for r in records.iterator(chunk_size=CHUNK):
         yield [
             timezone.localtime(r.history_date).isoformat(),
-            r.user.username if r.user_id and r.user else "",
+            display_name(r.user) if r.user_id else "",
             r.complaint.reference,
             r.model,
             str(action_label(r.action)),

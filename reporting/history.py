@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, Complaint, Department
+from complaints.people import display_name
 from complaints.selectors import mask, may_see_complainant
 from reporting.audit import CHAINED, HISTORY_MODELS, NOT_A_CHANGE
 
@@ -136,7 +137,7 @@ def timeline(complaint: Complaint, user) -> list[Entry]:
         entries.append(
             Entry(
                 when=row.history_date,
-                who=(user_obj.get_full_name() or user_obj.username) if user_obj else _("system"),
+                who=display_name(user_obj) if user_obj else _("system"),
                 record=label,
                 record_label=RECORD_LABELS[label],
                 object_id=row.id,

@@ -5,7 +5,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-
 pytestmark = pytest.mark.usefixtures("production_errors")
 
 
