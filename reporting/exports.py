@@ -19,6 +19,7 @@ from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -27,7 +28,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from complaints.models import Complaint
 from complaints.people import display_name
 from complaints.selectors import mask, may_see_complainant
-from reporting.history import action_label
+from reporting.history import RECORD_LABELS, action_label, field_labels
 from reporting.months import zone
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -270,7 +271,7 @@ def complaint_rows(user, complaints) -> Iterator[list[Any]]:
     tz = zone()
 
     def local(moment) -> str:
-        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+        return date_format(moment.astimezone(tz), "DATETIME_FORMAT") if moment else ""
 
     for row in complaints.values_list(*LIST_COLUMNS).iterator(chunk_size=CHUNK):
         c = dict(zip(LIST_COLUMNS, row, strict=True))
@@ -318,7 +319,7 @@ def complaint_rows(user, complaints) -> Iterator[list[Any]]:
 
 def audit_rows(records) -> Iterator[list[Any]]:
     yield [
-        _("When"),
+        _("When (%(zone)s)") % {"zone": timezone.get_current_timezone_name()},
         _("By"),
         _("Complaint"),
         _("Record"),
@@ -329,12 +330,12 @@ def audit_rows(records) -> Iterator[list[Any]]:
     ]
     for r in records.iterator(chunk_size=CHUNK):
         yield [
-            timezone.localtime(r.history_date).isoformat(),
+            date_format(timezone.localtime(r.history_date), "DATETIME_FORMAT"),
             display_name(r.user) if r.user_id else "",
             r.complaint.reference,
-            r.model,
+            str(RECORD_LABELS.get(r.model, r.model)),
             str(action_label(r.action)),
-            r.changed_fields.strip(","),
+            ", ".join(field_labels(r.model, r.changed_fields)),
             r.reason,
             r.seal,
         ]
