@@ -78,7 +78,7 @@ def field_label(record: str, attname: str) -> str:
 
 def field_labels(record: str, changed: str) -> list[str]:
     """``",state,assignee_id,"`` of one audit record → its fields' translated labels."""
-    return [field_label(record, name) for name in changed.split(",") if name]
+    return [field_label(record, name) for name in changed.split(",") if name and name != "id"]
 
 
 def action_label(action: str) -> Any:
