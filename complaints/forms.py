@@ -140,10 +140,13 @@ class AssignForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if complaint is not None:
             # Only people the service would accept; when the complaint is being moved, the
-            # staff of the department it moves to.
+            # staff of the department it moves to as well (whether the move itself is allowed
+            # is the service's answer, a 403, not a form error).
+            people = people_who_can_take(complaint)
             moving_to = self.data.get(self.add_prefix("department")) if self.is_bound else None
-            department_id = int(moving_to) if str(moving_to or "").isdigit() else None
-            self.fields["assignee"].queryset = people_who_can_take(complaint, department_id)
+            if str(moving_to or "").isdigit():
+                people = (people | people_who_can_take(complaint, int(moving_to))).distinct()
+            self.fields["assignee"].queryset = people
 
 
 class ResolveForm(VersionedForm):
