@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
@@ -74,6 +74,12 @@ def server_error(request, *args, **kwargs):
         language = translation.get_language_from_request(request)
     except Exception:  # noqa: BLE001 - a broken request must still get the page
         language = None
+    if request.path.startswith("/api/"):
+        # The API answers in its one error shape (complaints/api/errors.py), never in HTML.
+        with translation.override(language):
+            message = _("The server could not finish your request. Try again in a few minutes.")
+        error = {"code": "server_error", "message": message, "fields": {}}
+        return JsonResponse({"error": error}, status=500)
     try:
         with translation.override(language):
             body = loader.get_template("500.html").render(

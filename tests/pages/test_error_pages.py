@@ -113,3 +113,12 @@ def test_the_language_cookie_wins_over_the_browser_on_the_500_page(settings):
     response = client.get(reverse("complaints:dashboard"))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+def test_the_api_answers_a_server_error_in_its_json_shape(settings):
+    client = browser("zh-hans")
+    client.cookies["sessionid"] = "a-session-the-database-would-hold"
+    response = client.get("/api/v1/complaints/")
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "server_error"
+    assert "服务器" in response.json()["error"]["message"]
