@@ -71,4 +71,4 @@ def test_one_date_format_in_both_languages_set_in_the_formats_module(language):
     moment = dt.datetime(2026, 12, 7, 0, 30, tzinfo=SHANGHAI)
     with translation.override(language):
         assert date_format(moment, "DATETIME_FORMAT") == "2026-12-07 00:30"
-        assert date_format(moment.date(), "DATE_FORMAT") == "2026-12-07"
+        assert date_format(moment.date(), "SHORT_DATE_FORMAT") == "2026-12-07"
