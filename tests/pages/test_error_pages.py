@@ -122,3 +122,19 @@ def test_the_api_answers_a_server_error_in_its_json_shape(settings):
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "server_error"
     assert "服务器" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"), [("en", "Too many failed logins"), ("zh-hans", "登录失败次数过多")]
+)
+def test_a_login_lock_out_is_the_429_page_in_the_public_layout(
+    frontline, settings, language, heading
+):
+    settings.AXES_FAILURE_LIMIT = 2
+    client = Client(REMOTE_ADDR="192.0.2.77", HTTP_ACCEPT_LANGUAGE=language)
+    for _attempt in range(2):
+        response = client.post("/accounts/login/", {"username": "frontline", "password": "no"})
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert heading in page and 'id="public-header"' in page
+    assert f'href="{reverse("login")}"' in page
