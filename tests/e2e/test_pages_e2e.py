@@ -59,13 +59,13 @@ def test_the_audit_log_reads_in_labels_in_both_languages(
     login(page, auditor)
     page.goto("/audit/")
     table = page.locator("#audit-log").inner_text()
-    assert "Priority" in table and "priority," not in table and "_id" not in table
+    assert "Complainant name" in table and "complainant_name" not in table and "_id" not in table
     screenshot(page, f"pages-audit-en-{width}")
     page.context.add_cookies(
         [{"name": "django_language", "value": "zh-hans", "url": live_server.url}]
     )
     page.reload()
     table = page.locator("#audit-log").inner_text()
-    assert "优先级" in table and "_id" not in table
+    assert "投诉人姓名" in table and "_id" not in table
     assert page_width(page) <= WIDTHS[width]["width"]
     screenshot(page, f"pages-audit-zh-hans-{width}")
