@@ -42,6 +42,7 @@ from complaints.filters import (
 )
 from complaints.forms import RECORD_FORMS, TRANSITION_FORMS, AssignForm, VersionedForm
 from complaints.models import Attachment, Complaint, Tier
+from complaints.people import display_name
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -216,7 +217,7 @@ def _timeline(records: selectors.ComplaintRecords) -> list[TimelineEntry]:
         (_("State"), lambda row: label("state", row["state"])),
         (_("Tier"), lambda row: label("tier", row["tier"])),
         (_("Priority"), lambda row: label("priority", row["priority"])),
-        (_("Handler"), lambda row: str(users.get(row["assignee_id"], "—"))),
+        (_("Handler"), lambda row: display_name(users.get(row["assignee_id"])) or "—"),
         (_("Department"), lambda row: str(departments.get(row["department_id"], "—"))),
     )
     entries: list[TimelineEntry] = []

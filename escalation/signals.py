@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import HANDLING_STATES, TIER_ORDER, Category, Priority, State
+from complaints.people import display_name
 from complaints.signals import (
     complainant_notice_requested,
     complaint_changed,
@@ -96,7 +97,10 @@ def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kw
             complaint=complaint,
             roles=[notify.ASSIGNEE],
             key=f"remedy-approved:{complaint.pk}:{complaint.version}",
-            context={"amount": str(complaint.remedy_approved_amount), "approved_by": str(by)},
+            context={
+                "amount": str(complaint.remedy_approved_amount),
+                "approved_by": display_name(by),
+            },
             actor=by,
             dedupe=False,
         )
@@ -199,7 +203,7 @@ def _escalation_notices(complaint, escalation, by, reason: str, context) -> list
                 "trigger": context.trigger,
                 "due_at": context.due_at,
                 "reason": reason,
-                "by": str(by) if by else "",
+                "by": display_name(by),
             },
             actor=by,
         )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.datebounds import BoundedDateTimeField
 from complaints.forms import ComplainantContactMixin
 from complaints.models import OPEN_STATES, Category, Channel, Complaint, ContactChannel
+from complaints.people import display_name
 from complaints.uploads import check_upload
 from intake import services as intake_services
 from intake.selectors import visible_for_lookup
@@ -184,8 +185,9 @@ class StaffRegistrationForm(ComplainantContactMixin, SubmissionTokenMixin, forms
         self.fields["subject_person"].queryset = (
             get_user_model()
             .objects.filter(is_active=True, staff_profile__isnull=False)
-            .order_by("username")
+            .order_by("first_name", "last_name", "username")
         )
+        self.fields["subject_person"].label_from_instance = display_name
         self.fields["preferred_channel"].choices = NO_PREFERENCE + list(ContactChannel.choices)
         for name in ("complainant_phone", "complainant_email", "complainant_id_number"):
             # static/intake/earlier.js looks the complainant up while these are typed.

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from complaints import rules, selectors, services
+from complaints.error_pages import too_many_requests
 from complaints.models import Channel, Complaint
 from intake import ratelimit
 from intake import selectors as intake_selectors
@@ -207,11 +208,10 @@ def guarded(scope: str, limit_setting: str):
                         status=413,
                     )
                 if scope and ratelimit.exceeded(request, scope, getattr(settings, limit_setting)):
-                    return render(
+                    return too_many_requests(
                         request,
-                        "intake/public_error.html",
-                        {"message": _("Too many attempts from your network. Try again later.")},
-                        status=429,
+                        _("Too many attempts from your network. Try again later."),
+                        public=True,
                     )
             return protected(request, *args, **kwargs)
 

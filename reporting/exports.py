@@ -17,6 +17,7 @@ from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 # The writers and the formula safety live in the core, which the complaint list's export uses
@@ -33,8 +34,9 @@ from complaints.exports import (  # noqa: F401 - re-exported
     xlsx_stream_response,
 )
 from complaints.models import Complaint
+from complaints.people import display_name
 from complaints.selectors import mask, may_see_complainant
-from reporting.history import action_label
+from reporting.history import RECORD_LABELS, action_label, field_labels
 from reporting.months import zone
 
 # --- figures ------------------------------------------------------------------------------------
@@ -181,7 +183,7 @@ def complaint_rows(user, complaints) -> Iterator[list[Any]]:
     tz = zone()
 
     def local(moment) -> str:
-        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+        return date_format(moment.astimezone(tz), "DATETIME_FORMAT") if moment else ""
 
     for row in complaints.values_list(*LIST_COLUMNS).iterator(chunk_size=CHUNK):
         c = dict(zip(LIST_COLUMNS, row, strict=True))
@@ -229,7 +231,7 @@ def complaint_rows(user, complaints) -> Iterator[list[Any]]:
 
 def audit_rows(records) -> Iterator[list[Any]]:
     yield [
-        _("When"),
+        _("When (%(zone)s)") % {"zone": timezone.get_current_timezone_name()},
         _("By"),
         _("Complaint"),
         _("Record"),
@@ -240,12 +242,12 @@ def audit_rows(records) -> Iterator[list[Any]]:
     ]
     for r in records.iterator(chunk_size=CHUNK):
         yield [
-            timezone.localtime(r.history_date).isoformat(),
-            r.user.username if r.user_id and r.user else "",
+            date_format(timezone.localtime(r.history_date), "DATETIME_FORMAT"),
+            display_name(r.user) if r.user_id else "",
             r.complaint.reference,
-            r.model,
+            str(RECORD_LABELS.get(r.model, r.model)),
             str(action_label(r.action)),
-            r.changed_fields.strip(","),
+            ", ".join(field_labels(r.model, r.changed_fields)),
             r.reason,
             r.seal,
         ]
