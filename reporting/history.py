@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "close": _("Closed"),
     "withdraw": _("Withdrawn / terminated"),
     "escalate": _("Escalated"),
+    "priority": _("Priority changed"),
     "approve_remedy": _("Remedy approved"),
     "edit": _("Details corrected"),
     "link_repeat": _("Linked as a repeat complaint"),
