@@ -4,12 +4,17 @@ win over /complaints/<reference>/."""
 
 from django.urls import path
 
-from complaints import views
+from complaints import saved_view_pages, views
 
 app_name = "complaints"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("complaints/", views.complaint_list, name="list"),
+    # Saved views, before complaints/<reference>/ (which would take "views" for a reference).
+    path("complaints/views/", saved_view_pages.save_view, name="save_view"),
+    path("complaints/views/<int:pk>/", saved_view_pages.open_view, name="open_view"),
+    path("complaints/views/<int:pk>/rename/", saved_view_pages.rename_view, name="rename_view"),
+    path("complaints/views/<int:pk>/delete/", saved_view_pages.delete_view, name="delete_view"),
     path("complaints/<str:reference>/", views.complaint_detail, name="detail"),
     path(
         "complaints/<str:reference>/transitions/<str:name>/",

@@ -28,7 +28,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from complaints import dashboards, rules, selectors, services
+from complaints import dashboards, rules, saved_views, selectors, services
 from complaints.filters import (
     PAGE_SIZES,
     SORTS,
@@ -395,6 +395,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "show_history": tier == Tier.AUDITOR,
         "may_register": selectors.may_write(request.user),
+        # The columns to show (a saved view's choice; all by default): docs/c15-queues.md.
+        "columns": saved_views.columns_from(request.GET),
     }
     return render(request, "complaints/list.html", context, status=status)
 
