@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -158,6 +159,26 @@ def capped_count(queryset: QuerySet) -> int:
     return queryset.order_by()[:COUNT_CAP].count()
 
 
+def capped_counts(querysets: dict[str, QuerySet]) -> dict[str, int]:
+    """``capped_count`` of each queryset, all in one round trip:
+    ``SELECT (SELECT COUNT(*) FROM (... LIMIT 100)), (SELECT COUNT(*) FROM (...)), ...``.
+    Six queues cost one query rather than six on a cold cache."""
+    if not querysets:
+        return {}
+    parts, params, using = [], [], None
+    for index, queryset in enumerate(querysets.values()):
+        capped = queryset.order_by().values("pk")[:COUNT_CAP]
+        using = capped.db
+        sql, part_params = capped.query.get_compiler(using=using).as_sql()
+        # The SQL is the ORM's own compilation, values kept as parameters: nothing typed in.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{index})")  # noqa: S608 - ORM SQL
+        params.extend(part_params)
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {key: int(value) for key, value in zip(querysets, row, strict=True)}
+
+
 def count_label(count: int) -> str:
     return f"{COUNT_CAP - 1}+" if count >= COUNT_CAP else str(count)
 
@@ -169,7 +190,7 @@ def _cache_key(user) -> str:
 def queue_counts(user) -> dict[str, int]:
     """Each of ``user``'s queues with its capped count, cached per user for
     ``REDRESS_QUEUE_COUNT_SECONDS`` (a badge a few seconds behind is fine; a page load that
-    counts six queues every time is not). One capped COUNT per queue on a cold cache."""
+    counts six queues every time is not). One query (every queue's capped count) on a cold cache."""
     queues = queues_for(user)
     if not queues:
         return {}
@@ -181,10 +202,11 @@ def queue_counts(user) -> dict[str, int]:
             return cached
     now = timezone.now()
     visible = selectors.complaints_visible_to(user)
-    counts = {}
-    for queue in queues:
-        condition = queue.condition(user, now)
-        counts[queue.key] = 0 if condition is None else capped_count(visible.filter(condition))
+    conditions = {queue.key: queue.condition(user, now) for queue in queues}
+    counts = dict.fromkeys(conditions, 0)
+    counts.update(
+        capped_counts({key: visible.filter(c) for key, c in conditions.items() if c is not None})
+    )
     if seconds > 0:
         cache.set(key, counts, seconds)
     return counts

@@ -44,9 +44,16 @@ class SavedViewError(Exception):
         self.status_code = status_code
 
 
-def views_for(user) -> list[SavedView]:
+def views_for(user, request=None) -> list[SavedView]:
     """The user's own views and those shared with their department, by name: one query,
-    served by ``savedview_owner_idx`` and ``savedview_department_idx``."""
+    served by ``savedview_owner_idx`` and ``savedview_department_idx``. Kept on ``request``
+    when given, so the navigation and the list page's panel share that one query."""
+    if request is not None:
+        kept = getattr(request, "_redress_saved_views", None)
+        if kept is None:
+            kept = views_for(user)
+            request._redress_saved_views = kept
+        return kept
     if user is None or not user.is_authenticated or rules.tier_of(user) is None:
         return []
     condition = Q(owner_id=user.pk)
@@ -56,9 +63,9 @@ def views_for(user) -> list[SavedView]:
     return list(SavedView.objects.filter(condition).order_by("name", "id"))
 
 
-def get_view_for(user, pk: int) -> SavedView | None:
+def get_view_for(user, pk: int, request=None) -> SavedView | None:
     """The view ``pk`` if ``user`` may open it (own or shared with their department)."""
-    return next((view for view in views_for(user) if view.pk == pk), None)
+    return next((view for view in views_for(user, request) if view.pk == pk), None)
 
 
 def may_share(user) -> bool:

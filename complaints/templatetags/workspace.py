@@ -63,7 +63,7 @@ def workspace_nav(context) -> dict[str, Any]:
         return path.startswith(ACTIVE_PREFIXES.get(key, url))
 
     queue_items = queue_links(user)
-    views = saved_views.views_for(user)
+    views = saved_views.views_for(user, request)
     return {
         "tier": tier,
         "tier_label": Tier(tier).label,
@@ -331,7 +331,7 @@ def saved_view_panel(context) -> dict[str, Any]:
     except ValueError:
         view_id = None
     if view_id is not None:
-        current = saved_views.get_view_for(user, view_id)
+        current = saved_views.get_view_for(user, view_id, request)
     return {
         "query": params.urlencode(),
         "sort": request.GET.get("sort", ""),
