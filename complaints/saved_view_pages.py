@@ -22,12 +22,6 @@ class SaveViewForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=80)
     query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
     sort = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
-    columns = forms.MultipleChoiceField(
-        label=gettext_lazy("Columns"),
-        required=False,
-        choices=list(saved_views.COLUMNS.items()),
-        widget=forms.CheckboxSelectMultiple,
-    )
     share = forms.BooleanField(label=gettext_lazy("Share with my department"), required=False)
 
 
@@ -66,7 +60,13 @@ def save_view(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _refuse(request, _("Nothing was saved: the view needs a name."), 400)
     try:
-        view = saved_views.create_view(by=request.user, request=request, **form.cleaned_data)
+        view = saved_views.create_view(
+            by=request.user,
+            request=request,
+            # Unknown column names are dropped (saved_views.clean_columns), not refused.
+            columns=request.POST.getlist("columns"),
+            **form.cleaned_data,
+        )
     except saved_views.SavedViewError as exc:
         return _refuse(request, exc.message, exc.status_code)
     messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
