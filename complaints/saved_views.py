@@ -9,6 +9,10 @@ shares a filter, never access to a complaint.
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.http import QueryDict
@@ -46,8 +50,10 @@ class SavedViewError(Exception):
 
 def views_for(user, request=None) -> list[SavedView]:
     """The user's own views and those shared with their department, by name: one query,
-    served by ``savedview_owner_idx`` and ``savedview_department_idx``. Kept on ``request``
-    when given, so the navigation and the list page's panel share that one query."""
+    served by ``savedview_owner_idx`` and ``savedview_department_idx``, then kept in the cache
+    as the queue counts are (``REDRESS_QUEUE_COUNT_SECONDS``) and on ``request``, so the
+    navigation costs no query on a warm cache. A write drops the owner's copy and renews the
+    department's generation (``_forget``), so nobody sees a stale menu after a change."""
     if request is not None:
         kept = getattr(request, "_redress_saved_views", None)
         if kept is None:
@@ -56,11 +62,36 @@ def views_for(user, request=None) -> list[SavedView]:
         return kept
     if user is None or not user.is_authenticated or rules.tier_of(user) is None:
         return []
-    condition = Q(owner_id=user.pk)
     department_id = rules.department_id_of(user)
+    seconds = settings.REDRESS_QUEUE_COUNT_SECONDS
+    generation = cache.get(_department_key(department_id)) if department_id else None
+    if seconds > 0:
+        cached = cache.get(_user_key(user.pk))
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+    condition = Q(owner_id=user.pk)
     if department_id is not None:
         condition |= Q(shared_with_department_id=department_id)
-    return list(SavedView.objects.filter(condition).order_by("name", "id"))
+    views = list(SavedView.objects.filter(condition).order_by("name", "id"))
+    if seconds > 0:
+        cache.set(_user_key(user.pk), (generation, views), seconds)
+    return views
+
+
+def _user_key(user_id: int) -> str:
+    return f"redress:saved-views:{user_id}"
+
+
+def _department_key(department_id: int) -> str:
+    return f"redress:saved-views-department:{department_id}"
+
+
+def _forget(view: SavedView, department_id: int | None) -> None:
+    """After a write: the owner's cached menu, and every member's when a department's views
+    changed (a new generation makes their copies stale)."""
+    cache.delete(_user_key(view.owner_id))
+    if department_id is not None:
+        cache.set(_department_key(department_id), uuid.uuid4().hex, None)
 
 
 def get_view_for(user, pk: int, request=None) -> SavedView | None:
@@ -120,10 +151,18 @@ def clean_sort(sort: str) -> str:
     return parse_sort(sort)
 
 
+def _forget_now_and_on_commit(view: SavedView, department_id: int | None) -> None:
+    # Now, so this request's redirect shows the change; again after the commit, in case a
+    # concurrent page cached the old menu in between.
+    _forget(view, department_id)
+    transaction.on_commit(lambda: _forget(view, department_id))
+
+
 def _save(view: SavedView, by, reason: str) -> SavedView:
     view._history_user = by
     view._change_reason = reason
     view.save()
+    _forget_now_and_on_commit(view, view.shared_with_department_id)
     return view
 
 
@@ -175,7 +214,9 @@ def delete_view(view: SavedView, *, by) -> None:
     with transaction.atomic():
         view._history_user = by
         view._change_reason = "saved view deleted"
+        department_id = view.shared_with_department_id
         view.delete()
+        _forget_now_and_on_commit(view, department_id)
 
 
 def list_url(view: SavedView) -> str:
