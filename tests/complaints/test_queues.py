@@ -134,6 +134,10 @@ def test_the_queue_parameter_combines_with_other_filters(client, day, frontline)
             day["resolved"].reference
         ]
         assert client.get("/complaints/?queue=nonsense").status_code == 400
+        page = client.get("/complaints/?queue=overdue&priority=normal").content.decode()
+    # Filtering again keeps the queue; "Show all" leaves it and keeps the other filters.
+    assert '<input type="hidden" name="queue" value="overdue" form="filters">' in page
+    assert 'id="leave-queue"' in page and 'href="?priority=normal"' in page
 
 
 def test_a_queue_walks_its_pages(client, frontline, dept_a):
