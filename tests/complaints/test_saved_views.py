@@ -160,3 +160,13 @@ def test_an_auditor_may_keep_a_personal_view(client, auditor):
     client.force_login(auditor)
     assert save(client, name="Audit").status_code == 302
     assert save(client, name="Shared", share="on").status_code == 403
+
+
+def test_the_admin_lists_saved_views_read_only(admin_client, client, frontline):
+    client.force_login(frontline)
+    save(client, name="Mine")
+    view = SavedView.objects.get()
+    page = admin_client.get("/admin/complaints/savedview/")
+    assert page.status_code == 200 and "Mine" in page.content.decode()
+    assert admin_client.get(f"/admin/complaints/savedview/{view.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/complaints/savedview/add/").status_code == 403
