@@ -353,38 +353,51 @@ CLOCKS = (
 )
 
 
+def _clock_state(due, now, paused: bool) -> tuple[str, str]:
+    if paused:
+        return "paused", _("clock paused")
+    if due <= now:
+        return "overdue", _("overdue by %(time)s") % {"time": timesince(due, now, depth=2)}
+    return "running", _("%(time)s left") % {"time": timeuntil(due, now, depth=2)}
+
+
 @register.simple_tag
 def complaint_clocks(complaint) -> list[dict[str, Any]]:
     """Each deadline of ``complaint`` that has a date: met (stopped in time), late (stopped
-    after it), running (time left), overdue, paused (the SLA clock is stopped). Read from the
-    complaint's own columns: no query."""
+    after it), running (time left), overdue, paused (the SLA clock is stopped), then the
+    escalation app's next deadline when it is none of those (a tier's time budget, say). Read
+    from the complaint's own columns: no query."""
     now = timezone.now()
-    paused = complaint.clock_paused_at is not None
+    paused = complaint.clock_paused_at is not None and complaint.state in HANDLING_STATES
     rows = []
-    for label, due_field, done_field, running_states in CLOCKS:
-        due = getattr(complaint, due_field)
-        if due is None:
-            continue
-        done = getattr(complaint, done_field)
-        if done is not None:
-            status, text = ("met", _("met")) if done <= due else ("late", _("met late"))
-        elif complaint.state not in running_states:
-            continue  # no longer applies (rejected, withdrawn, closed...)
-        elif paused and complaint.state in HANDLING_STATES:
-            status, text = "paused", _("clock paused")
-        elif due <= now:
-            status = "overdue"
-            text = _("overdue by %(time)s") % {"time": timesince(due, now, depth=2)}
-        else:
-            status = "running"
-            text = _("%(time)s left") % {"time": timeuntil(due, now, depth=2)}
+
+    def add(key: str, label, due, status: str, text: str) -> None:
         rows.append(
             {
-                "key": due_field.removesuffix("_due_at"),
+                "key": key,
                 "label": label,
                 "due": timezone.localtime(due),
                 "status": status,
                 "text": text,
             }
         )
+
+    for label, due_field, done_field, running_states in CLOCKS:
+        due = getattr(complaint, due_field)
+        done = getattr(complaint, done_field)
+        key = due_field.removesuffix("_due_at")
+        if due is None:
+            continue
+        if done is not None:
+            add(key, label, due, *(("met", _("met")) if done <= due else ("late", _("met late"))))
+        elif complaint.state in running_states:  # else it no longer applies (closed...)
+            add(key, label, due, *_clock_state(due, now, paused))
+    next_due = complaint.next_due_at
+    if (
+        next_due is not None
+        and complaint.state in HANDLING_STATES
+        and all(row["due"] != next_due for row in rows)
+    ):
+        label = capfirst(Complaint._meta.get_field("next_due_at").verbose_name)
+        add("next", label, next_due, *_clock_state(next_due, now, paused))
     return rows

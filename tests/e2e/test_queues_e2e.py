@@ -1,5 +1,6 @@
 """The Queues menu in a real browser: a manager opens it, sees the counts and their saved and
-department views, and opens a saved view; screenshots in English and Chinese."""
+department views, opens a saved view and a complaint's clocks; screenshots in English and
+Chinese."""
 
 from __future__ import annotations
 
@@ -50,6 +51,17 @@ def test_the_queues_menu_and_a_saved_view(
     assert page.locator("#complaint-list tbody tr").count() == 1
     assert overdue.reference in page.locator("#complaint-list").inner_text()
     screenshot(page, f"saved-view-{suffix}")
+
+    with page.expect_navigation():
+        page.click(f"#complaint-list a:has-text('{overdue.reference}')")
+    clocks = page.locator("#clocks")
+    assert clocks.is_visible()
+    # Only the escalation app's next deadline is set here: shown, and overdue.
+    assert clocks.locator('[data-clock="next"]').get_attribute("data-clock-status") == "overdue"
+    assert page.locator("#deadlines-link").get_attribute("href") == (
+        f"/escalation/complaints/{overdue.reference}/"
+    )
+    screenshot(page, f"complaint-clocks-{suffix}")
 
     with page.expect_navigation():
         page.click("#queues-toggle")
