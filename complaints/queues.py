@@ -112,10 +112,10 @@ class Queue:
     key: str
     label: Any
     condition: Callable[[Any, dt.datetime], Q | None]
-    # Queues of one's own work: an auditor (who changes nothing) has none of them.
-    own_work: bool = True
     # Shown as a badge beside the navigation's menu, not only inside it.
     badge: bool = False
+    # Only these tiers have the queue (empty: every handling tier).
+    deciders: tuple[str, ...] = ()
 
 
 QUEUES: dict[str, Queue] = {
@@ -125,18 +125,26 @@ QUEUES: dict[str, Queue] = {
         Queue("unassigned", _("My department's unassigned"), _department_unassigned),
         Queue("due_today", _("Due today"), _due_today),
         Queue("overdue", _("Overdue"), _overdue, badge=True),
-        Queue("approvals", _("Waiting for my approval"), _approvals, badge=True),
+        Queue(
+            "approvals",
+            _("Waiting for my approval"),
+            _approvals,
+            badge=True,
+            deciders=(rules.MANAGER, rules.GM),
+        ),
         Queue("follow_ups", _("Follow-ups due"), _follow_ups_due),
     )
 }
 
 
 def queues_for(user) -> list[Queue]:
-    """The queues ``user`` works from: every one for the three handling tiers; none of the
-    "my work" queues for an auditor (they read, they never act) or a user without a tier."""
+    """The queues ``user`` works from: every one for managers and the general manager, all but
+    the approvals for frontline staff (they decide no request); none for an auditor (they read,
+    they never act) or a user without a tier."""
     if not selectors.may_write(user):
         return []
-    return list(QUEUES.values())
+    tier = rules.tier_of(user)
+    return [queue for queue in QUEUES.values() if not queue.deciders or tier in queue.deciders]
 
 
 def queue_filter(user, key: str, now: dt.datetime | None = None) -> Q:
