@@ -30,7 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from complaints import bulk, dashboards, rules, selectors, services
+from complaints import bulk, dashboards, rules, saved_views, selectors, services
 from complaints.exports import csv_response, xlsx_stream_response
 from complaints.filters import (
     PAGE_SIZES,
@@ -402,6 +402,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         "bulk_form": bulk.BulkForm(user=request.user),
         "bulk_max": bulk.bulk_limit(),
         "filter_query": _filter_query(request.GET),
+        # The columns to show (a saved view's choice; all by default): docs/c15-queues.md.
+        "columns": saved_views.columns_from(request.GET),
     }
     return render(request, "complaints/list.html", context, status=status)
 

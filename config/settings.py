@@ -286,6 +286,8 @@ REDRESS_REMEDY_LIMITS = {
     "gm": None,
 }
 REDRESS_REFERENCE_PREFIX = env_str("REDRESS_REFERENCE_PREFIX", "C")
+# How long the navigation's queue counts are kept per user (seconds; 0 counts on every page).
+REDRESS_QUEUE_COUNT_SECONDS = env_int("REDRESS_QUEUE_COUNT_SECONDS", 30)
 # Evidence files: one upload at most this size; the type is sniffed from the content.
 REDRESS_UPLOAD_MAX_BYTES = env_int("REDRESS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
