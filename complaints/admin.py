@@ -364,7 +364,19 @@ class SavedViewAdmin(SimpleHistoryAdmin):
     list_display = ("name", "owner", "shared_with_department", "updated_at")
     list_filter = ("shared_with_department",)
     search_fields = ("name", "owner__username")
-    readonly_fields = ("owner", "name", "query", "columns", "sort", "shared_with_department")
+    readonly_fields = (
+        "owner",
+        "name",
+        "query",
+        "columns",
+        "sort",
+        "shared_with_department",
+        "created_at",
+        "updated_at",
+    )
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
