@@ -14,6 +14,8 @@ urlpatterns = [
     path("complaints/bulk/", views.bulk_action, name="bulk"),
     path("complaints/export/<str:fmt>/", views.export_list, name="export"),
     # Saved views, before complaints/<reference>/ (which would take "views" for a reference).
+    # The header's jump box, before complaints/<reference>/ ("jump" is not a reference).
+    path("complaints/jump/", views.jump, name="jump"),
     path("complaints/views/", saved_view_pages.save_view, name="save_view"),
     path("complaints/views/<int:pk>/", saved_view_pages.open_view, name="open_view"),
     path("complaints/views/<int:pk>/rename/", saved_view_pages.rename_view, name="rename_view"),
@@ -24,6 +26,7 @@ urlpatterns = [
         views.transition,
         name="transition",
     ),
+    path("complaints/<str:reference>/assign-to-me/", views.assign_to_me, name="assign_to_me"),
     path("complaints/<str:reference>/notes/", views.add_note, name="add_note"),
     path(
         "complaints/<str:reference>/communications/",

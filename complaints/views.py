@@ -9,6 +9,7 @@ HTTP status of that page; nothing is saved when a form or a service refuses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,7 @@ from typing import Any
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -25,6 +27,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -316,6 +319,7 @@ def _render_detail(
         "timeline": _timeline(selectors.complaint_records(complaint)),
         "may_see_complainant": selectors.may_see_complainant(user, complaint),
         "history_url": f"{complaint.get_absolute_url()}history/",
+        "assign_to_me": writer and _may_take(complaint, user, names),
     }
     return render(request, "complaints/detail.html", context, status=status)
 
@@ -598,3 +602,71 @@ def download_attachment(request: HttpRequest, reference: str, pk: int) -> FileRe
         filename=attachment.original_name,
         content_type=attachment.content_type,
     )
+
+
+# --- fast moves (#15): jump to a reference, assign to me -----------------------------------------
+
+_SHORT_NUMBER = re.compile(r"^\d{1,6}$")
+_FULL_REFERENCE = re.compile(r"^[A-Za-z]+-\d{4}-\d{1,6}$")
+
+
+def reference_from(text: str, *, now: datetime | None = None) -> str:
+    """The reference ``text`` names: ``123`` and ``000123`` are this year's (Asia/Shanghai),
+    ``c-2026-123`` is ``C-2026-000123``; anything else is no reference (empty)."""
+    text = text.strip()
+    if _SHORT_NUMBER.match(text):
+        year = timezone.localtime(now or timezone.now()).year
+        return f"{settings.REDRESS_REFERENCE_PREFIX}-{year}-{int(text):06d}"
+    if _FULL_REFERENCE.match(text):
+        prefix, year, number = text.split("-")
+        return f"{prefix.upper()}-{year}-{int(number):06d}"
+    return ""
+
+
+@login_required
+@require_safe
+def jump(request: HttpRequest) -> HttpResponse:
+    """The header's jump box. A complaint the user may not see gets the same answer as one that
+    does not exist, so the box never tells whether an invisible reference is in use."""
+    _require_staff(request.user)
+    text = request.GET.get("q", "").strip()[:100]
+    reference = reference_from(text)
+    if reference:
+        visible = selectors.complaints_visible_to(request.user).filter(reference=reference)
+        if visible.exists():
+            return redirect(reverse("complaints:detail", args=[reference]))
+    messages.info(request, _("No complaint you may see has this reference."))
+    return redirect(f"{reverse('complaints:list')}?{urlencode({'q': text})}")
+
+
+def _may_take(complaint: Complaint, user, available: list[str]) -> bool:
+    """Whether the complaint page offers ``user`` "Assign to me": the assign action is open to
+    them (``available``) and the assign service's rule (``selectors.people_who_can_take``)
+    accepts them as the handler."""
+    if complaint.assignee_id == user.pk or "assign" not in available:
+        return False
+    return selectors.people_who_can_take(complaint).filter(pk=user.pk).exists()
+
+
+@login_required
+@require_POST
+def assign_to_me(request: HttpRequest, reference: str) -> HttpResponse:
+    """One click to take a complaint: ``services.assign`` with the user as the handler."""
+    complaint = selectors.get_complaint_for(request.user, reference, write=True)
+    form = VersionedForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["expected_version"] is None:
+        messages.error(request, _("Nothing was saved: reload the page and try again."))
+        return _render_detail(request, _visible_complaint(request.user, reference), status=400)
+    try:
+        services.assign(
+            complaint,
+            by=request.user,
+            assignee=request.user,
+            expected_version=form.cleaned_data["expected_version"],
+        )
+    except services.StaleComplaint as exc:
+        return _refused(request, reference, exc)
+    except services.ServiceError as exc:
+        raise PermissionDenied(exc.message) from exc
+    messages.success(request, _("%(reference)s is now assigned to you.") % {"reference": reference})
+    return redirect(complaint.get_absolute_url())
