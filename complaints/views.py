@@ -319,7 +319,7 @@ def _render_detail(
         "timeline": _timeline(selectors.complaint_records(complaint)),
         "may_see_complainant": selectors.may_see_complainant(user, complaint),
         "history_url": f"{complaint.get_absolute_url()}history/",
-        "assign_to_me": writer and _may_take(complaint, user, names),
+        "assign_to_me": writer and _may_take(complaint, user, transitions),
     }
     return render(request, "complaints/detail.html", context, status=status)
 
@@ -639,13 +639,19 @@ def jump(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('complaints:list')}?{urlencode({'q': text})}")
 
 
-def _may_take(complaint: Complaint, user, available: list[str]) -> bool:
+def _may_take(complaint: Complaint, user, transitions: list[dict]) -> bool:
     """Whether the complaint page offers ``user`` "Assign to me": the assign action is open to
-    them (``available``) and the assign service's rule (``selectors.people_who_can_take``)
-    accepts them as the handler."""
-    if complaint.assignee_id == user.pk or "assign" not in available:
+    them and the assign service's rule (``selectors.people_who_can_take``, the assign form's
+    choices) accepts them as the handler. The page's assign modal has already read those
+    choices, so this costs no query (one on a page re-shown with a posted assign form)."""
+    if complaint.assignee_id == user.pk:
         return False
-    return selectors.people_who_can_take(complaint).filter(pk=user.pk).exists()
+    for transition in transitions:
+        if transition["name"] == "assign":
+            # Iterating the queryset the modal already read uses its cached rows.
+            people = transition["form"].fields["assignee"].queryset
+            return any(person.pk == user.pk for person in people)
+    return False
 
 
 @login_required
