@@ -109,8 +109,11 @@
         }, 1500);
         return;
       case "n":
-        event.preventDefault();
-        window.location.assign(help.dataset.newUrl);
+        if (help.dataset.newUrl) {
+          // Only for those the navigation offers "Register a complaint" (not auditors).
+          event.preventDefault();
+          window.location.assign(help.dataset.newUrl);
+        }
         return;
       case "j":
       case "k":

@@ -167,3 +167,13 @@ def test_assign_to_me_only_accepts_post(client, frontline, make_complaint):
     complaint = make_complaint(State.CLASSIFIED)
     client.force_login(frontline)
     assert client.get(f"/complaints/{complaint.reference}/assign-to-me/").status_code == 405
+
+
+def test_the_help_offers_n_only_to_those_who_may_register(client, frontline, auditor):
+    client.force_login(frontline)
+    page = client.get("/", headers={"Accept-Language": "en"}).content.decode()
+    assert 'data-new-url="/complaints/new/"' in page
+    client.force_login(auditor)
+    page = client.get("/", headers={"Accept-Language": "en"}).content.decode()
+    assert 'id="shortcuts-help"' in page
+    assert "data-new-url" not in page
