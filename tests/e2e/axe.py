@@ -63,8 +63,10 @@ def describe(violations: list[dict]) -> str:
     for violation in violations:
         targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
         more = len(violation["nodes"]) - 5
+        first = " ".join(violation["nodes"][0]["summary"].split())[:240]
         lines.append(
             f"{violation['id']} ({violation['help']}): {targets}"
             + (f" and {more} more" if more > 0 else "")
+            + (f" [first: {first}]" if first else "")
         )
     return "; ".join(lines)
