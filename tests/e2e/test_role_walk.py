@@ -2,12 +2,13 @@
 department manager, the general manager and an auditor, in English and Chinese, at desktop
 (1440 px) and phone (390 px) widths.
 
-On every page the walk saves a screenshot (``test-artifacts/screenshots/walk-<role>-<language>-
-<width>-<page>.png``) and checks what a user would notice first: the page answers with the
-status it should, nothing scrolls sideways on a phone, the console stays free of errors
-(Content-Security-Policy refusals included), and axe-core finds no serious or critical
-accessibility violation. Every problem of a role's walk is gathered and reported at once, so one
-run lists all of them.
+On every page the walk saves a screenshot
+(``test-artifacts/screenshots/<role>-<language>-<width>-<page>.png``) and checks what a user
+would notice first: the page answers with the status it should, nothing scrolls sideways on a
+phone, no short button label breaks over several lines (Chinese squeezed one character per
+line), the console stays free of errors (Content-Security-Policy refusals included), and
+axe-core finds no serious or critical accessibility violation. Every problem of a role's walk
+is gathered and reported at once, so one run lists all of them.
 """
 
 from __future__ import annotations
@@ -46,6 +47,18 @@ WIDEST_ELEMENTS = """() => {
   return out.filter((e) => !out.includes(e.parentElement)).slice(0, 5).map(
     (e) => name(e) + " (" + Math.round(e.getBoundingClientRect().right) + " px)");
 }"""
+
+
+# Visible buttons with a short label (a word, or two to four Chinese characters) whose text runs
+# over more than one line: the "one character per line" squeeze of a narrow flex row.
+WRAPPED_SHORT_BUTTONS = """() => [...document.querySelectorAll(".btn, button")].filter((b) => {
+  const text = b.innerText.trim();
+  if (!b.offsetParent || !text || text.length > 8) return false;
+  const style = getComputedStyle(b);
+  const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+  const inner = b.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  return inner > line * 1.5;
+}).map((b) => b.innerText.trim().replace(/\\s+/g, " "))"""
 
 
 def pages_of(role: str, handled, unassigned) -> dict[str, tuple[str, int]]:
@@ -154,7 +167,7 @@ def test_a_day_in_the_role_has_no_overflow_console_error_or_serious_accessibilit
                 page.wait_for_load_state("load")
                 if answer.status != status:
                     problems.append(f"{where}: status {answer.status}, expected {status}")
-                _screenshot(page, f"walk-{role}-{language}-{width}-{name}")
+                _screenshot(page, f"{role}-{language}-{width}-{name}")
                 if width == 390:
                     scroll_width = page.evaluate("document.documentElement.scrollWidth")
                     if scroll_width > 390:
@@ -162,6 +175,9 @@ def test_a_day_in_the_role_has_no_overflow_console_error_or_serious_accessibilit
                             f"{where}: scrolls sideways ({scroll_width} px wide):"
                             f" {page.evaluate(WIDEST_ELEMENTS)}"
                         )
+                wrapped = page.evaluate(WRAPPED_SHORT_BUTTONS)
+                if wrapped:
+                    problems.append(f"{where}: short button labels wrap: {wrapped}")
                 errors = [
                     e for e in visit.errors if not _is_the_pages_own_status(e, address, status)
                 ]
