@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.models import State
+from escalation import services as escalation
 from tests.e2e.axe import blocking, describe, violations_by_impact
 from tests.e2e.browser import TIMEOUT_MS, _login, _screenshot
 
@@ -103,13 +104,23 @@ def pages_of(role: str, handled, unassigned) -> dict[str, tuple[str, int]]:
 
 @pytest.fixture
 def walk_data(make_complaint, manager, frontline):
-    """A handful of complaints: one handled by frontline and overdue, one waiting for a handler,
-    one resolved (so the timelines, queues and report have rows)."""
+    """A handful of complaints: one handled by frontline, overdue, with a note and a pause waiting
+    for approval; one waiting for a handler; one resolved (so the timelines, queues, requests
+    and report have rows)."""
     handled = make_complaint(State.ASSIGNED, complainant_name="张伟")
     services.set_deadlines(
         handled, by=None, action="sla", reason="", next_due_at=timezone.now() - timedelta(hours=3)
     )
     services.add_note(handled, by=frontline, body="Called the complainant, no answer")
+    # Ten days is past the approval threshold: the pause waits on the managers' requests page,
+    # so that page shows its decision form (and axe checks it) rather than "None".
+    escalation.request_pause(
+        handled,
+        by=frontline,
+        reason_code="waiting_complainant",
+        until=timezone.now() + timedelta(days=10),
+        note="Waiting for the receipt",
+    )
     unassigned = make_complaint(State.CLASSIFIED, complainant_name="Li Na")
     make_complaint(State.RESOLVED, complainant_name="王芳")
     return handled, unassigned
