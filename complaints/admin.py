@@ -21,6 +21,7 @@ from complaints.models import (
     Complaint,
     Department,
     Note,
+    SavedView,
     StaffProfile,
 )
 
@@ -353,3 +354,29 @@ class StaffUserAdmin(UserAdmin):
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), StaffUserAdmin)
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(SimpleHistoryAdmin):
+    """Saved list filters, read-only here: they hold no complaint data (opening one replays its
+    filters through the opener's visibility), and their owners keep them from the list page."""
+
+    list_display = ("name", "owner", "shared_with_department", "updated_at")
+    list_filter = ("shared_with_department",)
+    search_fields = ("name", "owner__username")
+    readonly_fields = (
+        "owner",
+        "name",
+        "query",
+        "columns",
+        "sort",
+        "shared_with_department",
+        "created_at",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

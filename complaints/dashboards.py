@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints import rules, selectors
+from complaints import queues, rules, selectors
 from complaints.filters import overdue_q
 from complaints.models import (
     HANDLING_STATES,
@@ -42,6 +42,7 @@ ACTION_TITLES = {
     "close": _("Closed"),
     "withdraw": _("Withdrawn / terminated"),
     "escalate": _("Escalated"),
+    "priority": _("Priority changed"),
     "approve_remedy": _("Remedy approved"),
     "edit": _("Details corrected"),
     "link_repeat": _("Linked as a repeat complaint"),
@@ -90,8 +91,56 @@ def department_queue(user) -> QuerySet[Complaint]:
     )
 
 
+# --- deadlines in sight (every tier) -------------------------------------------------------------
+
+
+def deadline_cards(user) -> list[dict[str, Any]]:
+    """Due today, overdue, waiting for my approval and follow-ups due, each with its count and
+    where to work on it. The counts are the navigation's (``queues.queue_counts``: capped and
+    cached per user), so a dashboard after any page costs no count query. An auditor, who has
+    no queues of work, sees what is overdue across what they read (one capped count)."""
+    list_url = "/complaints/"
+    if not selectors.may_write(user):
+        if rules.tier_of(user) is None:
+            return []
+        count = queues.capped_count(selectors.complaints_visible_to(user).filter(overdue_q()))
+        return [
+            {
+                "key": "overdue",
+                "label": _("Overdue"),
+                "count": queues.count_label(count),
+                "urgent": bool(count),
+                "url": f"{list_url}?overdue=true",
+                "more_url": None,
+                "more_label": "",
+            }
+        ]
+    counts = queues.queue_counts(user)
+    cards = [
+        ("due_today", "/escalation/due-soon/", _("Due soon")),
+        ("overdue", None, ""),
+        ("follow_ups", None, ""),
+    ]
+    if rules.tier_of(user) in (rules.MANAGER, rules.GM):
+        cards.insert(2, ("approvals", "/escalation/requests/", _("Requests to decide")))
+    return [
+        {
+            "key": key,
+            "label": queues.QUEUES[key].label,
+            "count": queues.count_label(counts.get(key, 0)),
+            "urgent": key in ("overdue", "approvals") and bool(counts.get(key, 0)),
+            # Approvals are decided on the escalation app's page; the others are list queues.
+            "url": more_url if key == "approvals" else f"{list_url}?queue={key}",
+            "more_url": None if key == "approvals" else more_url,
+            "more_label": more_label,
+        }
+        for key, more_url, more_label in cards
+    ]
+
+
 def frontline(user) -> dict[str, Any]:
     return {
+        "deadline_cards": deadline_cards(user),
         "my_open": list(my_open_complaints(user)[:LIST_LIMIT]),
         "queue": list(department_queue(user)[:LIST_LIMIT]),
     }
@@ -185,6 +234,7 @@ def manager(user) -> dict[str, Any]:
     department_id = rules.department_id_of(user)
     visible = selectors.complaints_visible_to(user)
     return {
+        "deadline_cards": deadline_cards(user),
         "by_state": _open_state_counts(visible.filter(department_id=department_id)),
         "figures": department_figures(user),
         "workload": handler_workload(department_id),
@@ -257,6 +307,7 @@ def major_complaints(user) -> QuerySet[Complaint]:
 
 def general_manager(user) -> dict[str, Any]:
     return {
+        "deadline_cards": deadline_cards(user),
         "departments": organisation_by_department(user),
         "headlines": month_headlines(user),
         "major": list(major_complaints(user)[:LIST_LIMIT]),
@@ -278,4 +329,4 @@ def recent_changes(user, limit: int = LIST_LIMIT) -> list:
 
 
 def auditor(user) -> dict[str, Any]:
-    return {"recent_changes": recent_changes(user)}
+    return {"deadline_cards": deadline_cards(user), "recent_changes": recent_changes(user)}

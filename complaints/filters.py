@@ -9,7 +9,9 @@ The list must stay fast at a million complaints, so:
   (``received_at DESC, id DESC``), and the cursor condition carries an explicit range bound
   (``received_at <= v``) so PostgreSQL seeks into that index instead of filtering from the top;
 - a department filter is served by ``cmp_dept_state_recv_idx``, an assignee filter by
-  ``cmp_assignee_state_idx``, "overdue" by the partial ``cmp_sla_sweep_idx``.
+  ``cmp_assignee_state_idx``, "overdue" by the partial ``cmp_sla_sweep_idx``;
+- ``queue=<key>`` narrows to one of the user's work queues (``complaints.queues``), each
+  served by its own index.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from complaints import datebounds, selectors
+from complaints import datebounds, queues, selectors
 from complaints.datebounds import BoundedDateField
 from complaints.models import (
     HANDLING_STATES,
@@ -74,13 +76,17 @@ def staff_users() -> QuerySet:
 
 def overdue_q(now=None) -> Q:
     """``Complaint.is_overdue`` in SQL: the next deadline passed, or the resolution deadline
-    passed while the clock runs. Each arm is the predicate of a small partial index
-    (cmp_sla_sweep_idx, cmp_overdue_resolution_idx), so PostgreSQL answers it with a BitmapOr
-    of the two, however many closed complaints the table holds. "Now" is the application's
-    clock, as in ``is_overdue``, never the database server's: the two must agree."""
+    passed while the clock runs, or a resolved complaint's follow-up (回访) is past due. Each
+    arm is the predicate of a small partial index (cmp_sla_sweep_idx,
+    cmp_overdue_resolution_idx, cmp_follow_up_due_idx), so PostgreSQL answers it with a
+    BitmapOr of the three, however many closed complaints the table holds. "Now" is the
+    application's clock, as in ``is_overdue``, never the database server's: the two must
+    agree."""
     now = timezone.now() if now is None else now
-    return Q(state__in=HANDLING_STATES, next_due_at__isnull=False, next_due_at__lt=now) | Q(
-        state__in=HANDLING_STATES, clock_paused_at__isnull=True, resolution_due_at__lt=now
+    return (
+        Q(state__in=HANDLING_STATES, next_due_at__isnull=False, next_due_at__lt=now)
+        | Q(state__in=HANDLING_STATES, clock_paused_at__isnull=True, resolution_due_at__lt=now)
+        | Q(state=State.RESOLVED, follow_up_due_at__isnull=False, follow_up_due_at__lt=now)
     )
 
 
@@ -140,6 +146,13 @@ class ComplaintFilter(django_filters.FilterSet):
         ),
     )
 
+    queue = django_filters.ChoiceFilter(
+        label=_("Queue"),
+        choices=[(key, queue.label) for key, queue in queues.QUEUES.items()],
+        method="filter_queue",
+        empty_label=_("Any queue"),
+    )
+
     class Meta:
         model = Complaint
         fields: list[str] = []
@@ -180,6 +193,10 @@ class ComplaintFilter(django_filters.FilterSet):
     def filter_category(self, queryset: QuerySet, name: str, value: Category) -> QuerySet:
         # A top-level category matches its sub-categories too.
         return queryset.filter(Q(category=value) | Q(category__parent=value))
+
+    def filter_queue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # The queue's condition for this user; the queryset is already their visible set.
+        return queryset.filter(queues.queue_filter(getattr(self.request, "user", None), value))
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -26,6 +26,8 @@ from complaints.models import (
     RejectReason,
     WithdrawReason,
 )
+from complaints.people import display_name
+from complaints.selectors import people_who_can_take
 from complaints.uploads import check_upload
 
 # --- the complainant's contact details (registration, public form, editing, API) ---------------
@@ -112,12 +114,19 @@ class RejectForm(VersionedForm):
     )
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A picker of people, each shown by their display name (never their login)."""
+
+    def label_from_instance(self, obj) -> str:
+        return display_name(obj)
+
+
 class AssignForm(VersionedForm):
-    assignee = forms.ModelChoiceField(
+    assignee = PersonChoiceField(
         label=_("Handler"),
         queryset=get_user_model()
         .objects.filter(is_active=True, staff_profile__tier__in=["frontline", "manager", "gm"])
-        .order_by("staff_profile__department__name", "username"),
+        .order_by("first_name", "last_name", "username"),
     )
     department = forms.ModelChoiceField(
         label=_("Move to department"),
@@ -129,11 +138,15 @@ class AssignForm(VersionedForm):
 
     def __init__(self, *args, complaint=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if complaint is not None and complaint.department_id:
-            # Offer the department's own staff first; the service re-checks whatever is posted.
-            self.fields["assignee"].queryset = self.fields["assignee"].queryset.filter(
-                staff_profile__department_id=complaint.department_id
-            ) | self.fields["assignee"].queryset.filter(staff_profile__tier="gm")
+        if complaint is not None:
+            # Only people the service would accept; when the complaint is being moved, the
+            # staff of the department it moves to as well (whether the move itself is allowed
+            # is the service's answer, a 403, not a form error).
+            people = people_who_can_take(complaint)
+            moving_to = self.data.get(self.add_prefix("department")) if self.is_bound else None
+            if str(moving_to or "").isdigit():
+                people = (people | people_who_can_take(complaint, int(moving_to))).distinct()
+            self.fields["assignee"].queryset = people
 
 
 class ResolveForm(VersionedForm):

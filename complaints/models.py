@@ -553,6 +553,24 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
                 condition=Q(state__in=["received", "classified", "assigned"])
                 & Q(clock_paused_at__isnull=True),
             ),
+            # Overdue follow-ups (回访), the third arm of complaints.filters.overdue_q, and the
+            # "follow-ups due" and "due today" queues (complaints.queues): only the resolved
+            # complaints still waiting for their follow-up.
+            models.Index(
+                fields=["follow_up_due_at"],
+                name="cmp_follow_up_due_idx",
+                condition=Q(state="resolved") & Q(follow_up_due_at__isnull=False),
+            ),
+            # The "my department's unassigned" queue and its count in the navigation
+            # (complaints.queues): the few open complaints nobody has taken yet.
+            models.Index(
+                fields=["department", "-received_at"],
+                name="cmp_unassigned_queue_idx",
+                condition=Q(
+                    state__in=["received", "classified", "assigned", "resolved", "followed_up"]
+                )
+                & Q(assignee__isnull=True),
+            ),
             # Duplicate/repeat detection: same complainant, by any of three identifiers.
             models.Index(
                 fields=["complainant_phone_norm", "-received_at"],
@@ -601,12 +619,16 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     @property
     def overdue_since(self):
         """When the complaint became overdue, or None: its next deadline passed (the escalation
-        app's ``next_due_at``), or its resolution deadline passed while the clock ran. The
-        second matters once a complaint sits with the general manager past every deadline,
-        where nothing is "next" any more but it is still late."""
+        app's ``next_due_at``), or its resolution deadline passed while the clock ran, or, once
+        resolved, its follow-up (回访) is past due. The second matters once a complaint sits
+        with the general manager past every deadline, where nothing is "next" any more but it
+        is still late. ``complaints.filters.overdue_q`` is the same rule in SQL."""
+        now = timezone.now()
+        if self.state == State.RESOLVED:
+            due = self.follow_up_due_at
+            return due if due is not None and due < now else None
         if self.state not in HANDLING_STATES:
             return None
-        now = timezone.now()
         running = [self.next_due_at]
         if self.clock_paused_at is None:
             running.append(self.resolution_due_at)
@@ -870,3 +892,53 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class SavedView(models.Model):
+    """A list filter kept under a name: personal, or shared with the owner's department (a
+    manager shares). Opening it replays ``query`` on the list page, whose queryset starts from
+    the opener's visibility, so a shared view never shows a complaint the opener may not see.
+
+    ``query`` holds only the list filterset's known parameters (``complaints.saved_views``
+    drops the rest); ``columns`` and ``sort`` are the list's column choice and order.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    sort = models.CharField(_("sort"), max_length=20, blank=True)
+    shared_with_department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="saved_views",
+        verbose_name=_("shared with department"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    history = history()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        indexes = [
+            # "My views" in the Queues menu: WHERE owner_id = ? ORDER BY name.
+            models.Index(fields=["owner", "name"], name="savedview_owner_idx"),
+            # "Department views": WHERE shared_with_department_id = ? ORDER BY name.
+            models.Index(
+                fields=["shared_with_department", "name"],
+                name="savedview_department_idx",
+                condition=Q(shared_with_department__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

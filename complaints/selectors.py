@@ -213,3 +213,26 @@ def _fill(obj, names: tuple[str, ...], objects: dict[int, Any]) -> None:
         pk = getattr(obj, f"{name}_id")
         if pk in objects:
             setattr(obj, name, objects[pk])
+
+
+def people_who_can_take(complaint: Complaint, department_id: int | None = None) -> QuerySet:
+    """Who an assign, reassign or escalate picker offers for ``complaint``.
+
+    The same rule as ``services.assign`` (rules.assignee_in_department,
+    rules.assignee_not_complained_about, the tier check): active staff with a handling tier
+    who work in the department (the general manager in any), at the complaint's tier or above,
+    never an auditor and never the person complained about. ``department_id`` replaces the
+    complaint's own when the complaint is being moved.
+    """
+    from complaints.models import TIER_ORDER, Tier
+
+    department_id = department_id if department_id is not None else complaint.department_id
+    tier = complaint.tier if complaint.tier in TIER_ORDER else Tier.FRONTLINE
+    tiers = [str(t) for t in TIER_ORDER[TIER_ORDER.index(tier) :]]
+    people = get_user_model().objects.filter(is_active=True, staff_profile__tier__in=tiers)
+    people = people.filter(
+        Q(staff_profile__tier=Tier.GM) | Q(staff_profile__department_id=department_id)
+    )
+    if complaint.subject_person_id:
+        people = people.exclude(pk=complaint.subject_person_id)
+    return people.select_related("staff_profile").order_by("first_name", "last_name", "username")

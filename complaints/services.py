@@ -1145,3 +1145,53 @@ def set_staff_profile(user, *, tier: str, department: Department | None, by=None
         user.__dict__.pop(attr, None)
     user.staff_profile = profile
     return profile
+
+
+# ---------------------------------------------------------------------------------------------
+# Priority (issue #15: changed one by one or in bulk from the list)
+# ---------------------------------------------------------------------------------------------
+
+
+def change_priority(
+    complaint: Complaint,
+    *,
+    by,
+    priority: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Complaint:
+    """Change the priority of an open complaint after classification found it wrong.
+
+    Preconditions: the complaint is open; ``by`` handles it and may change complaints; the
+    priority differs from the current one. Lowering a major complaint is a manager's decision
+    (``handle_major_complaint``), as turning one away is. Raising one to major at the
+    frontline tier moves it to the manager tier, as classifying it major does (DOMAIN.md: major
+    complaints go straight to a manager). History: one "priority" row with the reason.
+    """
+    if priority not in Priority.values:
+        raise TypeError(f"change_priority() got an unknown priority {priority!r}")
+    with transaction.atomic():
+        locked = _lock(complaint)
+        _check_version(locked, complaint.version if expected_version is None else expected_version)
+        if not (rules._perm(by, "change_complaint") and rules.handles(locked, by)):
+            raise ActionForbidden(
+                _("You may not change the priority of %(reference)s.")
+                % {"reference": locked.reference}
+            )
+        if locked.state not in OPEN_STATES:
+            raise TransitionRefused(
+                _("A complaint that is %(state)s keeps its priority.")
+                % {"state": locked.get_state_display().lower()}
+            )
+        if locked.priority == priority:
+            raise TransitionRefused(
+                _("%(reference)s already has that priority.") % {"reference": locked.reference}
+            )
+        if locked.priority == Priority.MAJOR and not rules._perm(by, "handle_major_complaint"):
+            raise ActionForbidden(_("Only a manager may lower the priority of a major complaint."))
+        locked.priority = priority
+        if priority == Priority.MAJOR and locked.tier == Tier.FRONTLINE:
+            locked.tier = Tier.MANAGER
+        locked.version += 1
+        _announce_and_save(locked, by=by, action="priority", reason=reason, source=locked.state)
+    return locked

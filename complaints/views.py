@@ -9,6 +9,7 @@ HTTP status of that page; nothing is saved when a form or a service refuses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,18 +18,23 @@ from typing import Any
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from complaints import dashboards, rules, selectors, services
+from complaints import bulk, dashboards, rules, saved_views, selectors, services
+from complaints.exports import csv_response, xlsx_stream_response
 from complaints.filters import (
     PAGE_SIZES,
     SORTS,
@@ -39,6 +45,7 @@ from complaints.filters import (
 )
 from complaints.forms import RECORD_FORMS, TRANSITION_FORMS, AssignForm, VersionedForm
 from complaints.models import Attachment, Complaint, Tier
+from complaints.people import display_name
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -213,7 +220,7 @@ def _timeline(records: selectors.ComplaintRecords) -> list[TimelineEntry]:
         (_("State"), lambda row: label("state", row["state"])),
         (_("Tier"), lambda row: label("tier", row["tier"])),
         (_("Priority"), lambda row: label("priority", row["priority"])),
-        (_("Handler"), lambda row: str(users.get(row["assignee_id"], "—"))),
+        (_("Handler"), lambda row: display_name(users.get(row["assignee_id"])) or "—"),
         (_("Department"), lambda row: str(departments.get(row["department_id"], "—"))),
     )
     entries: list[TimelineEntry] = []
@@ -312,6 +319,7 @@ def _render_detail(
         "timeline": _timeline(selectors.complaint_records(complaint)),
         "may_see_complainant": selectors.may_see_complainant(user, complaint),
         "history_url": f"{complaint.get_absolute_url()}history/",
+        "assign_to_me": writer and _may_take(complaint, user, transitions),
     }
     return render(request, "complaints/detail.html", context, status=status)
 
@@ -395,8 +403,108 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "show_history": tier == Tier.AUDITOR,
         "may_register": selectors.may_write(request.user),
+        "bulk_form": bulk.BulkForm(user=request.user),
+        "bulk_max": bulk.bulk_limit(),
+        "filter_query": _filter_query(request.GET),
+        # The columns to show (a saved view's choice; all by default): docs/c15-queues.md.
+        "columns": saved_views.columns_from(request.GET),
     }
     return render(request, "complaints/list.html", context, status=status)
+
+
+def _filter_query(params: QueryDict) -> str:
+    """The list's filter and sort as a query string, without its page position: what the
+    export and the way back from a bulk action carry."""
+    query = params.copy()
+    for name in ("after", "before", "per_page"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _export(request: HttpRequest, fmt: str, complaints) -> HttpResponse:
+    rows = bulk.export_rows(request.user, complaints, limit=bulk.export_limit())
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    filename = f"complaints-{stamp}.{fmt}"
+    if fmt == "csv":
+        # Rows are read while the response streams, after this view returned.
+        return csv_response(filename, rows)
+    return xlsx_stream_response(filename, str(_("Complaints")), rows)
+
+
+@login_required
+@require_safe
+def export_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The list as it is filtered and sorted now, every page of it, as CSV or XLSX; the same
+    filters and visibility rule as the page, the complainant masked where the page masks it."""
+    _require_staff(request.user)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404(fmt)
+    queryset = selectors.complaints_visible_to(request.user)
+    filterset = ComplaintFilter(request.GET, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        return _bulk_page(
+            request,
+            error=_("Some filters are not valid; correct them on the list, then export."),
+            status=400,
+        )
+    sort = parse_sort(request.GET.get("sort"))
+    return _export(request, fmt, bulk.in_list_order(filterset.qs, sort))
+
+
+def _bulk_page(
+    request: HttpRequest, *, result=None, error: str = "", back: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "result": result,
+        "error": error,
+        "back_url": reverse("complaints:list") + (f"?{back}" if back else ""),
+    }
+    return render(request, "complaints/bulk_result.html", context, status=status)
+
+
+@login_required
+@require_POST
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    """One action on the complaints selected on the list, each through its one-by-one service;
+    a page that names every refused complaint and why, and counts the others."""
+    _require_staff(request.user)
+    form = bulk.BulkForm(request.POST, user=request.user)
+    action = request.POST.get("action")
+    if action in bulk.WRITE_ACTIONS and not selectors.may_write(request.user):
+        raise PermissionDenied
+    back = _filter_query(QueryDict(request.POST.get("back", "")))
+    try:
+        selection = bulk.parse_selection(request.POST.getlist("selected"))
+    except bulk.BadSelection:
+        return _bulk_page(request, error=_("The selection is not valid."), back=back, status=400)
+    if not selection:
+        return _bulk_page(request, error=_("Select at least one complaint."), back=back, status=400)
+    if len(selection) > bulk.bulk_limit():
+        error = _(
+            "%(count)s complaints are selected; a bulk action takes at most %(limit)s. "
+            "Nothing was changed."
+        ) % {"count": len(selection), "limit": bulk.bulk_limit()}
+        return _bulk_page(request, error=error, back=back, status=400)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
+        error = _("Nothing was changed: %(errors)s") % {"errors": errors}
+        return _bulk_page(request, error=error, back=back, status=400)
+    data = form.cleaned_data
+    user = request.user
+    if data["action"] in bulk.EXPORT_ACTIONS:
+        chosen = selectors.complaints_visible_to(user).filter(pk__in=list(selection))
+        return _export(
+            request, data["action"][len("export_") :], bulk.in_list_order(chosen, "-received")
+        )
+    if data["action"] == "assign":
+        result = bulk.assign(user, selection, assignee=data["assignee"], reason=data["reason"])
+    elif data["action"] == "priority":
+        result = bulk.change_priority(
+            user, selection, priority=data["priority"], reason=data["reason"]
+        )
+    else:
+        result = bulk.add_note(user, selection, body=data["body"])
+    return _bulk_page(request, result=result, back=back)
 
 
 @login_required
@@ -494,3 +602,77 @@ def download_attachment(request: HttpRequest, reference: str, pk: int) -> FileRe
         filename=attachment.original_name,
         content_type=attachment.content_type,
     )
+
+
+# --- fast moves (#15): jump to a reference, assign to me -----------------------------------------
+
+_SHORT_NUMBER = re.compile(r"^\d{1,6}$")
+_FULL_REFERENCE = re.compile(r"^[A-Za-z]+-\d{4}-\d{1,6}$")
+
+
+def reference_from(text: str, *, now: datetime | None = None) -> str:
+    """The reference ``text`` names: ``123`` and ``000123`` are this year's (Asia/Shanghai),
+    ``c-2026-123`` is ``C-2026-000123``; anything else is no reference (empty)."""
+    text = text.strip()
+    if _SHORT_NUMBER.match(text):
+        year = timezone.localtime(now or timezone.now()).year
+        return f"{settings.REDRESS_REFERENCE_PREFIX}-{year}-{int(text):06d}"
+    if _FULL_REFERENCE.match(text):
+        prefix, year, number = text.split("-")
+        return f"{prefix.upper()}-{year}-{int(number):06d}"
+    return ""
+
+
+@login_required
+@require_safe
+def jump(request: HttpRequest) -> HttpResponse:
+    """The header's jump box. A complaint the user may not see gets the same answer as one that
+    does not exist, so the box never tells whether an invisible reference is in use."""
+    _require_staff(request.user)
+    text = request.GET.get("q", "").strip()[:100]
+    reference = reference_from(text)
+    if reference:
+        visible = selectors.complaints_visible_to(request.user).filter(reference=reference)
+        if visible.exists():
+            return redirect(reverse("complaints:detail", args=[reference]))
+    messages.info(request, _("No complaint you may see has this reference."))
+    return redirect(f"{reverse('complaints:list')}?{urlencode({'q': text})}")
+
+
+def _may_take(complaint: Complaint, user, transitions: list[dict]) -> bool:
+    """Whether the complaint page offers ``user`` "Assign to me": the assign action is open to
+    them and the assign service's rule (``selectors.people_who_can_take``, the assign form's
+    choices) accepts them as the handler. The page's assign modal has already read those
+    choices, so this costs no query (one on a page re-shown with a posted assign form)."""
+    if complaint.assignee_id == user.pk:
+        return False
+    for transition in transitions:
+        if transition["name"] == "assign":
+            # Iterating the queryset the modal already read uses its cached rows.
+            people = transition["form"].fields["assignee"].queryset
+            return any(person.pk == user.pk for person in people)
+    return False
+
+
+@login_required
+@require_POST
+def assign_to_me(request: HttpRequest, reference: str) -> HttpResponse:
+    """One click to take a complaint: ``services.assign`` with the user as the handler."""
+    complaint = selectors.get_complaint_for(request.user, reference, write=True)
+    form = VersionedForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["expected_version"] is None:
+        messages.error(request, _("Nothing was saved: reload the page and try again."))
+        return _render_detail(request, _visible_complaint(request.user, reference), status=400)
+    try:
+        services.assign(
+            complaint,
+            by=request.user,
+            assignee=request.user,
+            expected_version=form.cleaned_data["expected_version"],
+        )
+    except services.StaleComplaint as exc:
+        return _refused(request, reference, exc)
+    except services.ServiceError as exc:
+        raise PermissionDenied(exc.message) from exc
+    messages.success(request, _("%(reference)s is now assigned to you.") % {"reference": reference})
+    return redirect(complaint.get_absolute_url())

@@ -163,6 +163,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# One date format per language, set in one place (config/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = "config.formats"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
@@ -284,10 +286,17 @@ REDRESS_REMEDY_LIMITS = {
     "gm": None,
 }
 REDRESS_REFERENCE_PREFIX = env_str("REDRESS_REFERENCE_PREFIX", "C")
+# How long the navigation's queue counts are kept per user (seconds; 0 counts on every page).
+REDRESS_QUEUE_COUNT_SECONDS = env_int("REDRESS_QUEUE_COUNT_SECONDS", 30)
 # Evidence files: one upload at most this size; the type is sniffed from the content.
 REDRESS_UPLOAD_MAX_BYTES = env_int("REDRESS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Bulk actions on the complaint list: at most this many complaints per action (each is its own
+# transaction; a larger selection is refused with a 400).
+REDRESS_BULK_MAX = env_int("REDRESS_BULK_MAX", 200)
+# The list's CSV/XLSX export stops after this many rows and says so in its last line.
+REDRESS_EXPORT_MAX_ROWS = env_int("REDRESS_EXPORT_MAX_ROWS", 100_000)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "WARNING")
 LOGGING = {

@@ -19,6 +19,10 @@ urlpatterns = [
     path("", include("complaints.urls")),
 ]
 
+handler403 = "complaints.error_pages.forbidden"
+handler404 = "complaints.error_pages.not_found"
+handler500 = "complaints.error_pages.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

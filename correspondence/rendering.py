@@ -27,6 +27,7 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint
+from complaints.people import display_name
 
 # The variables a template may use, with what each holds (shown in the admin's help text).
 VARIABLES: dict[str, str] = {
@@ -287,7 +288,7 @@ def context_for(complaint: Complaint, *, language: str, extra: dict | None = Non
             "resolved_date": _date(complaint.resolved_at),
             "department": str(complaint.department) if complaint.department_id else "",
             "category": str(complaint.category) if complaint.category_id else "",
-            "handler": (handler.get_full_name() or handler.get_username()) if handler else "",
+            "handler": display_name(handler),
             "organisation": settings.REDRESS_ORGANISATION_NAME,
             "track_url": f"{base}/track/?reference={complaint.reference}",
             "tracking_code": "",

@@ -18,6 +18,7 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from complaints.error_pages import error_context
 from complaints.models import FollowUpOutcome
 from correspondence import survey
 from correspondence.survey_forms import SurveyForm
@@ -90,13 +91,7 @@ def survey_page(request, token: str):
     # Every post counts, answered or not: a stream of posts is refused before it reaches the
     # database, and a complainant answers once.
     if request.method == "POST" and _count_answer(request) > settings.REDRESS_PUBLIC_SUBMIT_LIMIT:
-        return _page(
-            request,
-            "correspondence/survey_closed.html",
-            _language(request),
-            {"too_many": True},
-            status=429,
-        )
+        return _page(request, "429.html", _language(request), error_context(request), status=429)
     complaint = survey.open_complaint(token)
     if complaint is None:
         return _closed(request, _language(request))

@@ -50,7 +50,7 @@ class WorkCalendarAdmin(SimpleHistoryAdmin):
     same safeguards as Calendar days: an edited or added day is staff's (``sync_holidays``
     keeps it), and the open deadlines the change can move are recomputed with history."""
 
-    list_display = ["name", "time_zone", "opens", "closes", "weekend", "is_default"]
+    list_display = ["__str__", "time_zone", "opens", "closes", "weekend", "is_default"]
     inlines = [CalendarDayInline]
 
     def save_model(self, request, obj, form, change) -> None:
@@ -91,7 +91,7 @@ class WorkCalendarAdmin(SimpleHistoryAdmin):
                 by=request.user,
                 action="calendar_corrected",
                 reason=gettext("Calendar “%(name)s” changed: deadlines recomputed")
-                % {"name": calendar.name},
+                % {"name": calendar.display_name},
                 calendar_id=calendar.pk,
             )
         elif days := getattr(request, "_calendar_days_touched", None):
@@ -149,7 +149,7 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(SimpleHistoryAdmin):
     list_display = [
-        "name",
+        "__str__",
         "active",
         "priority",
         "category",
@@ -205,7 +205,7 @@ class SlaPolicyAdmin(SimpleHistoryAdmin):
         count = services.recompute_open_deadlines(
             by=request.user,
             reason=gettext("SLA policy “%(name)s” changed: deadlines recomputed")
-            % {"name": obj.name},
+            % {"name": obj.display_name},
         )
         if count:
             self.message_user(

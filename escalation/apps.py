@@ -9,6 +9,9 @@ class EscalationConfig(AppConfig):
 
     def ready(self) -> None:
         from complaints import deadline_flags
-        from escalation import checks, signals, years  # noqa: F401 - connects receivers and checks
+        from complaints import queues as core_queues
+        from escalation import checks, queues, signals, years  # noqa: F401 - receivers, checks
 
         deadline_flags.register_provisional_check(years.deadlines_provisional)
+        # The core's "waiting for my approval" queue: the requests this app keeps.
+        core_queues.register_approval_condition(queues.approval_condition)

@@ -238,8 +238,9 @@ def apply(complaint, *, action: str, policy, calendar, now: dt.datetime, pauses=
         fresh_start = action in ("register", "escalate")
         pauses = LazyPauses(complaint, loaded=[] if fresh_start else None)
     targets = policy.targets if policy else {}
-    if action in ("register", "classify"):
-        # Classification may change the policy: everything still owed, from its own start.
+    if action in ("register", "classify", "priority"):
+        # Classification or a new priority may change the policy: everything still owed, from
+        # its own start.
         recompute(complaint, policy, calendar, pauses)
     elif action == "reopen":
         complaint.resolution_due_at = due(calendar, now, targets.get("resolution"))

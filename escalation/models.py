@@ -53,6 +53,24 @@ def validate_weekend(value: str) -> None:
         raise ValidationError(_("Weekend days are numbers from 1 (Monday) to 7 (Sunday)."))
 
 
+# The names the data migrations give the default calendar and policies (0002), each with its
+# translation: the rows are data, named once in English, but the Chinese UI shows them in
+# Chinese. A policy or calendar an organisation adds keeps the name its administrator typed.
+DEFAULT_NAMES = {
+    "China (mainland)": _("China (mainland)"),
+    "Standard — normal": _("Standard — normal"),
+    "Standard — urgent": _("Standard — urgent"),
+    "Standard — major": _("Standard — major"),
+    "Government office (信访)": _("Government office (信访)"),
+    "Banking and insurance (15 days)": _("Banking and insurance (15 days)"),
+}
+
+
+def shown_name(name: str) -> str:
+    """A calendar's or policy's name in the active language (``DEFAULT_NAMES``)."""
+    return str(DEFAULT_NAMES.get(name, name))
+
+
 class WorkCalendar(models.Model):
     """Business hours and working days in one time zone; its exceptions are ``CalendarDay`` rows
     (public holidays and 调休 seeded from the ``holidays`` package, closures added by staff)."""
@@ -99,7 +117,11 @@ class WorkCalendar(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return shown_name(self.name)
 
     def weekend_days(self) -> frozenset[int]:
         return frozenset(int(part) for part in self.weekend.split(",") if part.strip())
@@ -127,7 +149,8 @@ class CalendarDay(models.Model):
     class Meta:
         ordering = ["calendar", "day"]
         verbose_name = _("calendar day")
-        verbose_name_plural = _("calendar days")
+        # "calendar days" is also a unit of time (自然日); the days of a calendar are 日历日.
+        verbose_name_plural = pgettext_lazy("model", "calendar days")
         constraints = [
             models.UniqueConstraint(fields=["calendar", "day"], name="calday_calendar_day_unique")
         ]
@@ -330,7 +353,11 @@ class SlaPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return shown_name(self.name)
 
     def clean(self) -> None:
         errors = {}
@@ -406,7 +433,8 @@ class Escalation(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("escalation")
-        verbose_name_plural = _("escalations")
+        # Not the complaint's count of escalations (升级次数): the escalation records.
+        verbose_name_plural = pgettext_lazy("model", "escalations")
         indexes = [
             # The complaint page's timeline.
             models.Index(fields=["complaint", "created_at"], name="esc_complaint_idx"),
@@ -529,7 +557,8 @@ class ExtensionRequest(models.Model):
     class Meta:
         ordering = ["requested_at", "id"]
         verbose_name = _("deadline extension")
-        verbose_name_plural = _("deadline extensions")
+        # Not the complaint's count of extensions (延期次数): the requests for more time.
+        verbose_name_plural = pgettext_lazy("model", "deadline extensions")
         constraints = [
             models.UniqueConstraint(
                 fields=["complaint"],

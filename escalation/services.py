@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from complaints import rules, selectors
 from complaints import services as core
 from complaints.models import HANDLING_STATES, OPEN_STATES, Complaint, State, Tier
+from complaints.people import display_name
 from complaints.services import ActionForbidden, TransitionRefused
 from escalation import deadlines, notify, years
 from escalation.calendar import Unit
@@ -181,7 +182,7 @@ def request_pause(
                     "reason": pause.get_reason_code_display(),
                     "note": note,
                     "until": until,
-                    "requested_by": str(by),
+                    "requested_by": display_name(by),
                 },
                 actor=by,
                 dedupe=False,
@@ -220,7 +221,7 @@ def decide_pause(pause: ClockPause, *, by, approve: bool, note: str = "") -> Clo
             complaint=locked,
             roles=[notify.user_role(pause.requested_by)],
             key=f"pause-decided:{pause.pk}",
-            context={"approved": approve, "note": note, "decided_by": str(by)},
+            context={"approved": approve, "note": note, "decided_by": display_name(by)},
             actor=by,
             dedupe=False,
         )
@@ -362,7 +363,7 @@ def request_extension(
                 "reason": reason,
                 "current_due_at": locked.resolution_due_at,
                 "proposed_due_at": proposed_due_at,
-                "requested_by": str(by),
+                "requested_by": display_name(by),
             },
             actor=by,
             dedupe=False,
@@ -403,7 +404,7 @@ def decide_extension(
                 "approved": approve,
                 "note": note,
                 "proposed_due_at": extension.proposed_due_at,
-                "decided_by": str(by),
+                "decided_by": display_name(by),
             },
             actor=by,
             dedupe=False,
@@ -568,7 +569,7 @@ def request_remedy_approval(
                 "amount": str(amount),
                 "justification": justification,
                 "approver_tier": str(approver_tier),
-                "requested_by": str(by),
+                "requested_by": display_name(by),
             },
             actor=by,
             dedupe=False,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import HANDLING_STATES, TIER_ORDER, Category, Priority, State
+from complaints.people import display_name
 from complaints.signals import (
     complainant_notice_requested,
     complaint_changed,
@@ -79,8 +80,9 @@ def refuse_if_no_longer_due(complaint, context: EscalationContext) -> None:
 def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kwargs) -> None:
     if action == "escalate":
         record_escalation(complaint, by=by, reason=reason)
-    elif action in ("register", "classify") and complaint.priority == Priority.MAJOR:
-        # 重大投诉: reported to the general manager on receipt (or when classified as major).
+    elif action in ("register", "classify", "priority") and complaint.priority == Priority.MAJOR:
+        # 重大投诉: reported to the general manager on receipt (or when classified as major,
+        # or raised to major later).
         # One notice per complaint, whichever comes first.
         notify.create(
             kind="major",
@@ -95,7 +97,10 @@ def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kw
             complaint=complaint,
             roles=[notify.ASSIGNEE],
             key=f"remedy-approved:{complaint.pk}:{complaint.version}",
-            context={"amount": str(complaint.remedy_approved_amount), "approved_by": str(by)},
+            context={
+                "amount": str(complaint.remedy_approved_amount),
+                "approved_by": display_name(by),
+            },
             actor=by,
             dedupe=False,
         )
@@ -198,7 +203,7 @@ def _escalation_notices(complaint, escalation, by, reason: str, context) -> list
                 "trigger": context.trigger,
                 "due_at": context.due_at,
                 "reason": reason,
-                "by": str(by) if by else "",
+                "by": display_name(by),
             },
             actor=by,
         )

@@ -17,7 +17,15 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.datebounds import BoundedDateTimeField
 from complaints.forms import ComplainantContactMixin
-from complaints.models import OPEN_STATES, Category, Channel, Complaint, ContactChannel
+from complaints.models import (
+    OPEN_STATES,
+    Category,
+    Channel,
+    Complaint,
+    ContactChannel,
+    FollowUpOutcome,
+)
+from complaints.people import display_name
 from complaints.uploads import check_upload
 from intake import services as intake_services
 from intake.selectors import visible_for_lookup
@@ -184,8 +192,9 @@ class StaffRegistrationForm(ComplainantContactMixin, SubmissionTokenMixin, forms
         self.fields["subject_person"].queryset = (
             get_user_model()
             .objects.filter(is_active=True, staff_profile__isnull=False)
-            .order_by("username")
+            .order_by("first_name", "last_name", "username")
         )
+        self.fields["subject_person"].label_from_instance = display_name
         self.fields["preferred_channel"].choices = NO_PREFERENCE + list(ContactChannel.choices)
         for name in ("complainant_phone", "complainant_email", "complainant_id_number"):
             # static/intake/earlier.js looks the complainant up while these are typed.
@@ -272,6 +281,77 @@ class StaffRegistrationForm(ComplainantContactMixin, SubmissionTokenMixin, forms
         if self.cleaned_data.get("repeat_of_reference"):
             data["repeat_of"] = self.cleaned_data["repeat_of_reference"]
         return data
+
+
+class FirstContactForm(forms.Form):
+    """The registration form's "Resolved at first contact" section (prefix ``first_contact``):
+    the complaint settled on the call, classified, resolved and maybe followed up at once."""
+
+    resolved = forms.BooleanField(
+        label=_("Resolved at first contact"),
+        required=False,
+        help_text=_(
+            "The complaint was settled during this contact: it is registered, classified in your "
+            "department, assigned to you and resolved in one step."
+        ),
+    )
+    category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False)
+    resolution_summary = forms.CharField(
+        label=_("Resolution summary"), required=False, widget=forms.Textarea({"rows": 3})
+    )
+    root_cause = forms.CharField(
+        label=_("Root cause"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+    substantiated = forms.TypedChoiceField(
+        label=_("Substantiated?"),
+        choices=[
+            ("", "---------"),
+            ("true", _("Yes, substantiated")),
+            ("false", _("No, not substantiated")),
+        ],
+        coerce=lambda value: value == "true",
+        empty_value=None,
+        required=False,
+    )
+    remedy = forms.CharField(
+        label=_("Remedy given"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+    follow_up_outcome = forms.ChoiceField(
+        label=_("Is the complainant satisfied?"),
+        choices=[("", _("Not asked on the call"))]
+        + [(k, v) for k, v in FollowUpOutcome.choices if k != FollowUpOutcome.UNREACHABLE],
+        required=False,
+        help_text=_("If the complainant said so on the call, the follow-up is recorded too."),
+    )
+
+    REQUIRED_WHEN_RESOLVED = ("category", "resolution_summary", "root_cause", "substantiated")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "first_contact")
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = leaf_categories()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("resolved"):
+            for name in self.REQUIRED_WHEN_RESOLVED:
+                if cleaned.get(name) in (None, ""):
+                    self.add_error(name, _("Required for a complaint resolved at first contact."))
+        return cleaned
+
+    def resolution(self) -> intake_services.FirstContactResolution | None:
+        """What the service needs, or None when the box is not ticked."""
+        if not self.cleaned_data.get("resolved"):
+            return None
+        data = self.cleaned_data
+        return intake_services.FirstContactResolution(
+            category=data["category"],
+            resolution_summary=data["resolution_summary"],
+            root_cause=data["root_cause"],
+            substantiated=data["substantiated"],
+            remedy=data.get("remedy", ""),
+            follow_up_outcome=data.get("follow_up_outcome", ""),
+        )
 
 
 class PublicComplaintForm(ComplainantContactMixin, SubmissionTokenMixin, forms.Form):

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints import services
-from complaints.models import Complaint, State
+from complaints import rules, services
+from complaints.models import Complaint, Department, Priority, State
 from complaints.uploads import CheckedUpload
 from intake.signals import capture_registrations
 
@@ -182,3 +182,72 @@ def register_open311(
                 complaint=complaint, service_code=category.code, **location
             )
     return complaint, created
+
+
+@dataclass(frozen=True)
+class FirstContactResolution:
+    """What the agent settled on the call (the FCA's summary resolution): how it was classified
+    and resolved, and, if the complainant said so, whether they are satisfied."""
+
+    category: Any
+    resolution_summary: str
+    root_cause: str
+    substantiated: bool
+    remedy: str = ""
+    follow_up_outcome: str = ""
+    follow_up_comment: str = ""
+
+
+def register_resolved_at_first_contact(
+    *,
+    by,
+    channel: str,
+    description: str,
+    resolution: FirstContactResolution,
+    evidence: Iterable[Evidence] = (),
+    **fields: Any,
+) -> tuple[Complaint, bool]:
+    """Register a complaint the agent resolved on the call, through the normal lifecycle:
+    register, classify (the agent's department, normal priority), assign to the agent, resolve
+    and, when the complainant gave an answer, follow up. Each step is the ordinary service with
+    its own checks and history row, so the agent needs every permission the long way needs; one
+    refusal undoes everything (one transaction).
+
+    Returns ``(complaint, created)`` like ``register``: a resent form returns the first
+    attempt's complaint untouched.
+    """
+    with transaction.atomic():
+        complaint, created = register(
+            by=by, channel=channel, description=description, evidence=evidence, **fields
+        )
+        if not created:
+            return complaint, False
+        department_id = rules.department_id_of(by)
+        if department_id is None:
+            raise services.ActionForbidden(
+                _("Only staff of a department can resolve a complaint at first contact.")
+            )
+        complaint = services.classify(
+            complaint,
+            by=by,
+            category=resolution.category,
+            priority=Priority.NORMAL,
+            department=Department.objects.get(pk=department_id),
+        )
+        complaint = services.assign(complaint, by=by, assignee=by)
+        complaint = services.resolve(
+            complaint,
+            by=by,
+            root_cause=resolution.root_cause,
+            resolution_summary=resolution.resolution_summary,
+            substantiated=resolution.substantiated,
+            remedy=resolution.remedy,
+        )
+        if resolution.follow_up_outcome:
+            complaint = services.follow_up(
+                complaint,
+                by=by,
+                outcome=resolution.follow_up_outcome,
+                comment=resolution.follow_up_comment,
+            )
+    return complaint, True

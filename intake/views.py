@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from complaints import rules, selectors, services
+from complaints.error_pages import too_many_requests
 from complaints.models import Channel, Complaint
 from intake import ratelimit
 from intake import selectors as intake_selectors
@@ -24,10 +25,12 @@ from intake import services as intake_services
 from intake.forms import (
     AppealForm,
     DuplicateActionForm,
+    FirstContactForm,
     PublicComplaintForm,
     StaffRegistrationForm,
     TrackForm,
 )
+from intake.services import FirstContactResolution
 
 # ---------------------------------------------------------------------------------------------
 # Staff
@@ -41,12 +44,24 @@ def register(request):
     if not selectors.may_write(request.user):
         raise PermissionDenied
     form = StaffRegistrationForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    first_contact = FirstContactForm(request.POST or None)
+    context = {"form": form, "first_contact": first_contact}
+    if request.method == "POST" and form.is_valid() & first_contact.is_valid():
+        resolution = first_contact.resolution()
+        if resolution is not None and (
+            form.cleaned_data.get("merge_into_reference")
+            or form.cleaned_data.get("appeal_of_reference")
+        ):
+            first_contact.add_error(
+                "resolved",
+                _("A duplicate or an appeal cannot be resolved at first contact."),
+            )
+            return render(request, "intake/register.html", context, status=400)
         try:
-            complaint, created = _register_from(form, request.user)
+            complaint, created = _register_from(form, request.user, resolution)
         except services.ServiceError as exc:
             form.add_error(None, exc.message)
-            return render(request, "intake/register.html", {"form": form}, status=exc.status_code)
+            return render(request, "intake/register.html", context, status=exc.status_code)
         if not created:
             messages.info(
                 request,
@@ -59,6 +74,12 @@ def register(request):
                 _("Complaint %(reference)s registered and merged into %(target)s.")
                 % {"reference": complaint.reference, "target": complaint.merged_into.reference},
             )
+        elif resolution is not None:
+            messages.success(
+                request,
+                _("Complaint %(reference)s registered and resolved at first contact.")
+                % {"reference": complaint.reference},
+            )
         else:
             messages.success(
                 request,
@@ -66,10 +87,12 @@ def register(request):
             )
         return redirect(complaint.get_absolute_url())
     status = 400 if request.method == "POST" else 200
-    return render(request, "intake/register.html", {"form": form}, status=status)
+    return render(request, "intake/register.html", context, status=status)
 
 
-def _register_from(form: StaffRegistrationForm, user) -> tuple[Complaint, bool]:
+def _register_from(
+    form: StaffRegistrationForm, user, resolution: FirstContactResolution | None = None
+) -> tuple[Complaint, bool]:
     fields = form.registration_fields()
     description = fields.pop("description")
     channel = form.cleaned_data["channel"]
@@ -80,14 +103,27 @@ def _register_from(form: StaffRegistrationForm, user) -> tuple[Complaint, bool]:
             original, by=user, channel=channel, description=description, evidence=evidence, **fields
         )
     token = form.cleaned_data.get("submission_token")
+    idempotency = {
+        "idempotency_key": token,
+        "idempotency_scope": f"staff-form:{user.pk}" if token else "",
+    }
+    if resolution is not None:
+        return intake_services.register_resolved_at_first_contact(
+            by=user,
+            channel=channel,
+            description=description,
+            resolution=resolution,
+            evidence=evidence,
+            **idempotency,
+            **fields,
+        )
     return intake_services.register(
         by=user,
         channel=channel,
         description=description,
         evidence=evidence,
         merge_into=form.cleaned_data.get("merge_into_reference"),
-        idempotency_key=token,
-        idempotency_scope=f"staff-form:{user.pk}" if token else "",
+        **idempotency,
         **fields,
     )
 
@@ -207,11 +243,10 @@ def guarded(scope: str, limit_setting: str):
                         status=413,
                     )
                 if scope and ratelimit.exceeded(request, scope, getattr(settings, limit_setting)):
-                    return render(
+                    return too_many_requests(
                         request,
-                        "intake/public_error.html",
-                        {"message": _("Too many attempts from your network. Try again later.")},
-                        status=429,
+                        _("Too many attempts from your network. Try again later."),
+                        public=True,
                     )
             return protected(request, *args, **kwargs)
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from typing import Any
 
 import pygal
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
@@ -73,17 +74,32 @@ def _render(chart) -> str:
     return _STYLE_ATTRIBUTE.sub("", _SCRIPT.sub("", svg))
 
 
+def count_axis(values) -> dict[str, Any]:
+    """A value axis for counts: from 0 (pygal otherwise starts at the smallest value, which
+    makes 50 → 60 look like a tenfold rise) to a round number above the largest, whole
+    numbers only (no "0.1 complaints" ticks when a month is empty)."""
+    top = max([v for v in values if v is not None] or [0])
+    step = max(1, math.ceil(top / 8))
+    ticks = list(range(0, step * max(1, math.ceil(top / step)) + 1, step))
+    return {"range": (0, ticks[-1]), "y_labels": ticks}
+
+
 def trend_chart(trend: list[dict[str, Any]]) -> str:
+    received = [point["received"] for point in trend]
+    resolved = [point["resolved"] for point in trend]
     chart = pygal.Line(
         title=_("Complaints received and resolved, last 12 months"),
         x_label_rotation=0,
         show_dots=True,
         dots_size=3,
+        **count_axis(received + resolved),
         **COMMON,
     )
     chart.x_labels = [point["month"][2:] for point in trend]
-    chart.add(_("Received"), [point["received"] for point in trend])
-    chart.add(_("Resolved"), [point["resolved"] for point in trend])
+    # The legend repeats the title's words (a "chart" context: not the state names
+    # "Received"/"Resolved", which Chinese calls 已登记/已处理 rather than 受理/办结).
+    chart.add(pgettext("chart", "Received"), received)
+    chart.add(pgettext("chart", "Resolved"), resolved)
     return _render(chart)
 
 
@@ -108,12 +124,20 @@ def rates_chart(trend: list[dict[str, Any]]) -> str:
     return _render(chart)
 
 
-def breakdown_chart(title: str, rows: list[dict[str, Any]], limit: int = 10) -> str:
+def breakdown_chart(
+    title: str, rows: list[dict[str, Any]], month: str = "", previous: str = "", limit: int = 10
+) -> str:
+    """Bars of this month and the previous one, named by the months as the table beside it
+    names its columns; the title says when only the largest ``limit`` rows are drawn."""
+    if len(rows) > limit:
+        title = _("%(title)s (largest %(limit)s)") % {"title": title, "limit": limit}
     rows = rows[:limit]
-    chart = pygal.HorizontalBar(title=title, **COMMON)
+    values = [row["value"] for row in rows]
+    earlier = [row["previous"] for row in rows]
+    chart = pygal.HorizontalBar(title=title, **count_axis(values + earlier), **COMMON)
     chart.x_labels = [str(row["name"]) for row in rows]
-    chart.add(_("This month"), [row["value"] for row in rows])
-    chart.add(_("Previous month"), [row["previous"] for row in rows])
+    chart.add(month or _("This month"), values)
+    chart.add(previous or _("Previous month"), earlier)
     return _render(chart)
 
 
@@ -127,6 +151,8 @@ def report_charts(report) -> dict[str, str]:
     from reporting import services
 
     inputs = {
+        "drawing": DRAWING,
+        "month": str(report.month),
         "language": get_language(),
         "trend": report.trend,
         "scope": report.scope.kind,
@@ -150,6 +176,9 @@ def report_charts(report) -> dict[str, str]:
 # Chart entries are addressed by their content, so they never go stale; they expire so that
 # charts nobody looks at any more are removed (services.drop_expired_cache).
 CONTENT_ADDRESSED = "content"
+# Part of the cache key: raised whenever the drawing changes, so no chart drawn the old way is
+# served again (2: axes from 0, legends that match the titles).
+DRAWING = 2
 CHART_DAYS = 45
 
 
@@ -163,7 +192,12 @@ def _draw(report) -> dict[str, str]:
             breakdown.key == "department" and report.scope.kind == "org"
         )
         if wanted and breakdown.rows:
-            charts[breakdown.key] = breakdown_chart(str(breakdown.title), breakdown.rows)
+            charts[breakdown.key] = breakdown_chart(
+                str(breakdown.title),
+                breakdown.rows,
+                month=str(report.month),
+                previous=str(report.month.previous),
+            )
     return charts
 
 

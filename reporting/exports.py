@@ -4,126 +4,40 @@ Lists are streamed: CSV row by row from a server-side cursor (StreamingHttpRespo
 through openpyxl's write-only workbook into a temporary file that is then streamed from disk,
 so a month of forty thousand complaints never sits in memory as objects.
 
-Every cell of every export goes through ``safe_cell``: text that a spreadsheet would read as a
-formula is neutralised, and XLSX text cells are written as strings, never inferred.
+Every cell of every export goes through ``safe_cell`` (from ``complaints.exports``): text that a
+spreadsheet would read as a formula is neutralised, and XLSX text cells are written as strings,
+never inferred.
 """
 
 from __future__ import annotations
 
-import csv
-import tempfile
-from collections.abc import Iterable, Iterator
-from decimal import Decimal
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+# The writers and the formula safety live in the core, which the complaint list's export uses
+# too; these names stay importable from here.
+from complaints.exports import (  # noqa: F401 - re-exported
+    CHUNK,
+    FORMULA_STARTS,
+    LEADING_BLANKS,
+    XLSX,
+    _xlsx_cell,
+    _xlsx_file,
+    csv_response,
+    safe_cell,
+    xlsx_stream_response,
+)
 from complaints.models import Complaint
+from complaints.people import display_name
 from complaints.selectors import mask, may_see_complainant
-from reporting.history import action_label
+from reporting.history import RECORD_LABELS, action_label, field_labels
 from reporting.months import zone
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CHUNK = 2000
-
-
-# What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection"): a complainant who
-# types =HYPERLINK(...) into the web form must not get a live link or a DDE call into the
-# manager's Excel. The full-width forms are included because the complainants type Chinese: a
-# cell that starts with one costs a visible apostrophe, and we do not rely on every
-# spreadsheet's locale treating them as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-# Control characters and spaces in front of a formula character do not make it text to every
-# reader (and XLSX drops the control characters it cannot hold): look past them.
-LEADING_BLANKS = "".join(chr(code) for code in range(33))
-
-
-def safe_cell(value: Any) -> Any:
-    """One exported cell, as every CSV and XLSX writer here writes it.
-
-    Numbers (int, float, Decimal; negative ones included) stay numbers. Anything else becomes
-    text, and text starting with a formula character gets a leading single quote, so it is
-    shown, never run. None is an empty cell.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return value
-    text = str(value)
-    if text.startswith(FORMULA_STARTS) or text.lstrip(LEADING_BLANKS).startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def _xlsx_cell(sheet, value: Any) -> WriteOnlyCell | None:
-    if isinstance(value, str):
-        # openpyxl refuses control characters a workbook cannot hold; drop them rather than
-        # fail the whole export over one pasted character. Before the formula check, so
-        # that "\x0b=1+1" cannot become a bare "=1+1".
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    value = safe_cell(value)
-    if value == "":
-        return None
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value)
-        # Text is text: never a formula ("=..."), never an error code ("#N/A").
-        cell.data_type = "s"
-        return cell
-    cell = WriteOnlyCell(sheet, value)
-    if isinstance(value, Decimal):
-        # As many decimals as the figure has (95.0, 250.00), as the page and the CSV show it.
-        places = max(0, -int(value.as_tuple().exponent))
-        cell.number_format = "0." + "0" * places if places else "0"
-    return cell
-
-
-def _xlsx_file(title: str, rows: Iterable[list[Any]]):
-    """A workbook of one sheet written row by row (openpyxl's write-only mode) into a spooled
-    temporary file: small workbooks stay in memory, large ones go to disk."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - streamed
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_lines(rows: Iterable[list[Any]], language: str) -> Iterator[str]:
-    # The body is produced after the view has returned: keep the request's language for it.
-    with translation.override(language):
-        writer = csv.writer(_Echo())
-        # A byte-order mark so Excel opens UTF-8 (Chinese) CSV correctly.
-        yield "\ufeff"
-        for row in rows:
-            yield writer.writerow([safe_cell(v) for v in row])
-
-
-def csv_response(filename: str, rows: Iterable[list[Any]]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        _csv_lines(rows, translation.get_language()), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def xlsx_stream_response(filename: str, title: str, rows: Iterable[list[Any]]) -> FileResponse:
-    return FileResponse(
-        _xlsx_file(title, rows), as_attachment=True, filename=filename, content_type=XLSX
-    )
-
 
 # --- figures ------------------------------------------------------------------------------------
 
@@ -269,7 +183,7 @@ def complaint_rows(user, complaints) -> Iterator[list[Any]]:
     tz = zone()
 
     def local(moment) -> str:
-        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+        return date_format(moment.astimezone(tz), "DATETIME_FORMAT") if moment else ""
 
     for row in complaints.values_list(*LIST_COLUMNS).iterator(chunk_size=CHUNK):
         c = dict(zip(LIST_COLUMNS, row, strict=True))
@@ -317,7 +231,7 @@ def complaint_rows(user, complaints) -> Iterator[list[Any]]:
 
 def audit_rows(records) -> Iterator[list[Any]]:
     yield [
-        _("When"),
+        _("When (%(zone)s)") % {"zone": timezone.get_current_timezone_name()},
         _("By"),
         _("Complaint"),
         _("Record"),
@@ -328,12 +242,12 @@ def audit_rows(records) -> Iterator[list[Any]]:
     ]
     for r in records.iterator(chunk_size=CHUNK):
         yield [
-            timezone.localtime(r.history_date).isoformat(),
-            r.user.username if r.user_id and r.user else "",
+            date_format(timezone.localtime(r.history_date), "DATETIME_FORMAT"),
+            display_name(r.user) if r.user_id else "",
             r.complaint.reference,
-            r.model,
+            str(RECORD_LABELS.get(r.model, r.model)),
             str(action_label(r.action)),
-            r.changed_fields.strip(","),
+            ", ".join(field_labels(r.model, r.changed_fields)),
             r.reason,
             r.seal,
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from complaints.datebounds import BoundedDateField
@@ -36,9 +37,9 @@ def _field_choices() -> list[tuple[str, str]]:
         for f in model._meta.concrete_fields:
             if f.attname in ("id", "version", "updated_at", "created_at") or not f.editable:
                 continue
-            seen.setdefault(f.attname, str(f.verbose_name))
+            seen.setdefault(f.attname, capfirst(str(f.verbose_name)))
     for name in ("state", "reference"):
-        seen.setdefault(name, str(Complaint._meta.get_field(name).verbose_name))
+        seen.setdefault(name, capfirst(str(Complaint._meta.get_field(name).verbose_name)))
     return [("", "—")] + sorted(seen.items(), key=lambda item: item[1])
 
 

@@ -13,9 +13,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, Complaint, Department
+from complaints.people import display_name
 from complaints.selectors import mask, may_see_complainant
 from reporting.audit import CHAINED, HISTORY_MODELS, NOT_A_CHANGE
 
@@ -37,6 +39,7 @@ ACTION_LABELS = {
     "close": _("Closed"),
     "withdraw": _("Withdrawn / terminated"),
     "escalate": _("Escalated"),
+    "priority": _("Priority changed"),
     "approve_remedy": _("Remedy approved"),
     "edit": _("Details corrected"),
     "link_repeat": _("Linked as a repeat complaint"),
@@ -58,6 +61,25 @@ PII_FIELDS = {
 }
 # A credential for the public tracking page: never shown in the history.
 SECRET_FIELDS = {"tracking_code"}
+
+
+def field_label(record: str, attname: str) -> str:
+    """The translated label of a history column (``promised_reply_at`` → "Promised reply by").
+
+    The model field's ``verbose_name``, the same label the complaint page and the admin use;
+    an unknown column (one since removed from the model) keeps its raw name.
+    """
+    model = HISTORY_MODELS.get(record)
+    if model is not None:
+        for model_field in model._meta.concrete_fields:
+            if attname in (model_field.attname, model_field.name):
+                return capfirst(str(model_field.verbose_name))
+    return attname
+
+
+def field_labels(record: str, changed: str) -> list[str]:
+    """``",state,assignee_id,"`` of one audit record → its fields' translated labels."""
+    return [field_label(record, name) for name in changed.split(",") if name and name != "id"]
 
 
 def action_label(action: str) -> Any:
@@ -125,7 +147,7 @@ def timeline(complaint: Complaint, user) -> list[Entry]:
             changes.append(
                 Change(
                     field=attname,
-                    label=model_field.verbose_name,
+                    label=capfirst(model_field.verbose_name),
                     old=_display(model_field, attname, old, names, show_identity)
                     if before is not None
                     else None,
@@ -136,7 +158,7 @@ def timeline(complaint: Complaint, user) -> list[Entry]:
         entries.append(
             Entry(
                 when=row.history_date,
-                who=(user_obj.get_full_name() or user_obj.username) if user_obj else _("system"),
+                who=display_name(user_obj) if user_obj else _("system"),
                 record=label,
                 record_label=RECORD_LABELS[label],
                 object_id=row.id,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import datebounds, rules
 from complaints.models import Category, Channel, Complaint, Department, Priority
+from complaints.people import display_name
 from complaints.selectors import complaints_visible_to
 from reporting import figures, services
 from reporting.models import AuditRecord, MonthlySnapshot, ReportCache
@@ -382,7 +383,7 @@ def _scope_label(scope: Scope, names: _Names, user) -> Any:
     if scope.kind == "department":
         return names.departments.get(scope.department_id, "?")
     if scope.kind == "personal":
-        return _("My complaints (%(name)s)") % {"name": user.get_full_name() or user.username}
+        return _("My complaints (%(name)s)") % {"name": display_name(user)}
     return _("Whole organisation")
 
 

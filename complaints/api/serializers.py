@@ -37,6 +37,7 @@ from complaints.models import (
     RejectReason,
     WithdrawReason,
 )
+from complaints.people import display_name
 
 User = get_user_model()
 
@@ -120,7 +121,7 @@ class UserSummarySerializer(serializers.Serializer):
     name = serializers.SerializerMethodField()
 
     def get_name(self, user) -> str:
-        return user.get_full_name() or user.get_username()
+        return display_name(user)
 
 
 class DepartmentSerializer(serializers.ModelSerializer):

@@ -14,10 +14,11 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from complaints import dashboards, rules, selectors
+from complaints import dashboards, queues, rules, saved_views, selectors
 from complaints.filters import SORTS
-from complaints.models import HANDLING_STATES, Complaint, Tier
+from complaints.models import HANDLING_STATES, Complaint, State, Tier
 
 register = template.Library()
 
@@ -28,12 +29,18 @@ ACTIVE_PREFIXES = {"reports": "/reports/", "audit": "/audit/", "admin": "/admin/
 
 @register.simple_tag(takes_context=True)
 def workspace_nav(context) -> dict[str, Any]:
-    """The navigation a user's tier may use: ``{% workspace_nav as nav %}``."""
+    """The navigation a user's tier may use: ``{% workspace_nav as nav %}``.
+
+    Besides the items, ``queues`` (each of the user's queues with its capped, cached count and
+    the list address filtered to it), ``badges`` (the queues shown beside the menu when they
+    hold anything), ``deadlines`` (due-soon and approval pages) and the user's saved views.
+    On a warm cache this costs the saved views' one query and no count.
+    """
     request = context.get("request")
     user = getattr(request, "user", None)
     tier = rules.tier_of(user)
     if tier is None:
-        return {"tier": None, "tier_label": "", "items": []}
+        return {"tier": None, "tier_label": "", "items": [], "queues": [], "badges": []}
     path = request.path
     today = timezone.localdate()
     items = [
@@ -55,6 +62,8 @@ def workspace_nav(context) -> dict[str, Any]:
             return path.startswith(url) and not path.startswith("/complaints/new/")
         return path.startswith(ACTIVE_PREFIXES.get(key, url))
 
+    queue_items = queue_links(user)
+    views = saved_views.views_for(user, request)
     return {
         "tier": tier,
         "tier_label": Tier(tier).label,
@@ -62,7 +71,44 @@ def workspace_nav(context) -> dict[str, Any]:
             {"key": key, "url": url, "label": label, "active": active(key, url)}
             for key, url, label in items
         ],
+        "queues": queue_items,
+        "badges": [q for q in queue_items if q["badge"] and q["count"]],
+        "queue_total_label": queues.count_label(sum(q["count"] for q in queue_items if q["badge"])),
+        "my_views": [v for v in views if v.owner_id == user.pk],
+        "department_views": [v for v in views if v.owner_id != user.pk],
+        "deadlines": deadline_links(tier),
+        "list_active": path == reverse("complaints:list") and "queue" in request.GET,
     }
+
+
+def queue_links(user) -> list[dict[str, Any]]:
+    """Each queue of ``user`` with its count (capped, cached: ``queues.queue_counts``) and the
+    list filtered to it."""
+    counts = queues.queue_counts(user)
+    base = reverse("complaints:list")
+    return [
+        {
+            "key": queue.key,
+            "label": queue.label,
+            "url": f"{base}?queue={queue.key}",
+            "count": counts.get(queue.key, 0),
+            "count_label": queues.count_label(counts.get(queue.key, 0)),
+            "badge": queue.badge,
+        }
+        for queue in queues.queues_for(user)
+    ]
+
+
+def deadline_links(tier: str) -> list[dict[str, Any]]:
+    """The escalation app's deadline pages, for the tiers that work on deadlines."""
+    if tier not in (Tier.FRONTLINE, Tier.MANAGER, Tier.GM):
+        return []
+    links = [{"key": "due_soon", "url": "/escalation/due-soon/", "label": _("Due soon")}]
+    if tier in (Tier.MANAGER, Tier.GM):
+        links.append(
+            {"key": "requests", "url": "/escalation/requests/", "label": _("Requests to decide")}
+        )
+    return links
 
 
 @register.simple_tag
@@ -87,6 +133,9 @@ def provisional_marker() -> str:
 def _due_marker(complaint) -> str:
     """ "overdue" (``Complaint.overdue_since``) or "due in 3 hours" (``next_due_at``, filled by
     the escalation app) for a complaint being handled; nothing otherwise."""
+    if complaint.state == State.RESOLVED and complaint.follow_up_due_at is not None:
+        # The follow-up (回访) is a deadline too: flagged as the others when it passes.
+        return _follow_up_marker(complaint.follow_up_due_at)
     if complaint.state not in HANDLING_STATES:
         return ""
     due = complaint.overdue_since or complaint.next_due_at
@@ -112,6 +161,26 @@ def _due_marker(complaint) -> str:
         css,
         title,
         _("due in %(time)s") % {"time": timeuntil(due, now, depth=1)},
+    )
+
+
+def _follow_up_marker(due) -> str:
+    now = timezone.now()
+    title = timezone.localtime(due).strftime("%Y-%m-%d %H:%M")
+    if due <= now:
+        return format_html(
+            '<span class="badge text-bg-danger due-marker overdue follow-up-overdue" title="{}">'
+            '{}</span> <small class="overdue">{}</small>',
+            title,
+            _("follow-up overdue"),
+            _("%(time)s ago") % {"time": timesince(due, now, depth=1)},
+        )
+    css = "due-soon" if due - now <= DUE_SOON else "text-body-secondary"
+    return format_html(
+        '<span class="due-marker follow-up-due {}" title="{}">{}</span>',
+        css,
+        title,
+        _("follow-up due in %(time)s") % {"time": timeuntil(due, now, depth=1)},
     )
 
 
@@ -244,3 +313,91 @@ def field_value(complaint, name: str) -> str:
     if isinstance(value, Complaint):
         return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value.reference)
     return str(value)
+
+
+@register.simple_tag(takes_context=True)
+def saved_view_panel(context) -> dict[str, Any]:
+    """What the list page's "Save this view" panel needs: the current filters, the view being
+    shown (``?view=<id>``) and what the user may do with it. One query for the user's views,
+    the same the navigation makes (``saved_views.views_for``)."""
+    request = context["request"]
+    user = request.user
+    params = request.GET.copy()
+    for name in saved_views.PAGE_ONLY:
+        params.pop(name, None)
+    current = None
+    try:
+        view_id = int(request.GET.get("view", ""))
+    except ValueError:
+        view_id = None
+    if view_id is not None:
+        current = saved_views.get_view_for(user, view_id, request)
+    return {
+        "query": params.urlencode(),
+        "sort": request.GET.get("sort", ""),
+        "columns": saved_views.columns_from(request.GET),
+        "all_columns": list(saved_views.COLUMNS.items()),
+        "may_share": saved_views.may_share(user),
+        "current": current,
+        "may_change": current is not None and saved_views.may_change(current, user),
+        "queue": queues.QUEUES.get(request.GET.get("queue", "")),
+    }
+
+
+# The complaint's clocks: (label, due field, the milestone that stops it, states it runs in).
+CLOCKS = (
+    (_lazy("Acceptance"), "acceptance_due_at", "classified_at", (State.RECEIVED,)),
+    (_lazy("First response"), "first_response_due_at", "first_response_at", HANDLING_STATES),
+    (_lazy("Resolution"), "resolution_due_at", "resolved_at", HANDLING_STATES),
+    (_lazy("Follow-up"), "follow_up_due_at", "followed_up_at", (State.RESOLVED,)),
+)
+
+
+def _clock_state(due, now, paused: bool) -> tuple[str, str]:
+    if paused:
+        return "paused", _("clock paused")
+    if due <= now:
+        return "overdue", _("overdue by %(time)s") % {"time": timesince(due, now, depth=2)}
+    return "running", _("%(time)s left") % {"time": timeuntil(due, now, depth=2)}
+
+
+@register.simple_tag
+def complaint_clocks(complaint) -> list[dict[str, Any]]:
+    """Each deadline of ``complaint`` that has a date: met (stopped in time), late (stopped
+    after it), running (time left), overdue, paused (the SLA clock is stopped), then the
+    escalation app's next deadline when it is none of those (a tier's time budget, say). Read
+    from the complaint's own columns: no query."""
+    now = timezone.now()
+    paused = complaint.clock_paused_at is not None and complaint.state in HANDLING_STATES
+    rows = []
+
+    def add(key: str, label, due, status: str, text: str) -> None:
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "due": timezone.localtime(due),
+                "status": status,
+                "text": text,
+            }
+        )
+
+    for label, due_field, done_field, running_states in CLOCKS:
+        due = getattr(complaint, due_field)
+        done = getattr(complaint, done_field)
+        key = due_field.removesuffix("_due_at")
+        if due is None:
+            continue
+        if done is not None:
+            add(key, label, due, *(("met", _("met")) if done <= due else ("late", _("met late"))))
+        elif complaint.state in running_states:  # else it no longer applies (closed...)
+            add(key, label, due, *_clock_state(due, now, paused))
+    next_due = complaint.next_due_at
+    if (
+        next_due is not None
+        and complaint.state in HANDLING_STATES
+        and all(row["due"] != next_due for row in rows)
+    ):
+        label = capfirst(Complaint._meta.get_field("next_due_at").verbose_name)
+        add("next", label, next_due, *_clock_state(next_due, now, paused))
+    return rows

@@ -75,6 +75,9 @@ def record_name(model: str) -> str:
 
 
 @register.filter
-def field_list(changed: str) -> str:
-    """``,state,assignee_id,`` → ``state, assignee_id`` (so long lists wrap)."""
-    return ", ".join(name for name in changed.split(",") if name)
+def field_list(changed: str, record: str = "complaint") -> str:
+    """``,state,assignee_id,`` → ``State, Handler`` in the page's language (so long lists
+    wrap and an auditor reads labels, not column names)."""
+    from reporting.history import field_labels
+
+    return ", ".join(field_labels(record, changed))

@@ -10,6 +10,10 @@ from django.utils import timezone
 from complaints import dashboards, services
 from complaints.models import Complaint, State
 
+# The navigation's queue counts (one capped query) and saved views (one) on a cold cache; the
+# auditor's dashboard counts what is overdue instead (complaints.dashboards.deadline_cards).
+NAV_QUERIES = 2
+
 pytestmark = pytest.mark.django_db
 
 
@@ -70,7 +74,7 @@ def test_frontline_dashboard_lists_my_open_complaints_and_the_department_queue(
     client, frontline, office, django_assert_max_num_queries
 ):
     client.force_login(frontline)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(6 + NAV_QUERIES):
         response = client.get("/")
     assert response.status_code == 200
     assert refs(response.context["my_open"]) == [
@@ -101,7 +105,7 @@ def test_manager_dashboard_counts_the_department_and_lists_escalations(
     client, manager, frontline, frontline2, office, django_assert_max_num_queries
 ):
     client.force_login(manager)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(9 + NAV_QUERIES):
         response = client.get("/")
     assert response.status_code == 200
     by_state = {row.state: row.count for row in response.context["by_state"]}
@@ -135,7 +139,7 @@ def test_gm_dashboard_shows_the_organisation_majors_escalations_and_month(
     client, gm, office, dept_a, dept_b, django_assert_max_num_queries
 ):
     client.force_login(gm)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(11 + NAV_QUERIES):
         response = client.get("/")
     assert response.status_code == 200
     rows = {
@@ -174,7 +178,7 @@ def test_auditor_dashboard_offers_search_and_links_to_change_history(
     client, auditor, office, django_assert_max_num_queries
 ):
     client.force_login(auditor)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(5 + NAV_QUERIES):
         response = client.get("/")
     assert response.status_code == 200
     page = response.content.decode()

@@ -204,10 +204,11 @@ def test_audit_log_exports_csv_with_the_same_filters(client, worked, auditor):
     response = client.get("/audit/export.csv", {"action": "edit"})
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0][:3] == ["When", "By", "Complaint"]
+    # The zone is named in the header; fields are named by their labels (issue #15).
+    assert rows[0][:3] == ["When (Asia/Shanghai)", "By", "Complaint"]
     assert len(rows) == 2
     assert rows[1][1:3] == ["frontline", worked.reference]
-    assert "complainant_phone" in rows[1][5]
+    assert "Complainant phone" in rows[1][5]
 
 
 # --- the hash chain -----------------------------------------------------------------------------

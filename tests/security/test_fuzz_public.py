@@ -1548,7 +1548,7 @@ def test_a_burst_of_fuzzed_posts_from_one_network_is_stopped_with_429_and_stores
             assert status == 429, status
             # "Too many attempts from your network. Try again later.", in the visitor's language.
             assert sent.response.context["message"]
-            assert "alert-danger" in sent.response.content.decode()
+            assert 'id="error-message"' in sent.response.content.decode()  # the 429 page says it
             assert_nothing_stored(sent)
 
 
