@@ -27,5 +27,10 @@ def approval_condition(user) -> Q | None:
     )
     # One IN over a UNION, not two INs joined by OR: PostgreSQL then looks the few waiting
     # complaints up by primary key instead of filtering every visible row by two subplans.
-    waiting = Q(pk__in=pauses.values("complaint_id").union(extensions.values("complaint_id")))
+    # Without the models' default ordering: SQLite refuses ORDER BY inside a UNION's parts.
+    waiting = Q(
+        pk__in=pauses.order_by()
+        .values("complaint_id")
+        .union(extensions.order_by().values("complaint_id"))
+    )
     return waiting & ~Q(subject_person_id=user.pk)
