@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin, FSMObjectTransition, FSMTransitionContext
 from simple_history.admin import SimpleHistoryAdmin
 
-from complaints import datebounds, selectors, services
+from complaints import datebounds, rules, selectors, services
 from complaints import forms as complaint_forms
 from complaints.models import (
     Attachment,
@@ -60,6 +60,34 @@ class InvisibleIsMissing:
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self.get_object(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyScopedAdmin(InvisibleIsMissing, admin.ModelAdmin):
+    """Records another part of the product writes about a complaint (intake's imported mail,
+    the outbox's messages): shown for the complaints the user may see, changed by nobody here.
+
+    Every tier reads them (scoped by the visibility function); the tier groups carry no
+    permissions on these models, so the tier itself is the permission, as for the complaints
+    they belong to."""
+
+    def get_queryset(self, request):
+        visible = selectors.complaints_visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(complaint__in=visible)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return rules.tier_of(request.user) is not None
+
+    def has_module_permission(self, request) -> bool:
+        return rules.tier_of(request.user) is not None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

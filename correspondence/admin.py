@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from complaints import rules, selectors
-from complaints.admin import InvisibleIsMissing
+from complaints.admin import ReadOnlyScopedAdmin
 from complaints.models import Complaint
 from correspondence import rendering
 from correspondence.models import Channel, Message, MessageTemplate, SmsOptOut
@@ -159,7 +159,7 @@ class MessageTemplateAdmin(NoDeleteActions, SimpleHistoryAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(InvisibleIsMissing, admin.ModelAdmin):
+class MessageAdmin(ReadOnlyScopedAdmin):
     """The outbox as a record: written only by the correspondence services; shown for the
     complaints the user may see, with the recipient and text masked where the complainant's
     identity is kept from the user (对信访人身份保密)."""
@@ -201,14 +201,12 @@ class MessageAdmin(InvisibleIsMissing, admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        visible = selectors.complaints_visible_to(request.user).values("pk")
         # may_see_complainant as a column (one subquery, not a query per row); the admin is
         # shared by every request, so the answer travels on the rows, not on self.
         hidden = Complaint.objects.filter(selectors.complainant_hidden_q(request.user))
         return (
             super()
             .get_queryset(request)
-            .filter(complaint__in=visible)
             .annotate(
                 complainant_hidden=Case(
                     When(complaint__in=hidden.values("pk"), then=Value(True)),
@@ -217,21 +215,6 @@ class MessageAdmin(InvisibleIsMissing, admin.ModelAdmin):
                 )
             )
         )
-
-    def has_module_permission(self, request) -> bool:
-        return _has_tier(request.user)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return _has_tier(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @staticmethod
     def _hidden(obj: Message) -> bool:

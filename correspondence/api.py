@@ -25,18 +25,13 @@ from complaints.api.errors import error_responses
 from complaints.api.filters import MAX_ID
 from complaints.api.parsers import BoundedJSONParser
 from complaints.api.serializers import StrictCharField, UserSummarySerializer
+from complaints.api.views import REFERENCE
 from complaints.models import Complaint
 from correspondence import selectors, services
 from correspondence.forms import MAX_BODY, MAX_KEY, MAX_SUBJECT, mask_recipient
 from correspondence.models import Channel, Message, MessageTemplate, Purpose
 from correspondence.views import may_write_to
 
-REFERENCE = OpenApiParameter(
-    "reference",
-    OpenApiTypes.STR,
-    OpenApiParameter.PATH,
-    description=_("The complaint's reference, e.g. C-2026-000123."),
-)
 MESSAGE_ID = OpenApiParameter(
     "message_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, OpenApiParameter.PATH
 )

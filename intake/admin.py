@@ -4,34 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from complaints import rules, selectors
-from complaints.admin import InvisibleIsMissing
+from complaints import rules
+from complaints.admin import ReadOnlyScopedAdmin
 from intake.models import ImportedMessage, Open311Request
-
-
-class ReadOnlyScopedAdmin(InvisibleIsMissing, admin.ModelAdmin):
-    """Written only by intake itself; shown for complaints the user may see."""
-
-    def get_queryset(self, request):
-        visible = selectors.complaints_visible_to(request.user).values("pk")
-        return super().get_queryset(request).filter(complaint__in=visible)
-
-    # Every tier reads these (scoped below); the tier groups carry no intake permissions, so
-    # the tier itself is the permission, as for the complaints they belong to.
-    def has_view_permission(self, request, obj=None) -> bool:
-        return rules.tier_of(request.user) is not None
-
-    def has_module_permission(self, request) -> bool:
-        return rules.tier_of(request.user) is not None
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ImportedMessage)
