@@ -99,10 +99,7 @@ def test_the_summary_names_the_handler_by_display_name(client, manager, frontlin
     page = client.get(url(complaint)).content.decode()
 
     assert re.search(r'id="complaint-assignee">Zhao Lei<', page)
-    assert (
-        rows(page)["Category"] == "Service attitude / Rude staff"
-        or "Rude staff" in (rows(page)["Category"])
-    )
+    assert "Rude staff" in rows(page)["Category"]
     assert rows(page)["Handling department"] == "Customer service"
 
 
@@ -213,8 +210,8 @@ def test_a_stale_assign_keeps_the_typed_input_names_the_change_and_applies_on_a_
     assert "Assigned at" in change.other_fields and "Version" not in change.other_fields
 
     # Pressing the button again applies the manager's choice on top of the other change.
-    again = {key: response.context["transitions"][0]["form"].data[key] for key in typed}
-    again = {**typed, "expected_version": again["expected_version"]}
+    assign = next(t for t in response.context["transitions"] if t["name"] == "assign")
+    again = {**typed, "expected_version": assign["form"].data["expected_version"]}
     response = client.post(url(complaint, "transitions/assign/"), again)
 
     assert response.status_code == 302
