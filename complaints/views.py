@@ -46,6 +46,7 @@ from complaints.filters import (
 from complaints.forms import RECORD_FORMS, TRANSITION_FORMS, AssignForm, VersionedForm
 from complaints.models import Attachment, Complaint, Tier
 from complaints.people import display_name
+from complaints.templatetags import workspace
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -201,6 +202,7 @@ class TimelineEntry:
     text: str = ""
     changes: list[tuple[str, str, str]] = field(default_factory=list)
     obj: Any = None
+    history_id: int | None = None  # a history entry's row, to find the changes a conflict names
 
 
 def _timeline(records: selectors.ComplaintRecords) -> list[TimelineEntry]:
@@ -240,6 +242,7 @@ def _timeline(records: selectors.ComplaintRecords) -> list[TimelineEntry]:
                 actor=users.get(row["history_user_id"]),
                 text=row["history_change_reason"] or "",
                 changes=changes,
+                history_id=row["history_id"],
             )
         )
         previous = row
@@ -275,10 +278,12 @@ def _render_detail(
     *,
     open_form: tuple[str, forms.Form] | None = None,
     status: int = 200,
+    conflict: Conflict | None = None,
 ) -> HttpResponse:
     """The complaint page: a fixed number of queries whatever the length of its timeline (the
     complaint, ``selectors.complaint_records``, the user's permissions, the choices of the
-    modals' model fields)."""
+    modals' model fields). After a stale copy was refused, ``conflict`` (one more query) lists
+    what changed since the user's version, beside the form they posted."""
     user = request.user
     posted_name, posted = open_form if open_form else (None, None)
     writer = selectors.may_write(user)
@@ -311,12 +316,18 @@ def _render_detail(
                         "html": _form_html(form, partial(_record_form, key)),
                     }
                 )
+    timeline = _timeline(selectors.complaint_records(complaint))
+    if conflict is not None:
+        conflict.changes = _changes_since(complaint, conflict.seen_version, timeline)
+        shown = {item["name"] for item in transitions} | {item["name"] for item in records}
+        conflict.in_form = posted_name in shown
     context = {
         "complaint": complaint,
         "transitions": transitions,
         "records": records,
         "open_form": posted_name,
-        "timeline": _timeline(selectors.complaint_records(complaint)),
+        "conflict": conflict,
+        "timeline": timeline,
         "may_see_complainant": selectors.may_see_complainant(user, complaint),
         "history_url": f"{complaint.get_absolute_url()}history/",
         "assign_to_me": writer and _may_take(complaint, user, transitions),
@@ -325,15 +336,106 @@ def _render_detail(
 
 
 def _refused(
-    request: HttpRequest, reference: str, exc: services.ServiceError, open_form=None
+    request: HttpRequest,
+    reference: str,
+    exc: services.ServiceError,
+    open_form: tuple[str, forms.Form] | None = None,
+    *,
+    seen_version: int | None = None,
 ) -> HttpResponse:
-    """The complaint page again, as it is now, with the service's reason; nothing was saved."""
-    messages.error(request, exc.message)
+    """The complaint page again, as it is now, with the service's reason and the posted form
+    open with what the user typed; nothing was saved.
+
+    A stale copy (someone changed the complaint since the form was opened) keeps the typed
+    input too, moved onto the current version, with what changed since ``seen_version``: the
+    user reads the other change, then presses the button again to apply their own on top of it,
+    knowingly. The conflict itself is never merged silently (DESIGN.md)."""
     complaint = _visible_complaint(request.user, reference)
+    conflict = None
     if isinstance(exc, services.StaleComplaint):
-        # The posted form was based on an old version: show the current one, fresh.
-        open_form = None
-    return _render_detail(request, complaint, open_form=open_form, status=exc.status_code)
+        messages.error(
+            request,
+            _(
+                "%(reference)s was changed by someone else since you opened it. Nothing was "
+                "saved. Read what changed; what you typed is kept: press the button again to "
+                "apply it to the current version."
+            )
+            % {"reference": reference},
+        )
+        open_form, seen = _onto_current_version(complaint, open_form)
+        conflict = Conflict(seen_version=seen if seen_version is None else seen_version)
+    else:
+        messages.error(request, exc.message)
+    if open_form is not None and open_form[0] == "attachment":
+        messages.warning(request, _("A browser cannot keep a chosen file: choose it again."))
+    return _render_detail(
+        request, complaint, open_form=open_form, status=exc.status_code, conflict=conflict
+    )
+
+
+@dataclass
+class ConflictChange:
+    """One change made since the user's version: the timeline's entry (who, when, the action,
+    the state, tier, priority, handler or department before and after) and the readable labels
+    of the other fields it changed."""
+
+    entry: TimelineEntry
+    other_fields: list[str]
+
+
+@dataclass
+class Conflict:
+    seen_version: int | None
+    changes: list[ConflictChange] = field(default_factory=list)
+    in_form: bool = False  # the posted form is on the page (its action is still possible)
+
+
+# The fields the timeline already compares, shown with their values; and bookkeeping.
+_COMPARED_FIELDS = {"state", "tier", "priority", "assignee", "department"}
+_NOT_A_CHANGE = {"version", "updated_at", "tracking_code"}
+
+
+def _onto_current_version(
+    complaint: Complaint, open_form: tuple[str, forms.Form] | None
+) -> tuple[tuple[str, forms.Form] | None, int | None]:
+    """The posted form, its typed values kept, its hidden version moved to the complaint's
+    current one; and the version the user had seen."""
+    if open_form is None:
+        return None, None
+    name, form = open_form
+    if name not in TRANSITION_FORMS:
+        return open_form, None  # notes, contacts and files carry no version
+    seen = form.cleaned_data.get("expected_version")
+    data = form.data.copy()
+    data["expected_version"] = str(complaint.version)
+    return (name, _transition_form(name, complaint, data=data)), seen
+
+
+def _changes_since(
+    complaint: Complaint, seen_version: int | None, timeline: list[TimelineEntry]
+) -> list[ConflictChange]:
+    """The history rows written after version ``seen_version``, each as its timeline entry
+    plus the labels of the other fields it changed (simple-history's ``diff_against`` against
+    the row before it). One query; nothing when the version seen is unknown."""
+    if seen_version is None:
+        return []
+    entries = {entry.history_id: entry for entry in timeline if entry.kind == "history"}
+    order = {model_field.name: i for i, model_field in enumerate(Complaint._meta.fields)}
+    rows = complaint.history.filter(version__gte=seen_version).order_by(
+        "history_date", "history_id"
+    )
+    changes, previous = [], None
+    for row in rows:
+        entry = entries.get(row.history_id)
+        if row.version > seen_version and entry is not None:
+            other = []
+            if previous is not None:
+                delta = row.diff_against(previous, excluded_fields=_COMPARED_FIELDS | _NOT_A_CHANGE)
+                names = sorted(delta.changed_fields, key=lambda name: order.get(name, 0))
+                other = [workspace.field_label(name) for name in names]
+            changes.append(ConflictChange(entry=entry, other_fields=other))
+        previous = row
+    return changes
 
 
 def _invalid(request: HttpRequest, complaint: Complaint, name: str, form) -> HttpResponse:
@@ -671,7 +773,7 @@ def assign_to_me(request: HttpRequest, reference: str) -> HttpResponse:
             expected_version=form.cleaned_data["expected_version"],
         )
     except services.StaleComplaint as exc:
-        return _refused(request, reference, exc)
+        return _refused(request, reference, exc, seen_version=form.cleaned_data["expected_version"])
     except services.ServiceError as exc:
         raise PermissionDenied(exc.message) from exc
     messages.success(request, _("%(reference)s is now assigned to you.") % {"reference": reference})

@@ -376,9 +376,12 @@ def test_a_stale_copy_is_refused_with_a_message_and_nothing_saved(
     after = reload(complaint)
     assert after.assignee == frontline and after.version == current.version
     assert history_actions(after) == ["register", "classify", "assign"]
-    # The page shown is the current complaint, with fresh forms on the current version.
+    # The page shown is the current complaint; the posted form stays open with what was typed,
+    # moved onto the current version (tests/complaints/test_complaint_page.py has the details).
     assert response.context["complaint"].version == current.version
-    assert response.context["open_form"] is None
+    assert response.context["open_form"] == "assign"
+    assign = next(t for t in response.context["transitions"] if t["name"] == "assign")
+    assert assign["form"].data["expected_version"] == str(current.version)
 
 
 def test_a_refused_transition_shows_why_and_saves_nothing(client, frontline, make_complaint):
