@@ -167,7 +167,7 @@ def _half(*names: str) -> Row:
 def registration_layout() -> Layout:
     """The staff registration form in the order an agent on the phone works: who is calling,
     what happened, then how it is handled; rarely needed parts folded away."""
-    section = "register-section border rounded p-3 mb-3"
+    section = "register-section border rounded p-2 p-md-3 mb-3"
     return Layout(
         "submission_token",
         Fieldset(

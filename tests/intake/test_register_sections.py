@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test.html import Element, parse_html
 
+from complaints import services
 from complaints.models import Complaint
 from intake.forms import FirstContactForm, StaffRegistrationForm
 from tests.intake.conftest import pdf
@@ -219,3 +220,48 @@ def test_a_valid_form_from_the_sections_still_registers(client, frontline, dept_
         dept_a,
     )
     assert complaint.attachments.count() == 1
+
+
+# --- in a real browser ---------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", [1440, 390])
+def test_short_fields_sit_side_by_side_on_a_wide_screen_and_stack_on_a_phone(
+    page, login, frontline, screenshot, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, frontline)
+    page.goto("/complaints/new/")
+    phone = page.locator("#id_complainant_phone").bounding_box()
+    email = page.locator("#id_complainant_email").bounding_box()
+
+    if width == 1440:
+        assert phone["y"] == email["y"] and phone["x"] < email["x"]
+    else:
+        assert phone["x"] == email["x"] and phone["y"] < email["y"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert not page.locator("#id_attachments").is_visible()  # folded away
+    page.click("#section-attachments > summary")
+    assert page.locator("#id_attachments").is_visible()
+    screenshot(page, f"intake-register-sections-{width}")
+
+
+@pytest.mark.e2e
+def test_linking_a_repeat_from_the_panel_unfolds_the_link_fields(page, login, frontline):
+    earlier = services.register(
+        by=frontline,
+        channel="phone",
+        description="Bill charged twice in March",
+        complainant_phone="13800138000",
+    )
+    login(page, frontline)
+    page.goto("/complaints/new/")
+    assert not page.locator("#id_repeat_of_reference").is_visible()
+    page.fill("#id_complainant_phone", "138 0013 8000")
+    item = page.locator("#earlier-list li", has_text=earlier.reference)
+    item.get_by_role("button", name="Link as repeat").click()
+
+    assert page.locator("#id_repeat_of_reference").is_visible()
+    assert page.evaluate("document.activeElement.id") == "id_repeat_of_reference"
+    assert page.input_value("#id_repeat_of_reference") == earlier.reference
