@@ -10,6 +10,7 @@ from django.test.html import Element, parse_html
 from complaints import services
 from complaints.models import Complaint
 from intake.forms import FirstContactForm, StaffRegistrationForm
+from tests.e2e.browser import switch_language
 from tests.intake.conftest import pdf
 from tests.intake.test_staff_intake import URL, form
 
@@ -265,3 +266,29 @@ def test_linking_a_repeat_from_the_panel_unfolds_the_link_fields(page, login, fr
     assert page.locator("#id_repeat_of_reference").is_visible()
     assert page.evaluate("document.activeElement.id") == "id_repeat_of_reference"
     assert page.input_value("#id_repeat_of_reference") == earlier.reference
+
+
+@pytest.mark.e2e
+def test_a_form_sent_back_in_chinese_names_what_to_fix_and_keeps_what_was_typed(
+    page, login, frontline, screenshot
+):
+    login(page, frontline)
+    page.goto("/complaints/new/")
+    switch_language(page, "zh-hans")  # the switcher folds into the menu on a phone: switch first
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.fill("#id_complainant_name", "李雷")
+    page.click("#section-subject > summary")
+    page.fill("#id_subject_description", "3 号窗口")
+    with page.expect_navigation():
+        page.click("#register-form button[type=submit]")
+
+    summary = page.locator("#register-errors")
+    assert "未保存任何内容" in summary.inner_text()
+    summary.get_by_role("link", name="投诉内容（如实记录）").click()
+    page.wait_for_function("location.hash === '#id_description'")
+    assert page.locator("#id_description").is_visible()
+    assert "该字段是必填项" in page.locator("#div_id_description").inner_text()
+    assert page.input_value("#id_complainant_name") == "李雷"
+    assert page.locator("#id_subject_description").is_visible()  # it holds a value: unfolded
+    assert page.input_value("#id_subject_description") == "3 号窗口"
+    screenshot(page, "intake-register-sections-error-zh-hans-390")
