@@ -23,7 +23,11 @@
       if (input) { input.value = other === name ? reference : ""; }
     });
     var target = form.querySelector("[name=" + name + "]");
-    if (target) { target.focus(); }
+    if (!target) { return; }
+    // The link fields sit in a folded part of the form (a <details>): unfold it to show them.
+    var folded = target.closest("details");
+    if (folded) { folded.open = true; }
+    target.focus();
   }
 
   function button(label, css, onClick) {
