@@ -4,7 +4,9 @@
   its deadlines are one save and one history row; for the sweep, refuse an escalation whose
   deadline is no longer missed once the row is locked.
 - ``complaint_changed`` (after the save, same transaction): write the escalation record, queue
-  notifications, close pauses and requests when a complaint stops being handled.
+  notifications, close pauses and requests when a complaint stops being handled; mark a
+  pending remedy request approved on ``approve_remedy``, and lapse it when the complaint
+  leaves the assigned state or its requester.
 """
 
 from __future__ import annotations
@@ -76,6 +78,11 @@ def refuse_if_no_longer_due(complaint, context: EscalationContext) -> None:
         raise NoLongerDue(_("%(reference)s is no longer overdue.") % {"reference": complaint})
 
 
+# Moves after which the person who asked for a remedy approval may no longer handle the
+# complaint (a higher tier, another handler or department): their pending request lapses.
+REMEDY_LAPSING_ACTIONS = frozenset({"escalate", "assign"})
+
+
 @receiver(complaint_changed, dispatch_uid="escalation.follow_lifecycle")
 def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kwargs) -> None:
     if action == "escalate":
@@ -104,6 +111,13 @@ def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kw
             actor=by,
             dedupe=False,
         )
+        from escalation.services import settle_remedy_approval
+
+        settle_remedy_approval(complaint, by=by, reason=reason)
+    if action in REMEDY_LAPSING_ACTIONS or (source == State.ASSIGNED and target != State.ASSIGNED):
+        from escalation.services import lapse_remedy_approvals
+
+        lapse_remedy_approvals([complaint], by=by)
     if source in HANDLING_STATES and target not in HANDLING_STATES:
         from escalation.services import close_open_requests
 
@@ -141,6 +155,9 @@ def follow_lifecycle_in_bulk(sender, complaints, action, by, reasons, sources, *
     )
     for (complaint, _reason, context), escalation in zip(pending, records, strict=True):
         _tell_complainant(complaint, escalation, context)
+    from escalation.services import lapse_remedy_approvals
+
+    lapse_remedy_approvals(list(complaints), by=by)
 
 
 def record_escalation(complaint, *, by, reason: str) -> Escalation:
