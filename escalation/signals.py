@@ -85,6 +85,21 @@ REMEDY_LAPSING_ACTIONS = frozenset({"escalate", "assign"})
 
 @receiver(complaint_changed, dispatch_uid="escalation.follow_lifecycle")
 def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kwargs) -> None:
+    _follow_one(complaint, action, by, reason, source, target)
+    if _may_lapse_remedy(action, source, target):
+        from escalation.services import lapse_remedy_approvals
+
+        lapse_remedy_approvals([complaint], by=by)
+
+
+def _may_lapse_remedy(action: str, source, target) -> bool:
+    # A remedy request exists only while the complaint is assigned: no lookup for other moves.
+    return source == State.ASSIGNED and (
+        action in REMEDY_LAPSING_ACTIONS or target != State.ASSIGNED
+    )
+
+
+def _follow_one(complaint, action, by, reason, source, target) -> None:
     if action == "escalate":
         record_escalation(complaint, by=by, reason=reason)
     elif action in ("register", "classify", "priority") and complaint.priority == Priority.MAJOR:
@@ -114,10 +129,6 @@ def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kw
         from escalation.services import settle_remedy_approval
 
         settle_remedy_approval(complaint, by=by, reason=reason)
-    if action in REMEDY_LAPSING_ACTIONS or (source == State.ASSIGNED and target != State.ASSIGNED):
-        from escalation.services import lapse_remedy_approvals
-
-        lapse_remedy_approvals([complaint], by=by)
     if source in HANDLING_STATES and target not in HANDLING_STATES:
         from escalation.services import close_open_requests
 
@@ -128,17 +139,22 @@ def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kw
 def follow_lifecycle_in_bulk(sender, complaints, action, by, reasons, sources, **kwargs) -> None:
     """The same as ``follow_lifecycle`` for each complaint, with one INSERT for the escalation
     records and one for their notices (the sweep escalates hundreds at once)."""
+    from escalation.services import lapse_remedy_approvals
+
+    # Pending remedy requests of the whole batch are looked up in one query, not one each.
+    lapsing = [c for c in complaints if _may_lapse_remedy(action, sources[c.pk], c.state)]
     if action != "escalate":
         for complaint in complaints:
-            follow_lifecycle(
-                sender,
-                complaint=complaint,
-                action=action,
-                by=by,
-                reason=reasons[complaint.pk],
-                source=sources[complaint.pk],
-                target=complaint.state,
+            _follow_one(
+                complaint,
+                action,
+                by,
+                reasons[complaint.pk],
+                sources[complaint.pk],
+                complaint.state,
             )
+        if lapsing:
+            lapse_remedy_approvals(lapsing, by=by)
         return
     pending = [
         (complaint, reasons[complaint.pk], _context(complaint, by)) for complaint in complaints
@@ -155,9 +171,7 @@ def follow_lifecycle_in_bulk(sender, complaints, action, by, reasons, sources, *
     )
     for (complaint, _reason, context), escalation in zip(pending, records, strict=True):
         _tell_complainant(complaint, escalation, context)
-    from escalation.services import lapse_remedy_approvals
-
-    lapse_remedy_approvals(list(complaints), by=by)
+    lapse_remedy_approvals(lapsing, by=by)
 
 
 def record_escalation(complaint, *, by, reason: str) -> Escalation:

@@ -63,6 +63,11 @@ def _page(request: HttpRequest, complaint: Complaint, *, status: int = 200, **fo
         "pending_extensions": [
             e for e in records["extensions"] if e.status == ExtensionRequest.Status.REQUESTED
         ],
+        "pending_remedy": RemedyApproval.objects.filter(
+            complaint=complaint, status=RemedyApproval.Status.PENDING
+        )
+        .select_related("requested_by")
+        .first(),
     }
     return render(request, "escalation/complaint.html", context, status=status)
 

@@ -93,6 +93,12 @@ def test_a_frontline_request_beyond_its_limit_waits_for_the_department_manager(
     assert re.search(r'data-queue-badge="approvals"[^>]*>1<', dashboard)
     listed = client.get("/complaints/?queue=approvals").context["page"].rows
     assert [c.reference for c in listed] == [complaint.reference]
+    # The handler sees on the deadlines page that the request waits, and for whom.
+    client.force_login(named)
+    deadlines = client.get(f"/escalation/complaints/{complaint.reference}/").content.decode()
+    assert "A remedy of 500.00 asked by Wang Fang awaits approval by the department manager." in (
+        deadlines
+    )
 
 
 def test_the_requester_an_auditor_and_another_departments_manager_do_not_see_it(
