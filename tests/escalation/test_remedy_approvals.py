@@ -91,6 +91,8 @@ def test_a_frontline_request_beyond_its_limit_waits_for_the_department_manager(
     assert f'href="{complaint.get_absolute_url()}"' in section
     dashboard = client.get("/").content.decode()
     assert re.search(r'data-queue-badge="approvals"[^>]*>1<', dashboard)
+    card = re.search(r'data-deadline-card="approvals".*?fw-semibold[^>]*>(\d+)<', dashboard, re.S)
+    assert card and card.group(1) == "1"
     listed = client.get("/complaints/?queue=approvals").context["page"].rows
     assert [c.reference for c in listed] == [complaint.reference]
     # The handler sees on the deadlines page that the request waits, and for whom.
