@@ -148,3 +148,16 @@ def test_the_deadlines_page_names_the_shipped_policy_in_the_users_language(
     url = reverse("escalation:complaint", kwargs={"reference": complaint.reference})
     assert "标准 — 一般" in client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "Standard — normal" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_requests_page_lists_remedy_approvals_in_chinese(
+    clock, client, make_complaint, frontline, manager
+):
+    complaint = make_complaint(State.ASSIGNED)
+    sla.request_remedy_approval(
+        complaint, by=frontline, amount=Decimal("500"), justification="重复扣费"
+    )
+    client.force_login(manager)
+    page = client.get("/escalation/requests/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "补偿审批" in page and "前往审批" in page and "不予批准的原因" in page
+    assert complaint.reference in page and "重复扣费" in page
