@@ -1,5 +1,6 @@
 """Admin: policies and calendars are edited here (by the general manager's group); escalations,
-pauses, extensions and notifications are records, read-only, never deleted."""
+pauses, extensions, remedy approval requests and notifications are records, read-only, never
+deleted."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from escalation.models import (
     Escalation,
     ExtensionRequest,
     Notice,
+    RemedyApproval,
     SlaPolicy,
     WorkCalendar,
 )
@@ -328,6 +330,21 @@ class ExtensionRequestAdmin(RecordAdmin):
     list_display = ["complaint", "status", "current_due_at", "proposed_due_at", "requested_by"]
     list_filter = ["status"]
     list_select_related = ["complaint", "requested_by"]
+
+
+@admin.register(RemedyApproval)
+class RemedyApprovalAdmin(RecordAdmin):
+    list_display = [
+        "complaint",
+        "amount",
+        "approver_tier",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+    ]
+    list_filter = ["status", "approver_tier"]
+    list_select_related = ["complaint", "requested_by", "decided_by"]
 
 
 @admin.register(Notice)

@@ -89,3 +89,9 @@ class RemedyApprovalForm(forms.Form):
     justification = forms.CharField(
         label=_("Why this remedy"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class RemedyRefusalForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why not"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -461,7 +461,7 @@ class ClockPause(models.Model):
         REQUESTED = "requested", _("Awaiting approval")
         ACTIVE = "active", _("Clock stopped")
         ENDED = "ended", _("Ended")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("decision", "Refused")
 
     class EndCause(models.TextChoices):
         RESUMED = "resumed", _("Resumed by staff")
@@ -479,18 +479,31 @@ class ClockPause(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     planned_until = models.DateTimeField(_("planned until"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
     started_at = models.DateTimeField(_("clock stopped at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("clock restarted at"), null=True, blank=True)
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("clock restarted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     end_cause = models.CharField(_("ended by"), max_length=15, choices=EndCause.choices, blank=True)
     history = history()
@@ -534,7 +547,7 @@ class ExtensionRequest(models.Model):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Awaiting approval")
         APPROVED = "approved", _("Approved")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("decision", "Refused")
 
     complaint = models.ForeignKey(
         Complaint, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("complaint")
@@ -544,11 +557,19 @@ class ExtensionRequest(models.Model):
     current_due_at = models.DateTimeField(_("resolution was due"), null=True, blank=True)
     proposed_due_at = models.DateTimeField(_("new resolution deadline"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
@@ -581,26 +602,110 @@ class ExtensionRequest(models.Model):
         return f"{self.complaint_id}: → {self.proposed_due_at:%Y-%m-%d}"
 
 
+class RemedyApproval(models.Model):
+    """A handler's request that a higher tier approve a remedy beyond the handler's own limit
+    (超出处理权限), waiting in that tier's "waiting for my approval" queue.
+
+    The approval itself is the core's ``approve_remedy`` step on the complaint; this record only
+    says who asked, for how much, and whom it waits for. At most one is pending per complaint:
+    a new request supersedes the old one, and a request lapses (superseded) once the complaint
+    is no longer assigned to the person who asked.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", pgettext_lazy("decision", "Refused")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.PROTECT,
+        related_name="remedy_approvals",
+        verbose_name=_("complaint"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    reason = models.TextField(_("why the remedy is needed"))
+    # The tier whose limit covers the amount (complaints.rules.remedy_limit): the department
+    # manager, or the general manager beyond the manager's limit.
+    approver_tier = models.CharField(
+        _("to be approved by"),
+        max_length=20,
+        choices=[(Tier.MANAGER.value, Tier.MANAGER.label), (Tier.GM.value, Tier.GM.label)],
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    history = history()
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = _("remedy approval request")
+        verbose_name_plural = _("remedy approval requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint"],
+                condition=Q(status="pending"),
+                name="remedy_one_pending_per_complaint",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="remedy_amount_positive"),
+        ]
+        indexes = [
+            # The approvals queue and its count: pending requests for the user's tier
+            # (escalation.queues.approval_condition), oldest first on the requests page.
+            models.Index(
+                fields=["approver_tier", "requested_at"],
+                condition=Q(status="pending"),
+                name="remedy_pending_for_tier_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.amount}"
+
+
 class Notice(models.Model):
     """Outbox of notification emails. Written in the transaction of the event it reports, sent
     by a django-q2 task after commit; the unique ``key`` makes an event notify once however many
     times it is seen (two sweeps, a retried task)."""
 
-    key = models.CharField(max_length=120, unique=True)
-    kind = models.CharField(max_length=40)
+    key = models.CharField(_("key"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=40)
     complaint = models.ForeignKey(
-        Complaint, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Complaint,
+        verbose_name=_("complaint"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    recipients = models.JSONField(default=list)
-    language = models.CharField(max_length=10, default="zh-hans")
-    context = models.JSONField(default=dict)
-    created_at = models.DateTimeField(default=timezone.now)
+    recipients = models.JSONField(_("recipients"), default=list)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    context = models.JSONField(_("details"), default=dict)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # A sender claims a notice by setting claimed_at; a claim older than a few minutes without
     # sent_at is a crashed sender, and the notice may be claimed again.
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

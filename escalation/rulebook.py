@@ -40,6 +40,14 @@ class Policy:
     def __hash__(self) -> int:
         return hash(self.id)
 
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: the cached copy of ``SlaPolicy.display_name``
+        (pages show the policy from here, not from the model row)."""
+        from escalation.models import shown_name
+
+        return shown_name(self.name)
+
     def start_of(self, target: str) -> str:
         from escalation.models import DEFAULT_STARTS
 

@@ -8,10 +8,17 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from complaints import selectors
+from complaints import rules, selectors
 from complaints.models import HANDLING_STATES, Complaint, State
 from escalation import deadlines, years
-from escalation.models import ClockPause, Escalation, ExtensionRequest, Start, Trigger
+from escalation.models import (
+    ClockPause,
+    Escalation,
+    ExtensionRequest,
+    RemedyApproval,
+    Start,
+    Trigger,
+)
 from escalation.rulebook import rulebook
 from escalation.services import may_approve
 
@@ -62,6 +69,25 @@ def pending_requests_for(user) -> tuple[list[ClockPause], list[ExtensionRequest]
     return (
         [p for p in pauses if may_approve(p.complaint, user) and p.requested_by_id != user.pk],
         [e for e in extensions if may_approve(e.complaint, user) and e.requested_by_id != user.pk],
+    )
+
+
+def pending_remedy_approvals_for(user, limit: int = 200) -> list[RemedyApproval]:
+    """Remedy approvals waiting for ``user``'s tier on complaints they may see, oldest first:
+    the rows behind the approvals queue's remedy part (``escalation.queues``), one query."""
+    tier = rules.tier_of(user)
+    if tier not in (rules.MANAGER, rules.GM) or not selectors.may_write(user):
+        return []
+    return list(
+        RemedyApproval.objects.filter(
+            status=RemedyApproval.Status.PENDING,
+            approver_tier=tier,
+            complaint__in=selectors.complaints_visible_to(user),
+        )
+        .exclude(requested_by_id=user.pk)
+        .exclude(complaint__subject_person_id=user.pk)
+        .select_related("complaint", "complaint__department", "requested_by")
+        .order_by("requested_at", "id")[:limit]
     )
 
 

@@ -1,5 +1,5 @@
 """Write actions of the escalation app: escalating by hand, stopping and restarting the SLA clock,
-extending the resolution deadline, asking for a remedy approval.
+extending the resolution deadline, asking for (and refusing) a remedy approval.
 
 Each one locks the complaint row, checks who is acting and the state, writes its own record and
 changes deadline columns only through ``complaints.services`` (``escalate`` for the tier,
@@ -30,6 +30,7 @@ from escalation.models import (
     EscalationCause,
     ExtensionRequest,
     ManualReason,
+    RemedyApproval,
     Trigger,
 )
 from escalation.rulebook import rulebook
@@ -527,13 +528,45 @@ def recompute_open_deadlines(
 # --- authority limits -------------------------------------------------------------------------
 
 
+def remedy_approver_tier(complaint: Complaint, requester, amount: Decimal) -> str:
+    """Whose limit covers ``amount`` (``complaints.rules.remedy_limit``): the department
+    manager for a frontline handler's request within the manager's limit, else the general
+    manager (a manager's own request, an amount beyond the manager's limit, or a complaint
+    about a manager of the department, who never decides on it)."""
+    manager_limit = settings.REDRESS_REMEDY_LIMITS.get(rules.MANAGER)
+    if (
+        complaint.department_id
+        and rules.tier_of(requester) == rules.FRONTLINE
+        and rules.within_limit(amount, manager_limit)
+        and not _about_a_manager_of_the_department(complaint)
+    ):
+        return Tier.MANAGER
+    return Tier.GM
+
+
+def _about_a_manager_of_the_department(complaint: Complaint) -> bool:
+    subject = complaint.subject_person
+    return (
+        subject is not None
+        and rules.tier_of(subject) == rules.MANAGER
+        and rules.department_id_of(subject) == complaint.department_id
+    )
+
+
 def request_remedy_approval(
     complaint: Complaint, *, by, amount: Decimal, justification: str
-) -> notify.Notice:
-    """A handler whose tier may not grant ``amount`` asks the tier that may: the department
-    manager, or the general manager beyond the manager's limit. The approval itself is the
-    core's ``approve_remedy`` step. History: a note on the complaint recording the request.
+) -> RemedyApproval:
+    """A handler whose tier may not grant ``amount`` asks the tier that may
+    (``remedy_approver_tier``); the request waits in that tier's approvals queue until the
+    core's ``approve_remedy`` step (``escalation.signals`` marks it approved), a refusal
+    (``refuse_remedy_approval``), a newer request, or the complaint moving on.
+
+    Preconditions: ``by`` handles the complaint, which is assigned; the amount is beyond
+    ``by``'s limit and beyond any amount already approved. Side effects: a pending
+    ``RemedyApproval`` (an earlier pending one is superseded), a note on the complaint, a notice
+    to the approvers. History: the request record (and the superseded one) and the note.
     """
+    now = timezone.now()
     with transaction.atomic():
         locked = _lock(complaint)
         _require_handler(locked, by, _("You may not ask for a remedy approval on %(reference)s."))
@@ -549,22 +582,36 @@ def request_remedy_approval(
                 _("A remedy of %(amount)s is already approved.")
                 % {"amount": locked.remedy_approved_amount}
             )
-        manager_limit = settings.REDRESS_REMEDY_LIMITS.get(rules.MANAGER)
-        if rules.tier_of(by) == rules.FRONTLINE and rules.within_limit(amount, manager_limit):
-            roles, approver_tier = [notify.DEPT_MANAGER], Tier.MANAGER
-        else:
-            roles, approver_tier = [notify.GM], Tier.GM
-        note = core.add_note(
+        approver_tier = remedy_approver_tier(locked, by, amount)
+        # One request waits per complaint (remedy_one_pending_per_complaint): the newest
+        # amount is the one to decide, the row lock above keeps two requests from racing.
+        for previous in RemedyApproval.objects.filter(
+            complaint=locked, status=RemedyApproval.Status.PENDING
+        ):
+            previous.status = RemedyApproval.Status.SUPERSEDED
+            previous.decided_at = now
+            previous.decision_note = _("Replaced by a request for %(amount)s.") % {"amount": amount}
+            _save(previous, by)
+        request = RemedyApproval(
+            complaint=locked,
+            amount=amount,
+            reason=justification,
+            approver_tier=approver_tier,
+            requested_by=by,
+            requested_at=now,
+        )
+        _save(request, by)
+        core.add_note(
             locked,
             by=by,
             body=_("Remedy approval of %(amount)s requested: %(why)s")
             % {"amount": amount, "why": justification},
         )
-        return notify.create(
+        notify.create(
             kind="remedy-approval",
             complaint=locked,
-            roles=roles,
-            key=f"remedy-approval:{note.pk}",
+            roles=[notify.DEPT_MANAGER if approver_tier == Tier.MANAGER else notify.GM],
+            key=f"remedy-approval:{request.pk}",
             context={
                 "amount": str(amount),
                 "justification": justification,
@@ -574,6 +621,94 @@ def request_remedy_approval(
             actor=by,
             dedupe=False,
         )
+    return request
+
+
+def may_decide_remedy(request: RemedyApproval, user) -> bool:
+    """The tier the request waits for, handling the complaint, neither the requester nor the
+    person complained about (the same rule as the approvals queue)."""
+    return (
+        rules.tier_of(user) == request.approver_tier
+        and may_approve(request.complaint, user)
+        and user.pk != request.requested_by_id
+    )
+
+
+def refuse_remedy_approval(request: RemedyApproval, *, by, note: str) -> RemedyApproval:
+    """The approver says no: the request leaves the queue, the complaint gets a note with the
+    reason and the requester is told (they may resolve within their own limit, or ask again).
+
+    Preconditions: the request is pending and ``may_decide_remedy``; a reason is given.
+    History: the request's decision and the note on the complaint.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _lock(request.complaint)
+        request = RemedyApproval.objects.select_for_update().get(pk=request.pk)
+        request.complaint = locked
+        if request.status != RemedyApproval.Status.PENDING:
+            raise TransitionRefused(_("This remedy request was already decided."))
+        if not may_decide_remedy(request, by):
+            raise ActionForbidden(_("You may not decide on this remedy request."))
+        request.status = RemedyApproval.Status.REFUSED
+        request.decided_by, request.decided_at, request.decision_note = by, now, note
+        _save(request, by)
+        core.add_note(
+            locked,
+            by=by,
+            body=_("Remedy of %(amount)s not approved: %(why)s")
+            % {"amount": request.amount, "why": note},
+        )
+        notify.create(
+            kind="remedy-refused",
+            complaint=locked,
+            roles=[notify.user_role(request.requested_by)],
+            key=f"remedy-refused:{request.pk}",
+            context={
+                "amount": str(request.amount),
+                "note": note,
+                "decided_by": display_name(by),
+            },
+            actor=by,
+            dedupe=False,
+        )
+    return request
+
+
+def settle_remedy_approval(complaint: Complaint, *, by, reason: str = "") -> None:
+    """The core's ``approve_remedy`` happened (called from ``escalation.signals`` in its
+    transaction): the pending request, if any, is approved by whoever approved the remedy."""
+    for request in RemedyApproval.objects.filter(
+        complaint=complaint, status=RemedyApproval.Status.PENDING
+    ):
+        request.status = RemedyApproval.Status.APPROVED
+        request.decided_by, request.decided_at = by, timezone.now()
+        request.decision_note = _("Approved %(amount)s. %(reason)s") % {
+            "amount": complaint.remedy_approved_amount,
+            "reason": reason,
+        }
+        request.decision_note = request.decision_note.strip()
+        _save(request, by)
+
+
+def lapse_remedy_approvals(complaints: list[Complaint], *, by) -> None:
+    """A pending request no longer waits once its complaint is not assigned (resolved,
+    withdrawn...) or its requester no longer handles it (escalated to the next tier, reassigned
+    to someone else or another department): it is closed as superseded, with history, so the
+    queue never offers a decision nobody needs. One query when nothing is pending."""
+    by_pk = {complaint.pk: complaint for complaint in complaints}
+    pending = RemedyApproval.objects.filter(
+        complaint_id__in=list(by_pk), status=RemedyApproval.Status.PENDING
+    ).select_related("requested_by")
+    now = timezone.now()
+    for request in pending:
+        complaint = by_pk[request.complaint_id]
+        if complaint.state == State.ASSIGNED and rules.handles(complaint, request.requested_by):
+            continue
+        request.status = RemedyApproval.Status.SUPERSEDED
+        request.decided_at = now
+        request.decision_note = _("Lapsed: the complaint moved on before a decision.")
+        _save(request, by)
 
 
 # --- consequences of lifecycle moves (called from escalation.signals) --------------------------

@@ -4,7 +4,9 @@
   its deadlines are one save and one history row; for the sweep, refuse an escalation whose
   deadline is no longer missed once the row is locked.
 - ``complaint_changed`` (after the save, same transaction): write the escalation record, queue
-  notifications, close pauses and requests when a complaint stops being handled.
+  notifications, close pauses and requests when a complaint stops being handled; mark a
+  pending remedy request approved on ``approve_remedy``, and lapse it when the complaint
+  leaves the assigned state or its requester.
 """
 
 from __future__ import annotations
@@ -76,8 +78,28 @@ def refuse_if_no_longer_due(complaint, context: EscalationContext) -> None:
         raise NoLongerDue(_("%(reference)s is no longer overdue.") % {"reference": complaint})
 
 
+# Moves after which the person who asked for a remedy approval may no longer handle the
+# complaint (a higher tier, another handler or department): their pending request lapses.
+REMEDY_LAPSING_ACTIONS = frozenset({"escalate", "assign"})
+
+
 @receiver(complaint_changed, dispatch_uid="escalation.follow_lifecycle")
 def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kwargs) -> None:
+    _follow_one(complaint, action, by, reason, source, target)
+    if _may_lapse_remedy(action, source, target):
+        from escalation.services import lapse_remedy_approvals
+
+        lapse_remedy_approvals([complaint], by=by)
+
+
+def _may_lapse_remedy(action: str, source, target) -> bool:
+    # A remedy request exists only while the complaint is assigned: no lookup for other moves.
+    return source == State.ASSIGNED and (
+        action in REMEDY_LAPSING_ACTIONS or target != State.ASSIGNED
+    )
+
+
+def _follow_one(complaint, action, by, reason, source, target) -> None:
     if action == "escalate":
         record_escalation(complaint, by=by, reason=reason)
     elif action in ("register", "classify", "priority") and complaint.priority == Priority.MAJOR:
@@ -104,6 +126,9 @@ def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kw
             actor=by,
             dedupe=False,
         )
+        from escalation.services import settle_remedy_approval
+
+        settle_remedy_approval(complaint, by=by, reason=reason)
     if source in HANDLING_STATES and target not in HANDLING_STATES:
         from escalation.services import close_open_requests
 
@@ -114,17 +139,22 @@ def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kw
 def follow_lifecycle_in_bulk(sender, complaints, action, by, reasons, sources, **kwargs) -> None:
     """The same as ``follow_lifecycle`` for each complaint, with one INSERT for the escalation
     records and one for their notices (the sweep escalates hundreds at once)."""
+    from escalation.services import lapse_remedy_approvals
+
+    # Pending remedy requests of the whole batch are looked up in one query, not one each.
+    lapsing = [c for c in complaints if _may_lapse_remedy(action, sources[c.pk], c.state)]
     if action != "escalate":
         for complaint in complaints:
-            follow_lifecycle(
-                sender,
-                complaint=complaint,
-                action=action,
-                by=by,
-                reason=reasons[complaint.pk],
-                source=sources[complaint.pk],
-                target=complaint.state,
+            _follow_one(
+                complaint,
+                action,
+                by,
+                reasons[complaint.pk],
+                sources[complaint.pk],
+                complaint.state,
             )
+        if lapsing:
+            lapse_remedy_approvals(lapsing, by=by)
         return
     pending = [
         (complaint, reasons[complaint.pk], _context(complaint, by)) for complaint in complaints
@@ -141,6 +171,7 @@ def follow_lifecycle_in_bulk(sender, complaints, action, by, reasons, sources, *
     )
     for (complaint, _reason, context), escalation in zip(pending, records, strict=True):
         _tell_complainant(complaint, escalation, context)
+    lapse_remedy_approvals(lapsing, by=by)
 
 
 def record_escalation(complaint, *, by, reason: str) -> Escalation:

@@ -18,6 +18,11 @@ urlpatterns = [
     ),
     path("escalation/pauses/<int:pk>/decide/", views.decide_pause, name="decide_pause"),
     path(
+        "escalation/remedy-approvals/<int:pk>/refuse/",
+        views.refuse_remedy,
+        name="refuse_remedy",
+    ),
+    path(
         "escalation/extensions/<int:pk>/decide/",
         views.decide_extension,
         name="decide_extension",

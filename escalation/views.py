@@ -23,7 +23,7 @@ from complaints.models import HANDLING_STATES, Complaint, State
 from complaints.services import ServiceError
 from escalation import forms, services
 from escalation import selectors as sla
-from escalation.models import ClockPause, ExtensionRequest
+from escalation.models import ClockPause, ExtensionRequest, RemedyApproval
 
 
 def _require_staff(user) -> str:
@@ -63,6 +63,11 @@ def _page(request: HttpRequest, complaint: Complaint, *, status: int = 200, **fo
         "pending_extensions": [
             e for e in records["extensions"] if e.status == ExtensionRequest.Status.REQUESTED
         ],
+        "pending_remedy": RemedyApproval.objects.filter(
+            complaint=complaint, status=RemedyApproval.Status.PENDING
+        )
+        .select_related("requested_by")
+        .first(),
     }
     return render(request, "escalation/complaint.html", context, status=status)
 
@@ -208,6 +213,31 @@ def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def refuse_remedy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Refuse a remedy approval from the requests page (approving is the core's
+    "Approve remedy" step on the complaint page, which this page links to)."""
+    if not selectors.may_write(request.user):
+        _require_staff(request.user)
+        raise PermissionDenied
+    visible = selectors.complaints_visible_to(request.user)
+    record = get_object_or_404(
+        RemedyApproval.objects.filter(complaint__in=visible).select_related("complaint"), pk=pk
+    )
+    form = forms.RemedyRefusalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the remedy is not approved."))
+        return _requests_page(request, status=400)
+    try:
+        services.refuse_remedy_approval(record, by=request.user, **form.cleaned_data)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return _requests_page(request, status=exc.status_code)
+    messages.success(request, _("Refused; the requester is told."))
+    return redirect("escalation:requests")
+
+
+@login_required
 def due_soon(request: HttpRequest) -> HttpResponse:
     """Deadlines passed or within ``ESCALATION_DUE_SOON_HOURS`` on the complaints the user may
     see, stopped clocks, and (for managers) this month's missed deadlines by department."""
@@ -237,11 +267,21 @@ def due_soon(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def requests(request: HttpRequest) -> HttpResponse:
-    """Pauses and extensions waiting for this user's decision."""
+    """Pauses, extensions and remedy approvals waiting for this user's decision."""
     _require_staff(request.user)
+    return _requests_page(request)
+
+
+def _requests_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     pauses, extensions = sla.pending_requests_for(request.user)
     return render(
         request,
         "escalation/requests.html",
-        {"pauses": pauses, "extensions": extensions, "decision_form": forms.DecisionForm()},
+        {
+            "pauses": pauses,
+            "extensions": extensions,
+            "remedies": sla.pending_remedy_approvals_for(request.user),
+            "decision_form": forms.DecisionForm(),
+        },
+        status=status,
     )
