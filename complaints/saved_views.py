@@ -139,10 +139,19 @@ def clean_query(raw: str, *, request=None) -> str:
     return kept.urlencode()
 
 
+# The column a row is opened by: shown whatever the choice.
+ALWAYS_SHOWN = "reference"
+
+
 def clean_columns(columns) -> list[str]:
-    """Known columns in the page's order; none chosen means all."""
-    chosen = {c for c in columns or [] if c in COLUMNS}
-    return [c for c in COLUMNS if c in chosen] or list(COLUMNS)
+    """Known columns in the page's order, the reference always among them; unknown names are
+    dropped (an old link or a hand-edited address must not break the page) and none known
+    means all."""
+    chosen = {c.strip() for c in columns or [] if c.strip() in COLUMNS}
+    if not chosen:
+        return list(COLUMNS)
+    chosen.add(ALWAYS_SHOWN)
+    return [c for c in COLUMNS if c in chosen]
 
 
 def clean_sort(sort: str) -> str:
@@ -224,12 +233,44 @@ def list_url(view: SavedView) -> str:
     params = QueryDict(view.query or "", mutable=True)
     if view.sort:
         params["sort"] = view.sort
-    if view.columns and list(view.columns) != list(COLUMNS):
-        params["columns"] = ",".join(view.columns)
+    columns = columns_param(clean_columns(view.columns))
+    if columns:
+        params["columns"] = columns
     params["view"] = str(view.pk)
     return "/complaints/?" + params.urlencode()
 
 
 def columns_from(params) -> list[str]:
-    """The list's ``columns`` parameter (comma-separated) as known column keys."""
-    return clean_columns((params.get("columns") or "").split(","))
+    """The list's ``columns`` parameter as known column keys. A saved view's address carries
+    them comma-separated in one value (``list_url``), the list's column chooser as one
+    checkbox value each: both are read."""
+    return clean_columns([name for value in params.getlist("columns") for name in value.split(",")])
+
+
+def column_choices(columns: list[str]) -> list[dict]:
+    """Every column of the list for its header and its "Columns" chooser: which are shown, which
+    sort (``complaints.filters.SORTS``) and the one that cannot be hidden."""
+    from complaints.filters import SORTS
+
+    return [
+        {
+            "key": key,
+            "label": label,
+            "shown": key in columns,
+            "sortable": key in SORTS,
+            "always": key == ALWAYS_SHOWN,
+        }
+        for key, label in COLUMNS.items()
+    ]
+
+
+def other_params(params, *names: str) -> list[tuple[str, str]]:
+    """The query's parameters but ``names``, as pairs: the hidden fields that let a small GET
+    form (the column chooser) change one thing and keep the filters, queue, sort and view."""
+    return [(key, value) for key, values in params.lists() if key not in names for value in values]
+
+
+def columns_param(columns: list[str]) -> str:
+    """``columns`` as the list's query parameter value; empty when they are all (the default,
+    so the address stays short)."""
+    return "" if list(columns) == list(COLUMNS) else ",".join(columns)

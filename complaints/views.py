@@ -477,6 +477,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         per_page = PAGE_SIZES[0]
     if per_page not in PAGE_SIZES:
         per_page = PAGE_SIZES[0]
+    columns = saved_views.columns_from(request.GET)
     status, narrowed = 200, {}
     if filterset.is_valid():
         rows = filterset.qs
@@ -508,8 +509,12 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         "bulk_form": bulk.BulkForm(user=request.user),
         "bulk_max": bulk.bulk_limit(),
         "filter_query": _filter_query(request.GET),
-        # The columns to show (a saved view's choice; all by default): docs/c15-queues.md.
-        "columns": saved_views.columns_from(request.GET),
+        # The columns to show (a saved view's or the chooser's; all by default):
+        # docs/c15b-cols.md. The reference is always among them.
+        "columns": columns,
+        "column_choices": saved_views.column_choices(columns),
+        "columns_param": saved_views.columns_param(columns),
+        "chooser_params": saved_views.other_params(request.GET, "columns", "after", "before"),
     }
     return render(request, "complaints/list.html", context, status=status)
 
