@@ -150,9 +150,9 @@ def frontline(user) -> dict[str, Any]:
 #
 # "Being handled" means the handling states (received, classified, assigned): the complaints
 # someone still has to act on, and the only ones that can be unassigned (an assigned complaint
-# has a handler by constraint) or overdue (the SLA clock runs only there). Reading them instead
-# of every open state keeps each aggregate to the few thousand rows still moving, not the
-# followed-up cases waiting for closure.
+# has a handler by constraint). Overdue is those plus a resolved complaint whose follow-up is
+# past due. Reading these states instead of every open state keeps each aggregate to the few
+# thousand rows still moving, not the followed-up cases waiting for closure.
 
 
 @dataclass
@@ -178,12 +178,19 @@ def _open_state_counts(queryset: QuerySet) -> list[StateCount]:
     ]
 
 
+# The rows the figures read: those being handled, and the resolved ones, whose follow-up (回访)
+# can be overdue too. "Overdue" is then the same figure as the overdue queue and deadline card
+# (``overdue_q``), so a dashboard never shows two different overdue counts side by side.
+FIGURE_STATES = (*HANDLING_STATES, State.RESOLVED)
+
+
 def _handling_figures() -> dict[str, Count]:
+    handling = Q(state__in=HANDLING_STATES)
     return {
-        "handling": Count("id"),
-        "unassigned": Count("id", filter=Q(assignee__isnull=True)),
+        "handling": Count("id", filter=handling),
+        "unassigned": Count("id", filter=handling & Q(assignee__isnull=True)),
         "overdue": Count("id", filter=overdue_q()),
-        "major": Count("id", filter=Q(priority=Priority.MAJOR)),
+        "major": Count("id", filter=handling & Q(priority=Priority.MAJOR)),
     }
 
 
@@ -192,7 +199,7 @@ def department_figures(user) -> dict[str, int]:
     aggregate over its handling rows (cmp_dept_state_recv_idx)."""
     return (
         selectors.complaints_visible_to(user)
-        .filter(department_id=rules.department_id_of(user), state__in=HANDLING_STATES)
+        .filter(department_id=rules.department_id_of(user), state__in=FIGURE_STATES)
         .aggregate(**_handling_figures())
     )
 
@@ -263,7 +270,7 @@ def organisation_by_department(user) -> list[DepartmentRow]:
     counts = {
         row.pop("department_id"): row
         for row in selectors.complaints_visible_to(user)
-        .filter(state__in=HANDLING_STATES)
+        .filter(state__in=FIGURE_STATES)
         .order_by()
         .values("department_id")
         .annotate(**_handling_figures())

@@ -67,3 +67,25 @@ def test_the_catalogue_compiles_without_gnu_gettext_into_what_gettext_reads(
         else:
             assert compiled.gettext(entry.msgid) == entry.msgstr
     assert compiled.info()["plural-forms"] == "nplurals=1; plural=0;"
+
+
+def test_every_translated_string_is_one_makemessages_finds():
+    """``makemessages`` extracts calls by name (``_``, ``gettext_lazy``, ``pgettext``...): a
+    translation function imported under another name (``gettext_lazy as _lazy``) hides its
+    strings from the catalogue, and they stay English in the Chinese UI."""
+    import ast
+
+    base = Path(settings.BASE_DIR)
+    hidden = []
+    for path in base.glob("*/**/*.py"):
+        parts = path.relative_to(base).parts
+        if parts[0] in {".venv", "tests", "staticfiles", "node_modules"} or "migrations" in parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                hidden += [
+                    f"{path.relative_to(base)}: {alias.name} as {alias.asname}"
+                    for alias in node.names
+                    if alias.asname not in (None, "_")
+                ]
+    assert hidden == []

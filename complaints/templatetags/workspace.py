@@ -15,8 +15,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from complaints import dashboards, queues, rules, saved_views, selectors
 from complaints.filters import SORTS
@@ -363,10 +362,10 @@ def saved_view_panel(context) -> dict[str, Any]:
 
 # The complaint's clocks: (label, due field, the milestone that stops it, states it runs in).
 CLOCKS = (
-    (_lazy("Acceptance"), "acceptance_due_at", "classified_at", (State.RECEIVED,)),
-    (_lazy("First response"), "first_response_due_at", "first_response_at", HANDLING_STATES),
-    (_lazy("Resolution"), "resolution_due_at", "resolved_at", HANDLING_STATES),
-    (_lazy("Follow-up"), "follow_up_due_at", "followed_up_at", (State.RESOLVED,)),
+    (gettext_lazy("Acceptance"), "acceptance_due_at", "classified_at", (State.RECEIVED,)),
+    (gettext_lazy("First response"), "first_response_due_at", "first_response_at", HANDLING_STATES),
+    (gettext_lazy("Resolution"), "resolution_due_at", "resolved_at", HANDLING_STATES),
+    (gettext_lazy("Follow-up"), "follow_up_due_at", "followed_up_at", (State.RESOLVED,)),
 )
 
 

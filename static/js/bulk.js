@@ -24,6 +24,11 @@ document.addEventListener("DOMContentLoaded", function () {
       all.checked = n > 0 && n === boxes.length;
       all.indeterminate = n > 0 && n < boxes.length;
     }
+    var badge = document.getElementById("bulk-toggle-count");  // the folded bar's button, on a phone
+    if (badge) {
+      badge.textContent = n;
+      badge.hidden = n === 0;
+    }
     var submit = document.getElementById("bulk-submit");
     if (submit) {
       submit.disabled = n === 0;

@@ -278,3 +278,20 @@ def test_a_paused_clock_says_so(client, day, frontline):
     with time_machine.travel(MONTH_END_2330, tick=False):
         page = client.get(complaint.get_absolute_url()).content.decode()
     assert 'data-clock="resolution" data-clock-status="paused"' in page
+
+
+def test_a_managers_dashboard_shows_one_overdue_figure_follow_ups_included(
+    client, day, manager, gm
+):
+    """The deadline card, the department's figure and the general manager's department row
+    count the same complaints: the overdue follow-up too (it was 2 beside 1)."""
+    with time_machine.travel(MONTH_END_2330, tick=False):
+        client.force_login(manager)
+        response = client.get("/")
+        page = response.content.decode()
+        client.force_login(gm)
+        rows = client.get("/").context["departments"]
+    assert response.context["figures"]["overdue"] == 2  # unassigned's deadline, the follow-up
+    assert re.search(r'data-deadline-card="overdue".*?>2<', page, re.S)
+    assert re.search(r'id="figure-overdue".*?>2<', page, re.S)
+    assert [r.overdue for r in rows if r.department == day["unassigned"].department] == [2]

@@ -14,6 +14,7 @@ is gathered and reported at once, so one run lists all of them.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -104,9 +105,9 @@ def pages_of(role: str, handled, unassigned) -> dict[str, tuple[str, int]]:
 
 @pytest.fixture
 def walk_data(make_complaint, manager, frontline):
-    """A handful of complaints: one handled by frontline, overdue, with a note and a pause waiting
-    for approval; one waiting for a handler; one resolved (so the timelines, queues, requests
-    and report have rows)."""
+    """A handful of complaints: one handled by frontline, overdue, with a note, a pause and a
+    remedy waiting for approval; one waiting for a handler; one resolved (so the timelines,
+    queues, requests and report have rows)."""
     handled = make_complaint(State.ASSIGNED, complainant_name="张伟")
     services.set_deadlines(
         handled, by=None, action="sla", reason="", next_due_at=timezone.now() - timedelta(hours=3)
@@ -120,6 +121,11 @@ def walk_data(make_complaint, manager, frontline):
         reason_code="waiting_complainant",
         until=timezone.now() + timedelta(days=10),
         note="Waiting for the receipt",
+    )
+    # A refund beyond the frontline limit: the remedy request waits in the manager's approvals
+    # queue and on the requests page, whose remedy section (and its refuse form) axe checks.
+    escalation.request_remedy_approval(
+        handled, by=frontline, amount=Decimal("500"), justification="Refund of the double charge"
     )
     unassigned = make_complaint(State.CLASSIFIED, complainant_name="Li Na")
     make_complaint(State.RESOLVED, complainant_name="王芳")
