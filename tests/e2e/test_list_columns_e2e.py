@@ -44,7 +44,7 @@ def test_on_a_phone_the_list_comes_first_and_the_filters_fold(
     row = page.locator("#complaint-list").get_by_text(complaint.reference)
     assert row.bounding_box()["y"] < 844 * 2  # within two screens, not after the whole form
     page.click("#filters-toggle")
-    page.locator("#filters").wait_for(state="visible")
+    page.wait_for_selector("#filters.show:not(.collapsing)")  # unfolded, animation over
     page.select_option("#id_state", "assigned")
     with page.expect_navigation():
         page.click("#filters button[type=submit]")

@@ -185,6 +185,9 @@ def test_a_day_in_the_role_has_no_overflow_console_error_or_serious_accessibilit
                 if answer.status != status:
                     problems.append(f"{where}: status {answer.status}, expected {status}")
                 _screenshot(page, f"{role}-{language}-{width}-{name}")
+                title = page.title()
+                if not title.strip() or "<" in title or "{%" in title:
+                    problems.append(f"{where}: the window title is not plain text: {title!r}")
                 if width == 390:
                     scroll_width = page.evaluate("document.documentElement.scrollWidth")
                     if scroll_width > 390:
