@@ -53,6 +53,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.cache import caches
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
@@ -60,6 +61,7 @@ from hypothesis import HealthCheck, event, given, note
 from hypothesis import strategies as st
 
 from complaints.models import Attachment, Communication, Complaint, IdempotencyKey, Note
+from complaints.phones import validate_phone
 from correspondence.models import Message
 from escalation.models import Escalation, Notice
 from intake.models import Open311Request
@@ -746,6 +748,8 @@ def submit_form_verdict(sub: Submission, built: Built) -> str:
         verdicts.append(BAD)
     phone = (last(data, "complainant_phone") or "").strip()
     email_given = bool((last(data, "complainant_email") or "").strip())
+    if phone and not phone_is_valid(phone):
+        verdicts.append(BAD)  # not a mainland mobile, a landline with its area code or E.164
     if not phone and not email_given:
         verdicts.append(BAD)  # "Give a phone number or an email address"
     elif not phone and email == EITHER:
@@ -753,8 +757,22 @@ def submit_form_verdict(sub: Submission, built: Built) -> str:
     return worst(*verdicts)
 
 
+def phone_is_valid(phone: str) -> bool:
+    """The core's own phone rule (complaints.phones), as every way in applies it."""
+    try:
+        validate_phone(phone)
+    except ValidationError:
+        return False
+    return True
+
+
 def submit_outcomes(sub: Submission, built: Built) -> set[int]:
-    """The order of the checks: size, CSRF, the body, the honeypot, the form."""
+    """The order of the checks: the charset (middleware, before any view), size, CSRF, the
+    body, the honeypot, the form."""
+    if sub.transport == "latin-1":
+        # config.middleware refuses a form body declared in another charset than UTF-8 before
+        # the view weighs the body, whatever its length says.
+        return {400}
     if sub.length in ("garbage", "huge"):
         return {413}
     unparsable = sub.transport in ("no-boundary", "too-many-fields", "latin-1") or not certain(
@@ -764,6 +782,8 @@ def submit_outcomes(sub: Submission, built: Built) -> set[int]:
         # The CSRF check reads the form for its token: a body that cannot be parsed is a 400.
         return {403, 400} if unparsable else {403}
     if sub.transport in UNREADABLE:
+        if sub.transport == "too-many-fields" and not certain(sub, built):
+            return {302, 400}  # a body cut short may hold few enough fields to be read
         return {400}
     if not certain(sub, built):
         return {302, 400}
