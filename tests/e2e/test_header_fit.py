@@ -35,7 +35,7 @@ NAMES = {
 
 # Each top-level item of the bar that is taller than one line of its own text, and the
 # bar's items that sit below the first one's row (the bar broke into two rows).
-WRAPPED_NAV = """() => {
+WRAPPED_NAV = r"""() => {
   const nav = document.querySelector("nav.navbar");
   const links = [...nav.querySelectorAll(
     ".navbar-nav > .nav-item > .nav-link, .navbar-brand, #current-user, #logout, " +
@@ -47,11 +47,11 @@ WRAPPED_NAV = """() => {
       - parseFloat(style.paddingBottom) - parseFloat(style.borderTopWidth)
       - parseFloat(style.borderBottomWidth);
     return inner > line * 1.5;
-  }).map((e) => e.innerText.trim().replace(/\\s+/g, " "));
+  }).map((e) => e.innerText.trim().replace(/\s+/g, " "));
   const brand = nav.querySelector(".navbar-brand").getBoundingClientRect();
   const middle = brand.top + brand.height / 2;
   const below = links.filter((e) => e.getBoundingClientRect().top > middle)
-    .map((e) => e.innerText.trim().replace(/\\s+/g, " "));
+    .map((e) => e.innerText.trim().replace(/\s+/g, " "));
   const edge = document.documentElement.clientWidth;
   const outside = links.filter((e) => e.getBoundingClientRect().right > edge + 1)
     .map((e) => e.innerText.trim().replace(/\s+/g, " "));
