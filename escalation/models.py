@@ -446,6 +446,32 @@ class Escalation(models.Model):
         return f"{self.complaint_id}: {self.from_tier} → {self.to_tier}"
 
 
+class DecidedRequest(models.Model):
+    """What every request a manager decides has (a pause, an extension, a remedy approval): who
+    asked and when, who decided, when and why."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class PauseReason(models.TextChoices):
     WAITING_COMPLAINANT = "waiting_complainant", _("Waiting for the complainant")
     WAITING_THIRD_PARTY = "waiting_third_party", _("Waiting for a third party")
@@ -453,7 +479,7 @@ class PauseReason(models.TextChoices):
     OTHER = "other", _("Other (explain)")
 
 
-class ClockPause(models.Model):
+class ClockPause(DecidedRequest):
     """The SLA clock stopped on purpose, with a reason, a planned end and (beyond the configured
     length) a manager's approval. Nothing stops the clock silently by status."""
 
@@ -478,23 +504,6 @@ class ClockPause(models.Model):
     note = models.TextField(_("explanation"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     planned_until = models.DateTimeField(_("planned until"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
     started_at = models.DateTimeField(_("clock stopped at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("clock restarted at"), null=True, blank=True)
     ended_by = models.ForeignKey(
@@ -540,7 +549,7 @@ class ClockPause(models.Model):
         return f"{self.complaint_id}: {self.get_reason_code_display()}"
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(DecidedRequest):
     """A handler asks for more time to resolve; a manager approves or refuses; on approval the
     resolution deadline moves and the complainant is told the new date."""
 
@@ -556,23 +565,6 @@ class ExtensionRequest(models.Model):
     reason = models.TextField(_("why more time is needed"))
     current_due_at = models.DateTimeField(_("resolution was due"), null=True, blank=True)
     proposed_due_at = models.DateTimeField(_("new resolution deadline"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
     history = history()
 
     class Meta:
@@ -602,7 +594,7 @@ class ExtensionRequest(models.Model):
         return f"{self.complaint_id}: → {self.proposed_due_at:%Y-%m-%d}"
 
 
-class RemedyApproval(models.Model):
+class RemedyApproval(DecidedRequest):
     """A handler's request that a higher tier approve a remedy beyond the handler's own limit
     (超出处理权限), waiting in that tier's "waiting for my approval" queue.
 
@@ -636,23 +628,6 @@ class RemedyApproval(models.Model):
         max_length=20,
         choices=[(Tier.MANAGER.value, Tier.MANAGER.label), (Tier.GM.value, Tier.GM.label)],
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
     history = history()
 
     class Meta:
