@@ -85,6 +85,10 @@ class Department(models.Model):
         blank=True,
         related_name="handled_departments",
     )
+    # New complaints for the department go to its named handler first (when it has one).
+    route_to_handler = models.BooleanField(
+        _("route new complaints to the complaint handler"), default=True
+    )
     active = models.BooleanField(_("active"), default=True)
     history = history()
 
@@ -130,6 +134,44 @@ class Category(models.Model):
             raise ValidationError({"parent": _("Categories have two levels only.")})
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("A category cannot be its own parent.")})
+
+
+class RootCause(models.Model):
+    """Two-level catalogue of root causes (溯源): process → missing step, people → training...
+
+    Chosen at resolution (required for a substantiated complaint), reported by month, department
+    and category, and the cause a corrective action addresses."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent cause"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    active = models.BooleanField(_("active"), default=True)
+    history = history()
+
+    class Meta:
+        ordering = ["parent__name", "name"]
+        verbose_name = _("root cause")
+        verbose_name_plural = _("root causes")
+
+    def __str__(self) -> str:
+        if self.parent_id:
+            return f"{self.parent.name} / {self.name}"
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.parent_id and self.parent.parent_id:
+            raise ValidationError({"parent": _("Root causes have two levels only.")})
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A root cause cannot be its own parent.")})
 
 
 class StaffProfile(models.Model):
@@ -227,10 +269,8 @@ class RejectReason(models.TextChoices):
     ANONYMOUS_NO_FACTS = "anonymous_no_facts", _("Anonymous with no facts")
     NO_DIRECT_INTEREST = "no_direct_interest", _("No direct interest of the complainant")
     NO_CLEAR_REQUEST = "no_clear_request", _("No clear target or request")
-    OTHER_PROCEEDINGS = (
-        "other_proceedings",
-        _("Already before a court, arbitration or regulator"),
-    )
+    OTHER_PROCEEDINGS = "other_proceedings", _("Already before a court or arbitration")
+    REGULATOR_HANDLED = "regulator_handled", _("Already handled by a regulator")
     DUPLICATE = "duplicate", _("Duplicate of an open complaint")
     OUTSIDE_REMIT = "outside_remit", _("Outside the organisation's remit")
 
@@ -413,6 +453,42 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     )
     corrective_action = models.TextField(_("corrective and preventive action"), blank=True)
     substantiated = models.BooleanField(_("substantiated"), null=True, blank=True)
+    # The coded root cause (溯源) chosen at resolution; ``root_cause`` above is its free text.
+    cause = models.ForeignKey(
+        RootCause,
+        verbose_name=_("coded root cause"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+
+    # --- accountability (责任认定), recorded at resolution of a substantiated complaint ---
+    responsible_department = models.ForeignKey(
+        Department,
+        verbose_name=_("responsible department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_responsible",
+    )
+    responsible_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_responsible",
+    )
+    responsibility_finding = models.TextField(_("responsibility finding"), blank=True)
+    responsibility_found_at = models.DateTimeField(
+        _("responsibility found at"), null=True, blank=True
+    )
+
+    # --- transfer from a regulator or hotline platform (e.g. 12345) ---
+    external_platform = models.CharField(_("transferred from platform"), max_length=40, blank=True)
+    external_reference = models.CharField(_("platform's reference"), max_length=64, blank=True)
+    external_due_at = models.DateTimeField(_("platform's reply deadline"), null=True, blank=True)
 
     # --- follow-up ---
     follow_up_outcome = models.CharField(
@@ -467,6 +543,9 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
             "repeat_of",
             "merged_into",
             "appeal_of",
+            "cause",
+            "responsible_department",
+            "responsible_person",
             "received_at",
             "resolved_at",
             "closed_at",
@@ -571,6 +650,25 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
                 )
                 & Q(assignee__isnull=True),
             ),
+            # Root causes by month (reports, recurring causes): WHERE cause IS NOT NULL AND
+            # resolved_at in the period, grouped by cause, department and category.
+            models.Index(
+                fields=["cause", "resolved_at"],
+                name="cmp_cause_resolved_idx",
+                condition=Q(cause__isnull=False),
+            ),
+            # Accountability table: WHERE responsible_department/person ... AND resolved_at in
+            # the period; only substantiated complaints carry a finding.
+            models.Index(
+                fields=["responsible_department", "resolved_at"],
+                name="cmp_resp_dept_resolved_idx",
+                condition=Q(responsible_department__isnull=False),
+            ),
+            models.Index(
+                fields=["responsible_person", "resolved_at"],
+                name="cmp_resp_person_resolved_idx",
+                condition=Q(responsible_person__isnull=False),
+            ),
             # Duplicate/repeat detection: same complainant, by any of three identifiers.
             models.Index(
                 fields=["complainant_phone_norm", "-received_at"],
@@ -599,6 +697,12 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(
                 name="complaint_withdrawn_has_reason",
                 condition=~Q(state="withdrawn") | ~Q(withdraw_reason=""),
+            ),
+            # A platform's reference names one complaint here (a re-sent transfer is the same).
+            models.UniqueConstraint(
+                fields=["external_platform", "external_reference"],
+                name="cmp_external_reference_uniq",
+                condition=~Q(external_reference=""),
             ),
             models.CheckConstraint(
                 name="complaint_assigned_has_assignee",
@@ -790,6 +894,63 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class ResponsibilityContest(models.Model):
+    """The responsible person's one contest of a responsibility finding (责任认定申诉), decided
+    by a manager. One per complaint: the OneToOne is the "once"."""
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("Finding upheld")
+        OVERTURNED = "overturned", _("Finding overturned")
+
+    complaint = models.OneToOneField(
+        Complaint,
+        verbose_name=_("complaint"),
+        on_delete=models.PROTECT,
+        related_name="responsibility_contest",
+    )
+    contested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("contested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    contested_at = models.DateTimeField(_("contested at"), default=timezone.now)
+    reason = models.TextField(_("grounds of the contest"))
+    outcome = models.CharField(_("decision"), max_length=20, choices=Outcome.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("reasons for the decision"), blank=True)
+    history = history()
+
+    class Meta:
+        verbose_name = _("responsibility contest")
+        verbose_name_plural = _("responsibility contests")
+        indexes = [
+            # Managers' "contests waiting for a decision": the few undecided ones.
+            models.Index(
+                fields=["contested_at"],
+                name="contest_undecided_idx",
+                condition=Q(decided_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="contest_decided_has_outcome",
+                condition=Q(decided_at__isnull=True) | ~Q(outcome=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.complaint)
 
 
 class Note(models.Model):
