@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
 from complaints import services
-from complaints.models import Category, Complaint, Department
+from complaints.models import Category, Complaint, Department, RootCause
 
 DEPARTMENTS = [
     ("service", "客户服务部"),
@@ -70,6 +70,25 @@ class Organisation:
     manager_ids: list[int]
     gm_id: int
     auditor_id: int
+    cause_ids: list[int] = field(default_factory=list)  # finer root causes
+
+
+# Used when the database has no root-cause catalogue (the default one comes with a migration).
+CAUSES = {
+    "process": ["process-missing-step", "process-unclear-rule"],
+    "system": ["system-double-charge", "system-outage"],
+    "people": ["people-training", "people-attitude"],
+}
+
+
+def root_cause_ids() -> list[int]:
+    finer = RootCause.objects.filter(parent__isnull=False, active=True).order_by("pk")
+    if not finer.exists():
+        for code, children in CAUSES.items():
+            parent = RootCause.objects.create(code=code, name=code)
+            for child in children:
+                RootCause.objects.create(code=child, name=child, parent=parent)
+    return list(finer.values_list("pk", flat=True))
 
 
 def create_organisation() -> Organisation:
@@ -96,8 +115,9 @@ def create_organisation() -> Organisation:
         services.set_staff_profile(gm, tier="gm", department=None)
         auditor = User.objects.create_user("auditor")
         services.set_staff_profile(auditor, tier="auditor", department=None)
+        cause_ids = root_cause_ids()
     return Organisation(
-        [d.pk for d in departments], category_ids, agents, managers, gm.pk, auditor.pk
+        [d.pk for d in departments], category_ids, agents, managers, gm.pk, auditor.pk, cause_ids
     )
 
 
@@ -117,6 +137,7 @@ def existing_organisation() -> Organisation:
         [users[f"manager-{d.code}"] for d in departments],
         users["gm"],
         users["auditor"],
+        root_cause_ids(),
     )
 
 
@@ -127,6 +148,7 @@ def _ints(values) -> str:
 def complaint_sql(org: Organisation, count: int, months: int) -> tuple[str, list[str], list]:
     n_dept = len(org.department_ids)
     n_cat = len(org.category_ids)
+    n_cause = len(org.cause_ids)
     tz = timezone.get_default_timezone_name()
     draws = f"""
       SELECT g, r_day, r_hour, r_chan, r_prio, r_dept, r_cat, r_fate, r_fr, r_fr2,
@@ -276,6 +298,19 @@ def complaint_sql(org: Organisation, count: int, months: int) -> tuple[str, list
         "remedy_approved_by_id": "NULL",
         "corrective_action": "''",
         "substantiated": "CASE WHEN has_res THEN r_sub < 0.6 END",
+        # A coded cause on every resolved complaint, skewed so that a few causes recur; the
+        # responsible unit on substantiated ones, and a named person on a third of those.
+        "cause_id": f"CASE WHEN has_res THEN ({_ints(org.cause_ids)})"
+        f"[1 + floor({n_cause} * power(r_rem, 2))::int] END",
+        "responsible_department_id": "CASE WHEN has_res AND r_sub < 0.6 THEN dept END",
+        "responsible_person_id": "CASE WHEN has_res AND r_sub < 0.2 THEN agent END",
+        "responsibility_finding": "CASE WHEN has_res AND r_sub < 0.2 "
+        "THEN '未按流程核对扣费记录' ELSE '' END",
+        "responsibility_found_at": "CASE WHEN has_res AND r_sub < 0.6 THEN c_res END",
+        "external_platform": "CASE WHEN r_chan >= 0.96 AND r_chan < 0.98 THEN '12345' ELSE '' END",
+        "external_reference": "CASE WHEN r_chan >= 0.96 AND r_chan < 0.98 THEN 'GD' || g "
+        "ELSE '' END",
+        "external_due_at": "NULL",
         "follow_up_outcome": "CASE WHEN has_fu THEN outcome ELSE '' END",
         "follow_up_comment": "''",
         "reopen_count": "CASE WHEN has_fu AND outcome = 'dissatisfied' AND r_misc < 0.4 "
