@@ -21,6 +21,7 @@ from complaints.models import (
     Complaint,
     Department,
     Note,
+    RootCause,
     SavedView,
     StaffProfile,
 )
@@ -208,6 +209,11 @@ class ComplaintAdmin(InvisibleIsMissing, NoDeleteMixin, FSMAdminMixin, SimpleHis
         "remedy_approved_by",
         "corrective_action",
         "substantiated",
+        "cause",
+        "responsible_department",
+        "responsible_person",
+        "responsibility_finding",
+        "responsibility_found_at",
         "follow_up_outcome",
         "follow_up_comment",
         "reopen_count",
@@ -346,6 +352,23 @@ class CategoryAdmin(OrganisationAdmin):
     list_filter = ["active", "parent"]
     search_fields = ["code", "name"]
     list_select_related = ["parent"]
+
+
+@admin.register(RootCause)
+class RootCauseAdmin(OrganisationAdmin):
+    """The root-cause catalogue (溯源): two levels, retired with the active flag, never deleted
+    (complaints and reports keep pointing at a retired cause)."""
+
+    list_display = ["code", "name", "parent", "active"]
+    list_filter = ["active", "parent"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            # A parent is a top-level cause: the catalogue has two levels only.
+            kwargs["queryset"] = RootCause.objects.filter(parent__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(StaffProfile)

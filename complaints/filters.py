@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from complaints import datebounds, queues, selectors
+from complaints import datebounds, queues, root_causes, selectors
 from complaints.datebounds import BoundedDateField
 from complaints.models import (
     HANDLING_STATES,
@@ -121,6 +121,14 @@ class ComplaintFilter(django_filters.FilterSet):
         method="filter_category",
         empty_label=_("Any category"),
     )
+    # ?cause=<code>, as the reports link "the complaints behind this cause".
+    cause = django_filters.ModelChoiceFilter(
+        label=_("Root cause"),
+        queryset=root_causes.catalogue(),
+        to_field_name="code",
+        method="filter_cause",
+        empty_label=_("Any root cause"),
+    )
     priority = django_filters.ChoiceFilter(
         label=_("Priority"), choices=Priority.choices, empty_label=_("Any priority")
     )
@@ -161,6 +169,7 @@ class ComplaintFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Fresh querysets per request (class-level ones would be evaluated once and cached).
         self.filters["assignee"].queryset = staff_users()
+        self.filters["cause"].queryset = root_causes.catalogue()
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
@@ -193,6 +202,10 @@ class ComplaintFilter(django_filters.FilterSet):
     def filter_category(self, queryset: QuerySet, name: str, value: Category) -> QuerySet:
         # A top-level category matches its sub-categories too.
         return queryset.filter(Q(category=value) | Q(category__parent=value))
+
+    def filter_cause(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # A top-level cause matches its finer causes too (cmp_cause_resolved_idx).
+        return queryset.filter(root_causes.cause_q(value.code))
 
     def filter_queue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # The queue's condition for this user; the queryset is already their visible set.

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints import phones
+from complaints import phones, root_causes
 from complaints.datebounds import BoundedDateTimeField
 from complaints.models import (
     Category,
@@ -24,6 +24,7 @@ from complaints.models import (
     FollowUpOutcome,
     Priority,
     RejectReason,
+    RootCause,
     WithdrawReason,
 )
 from complaints.people import display_name
@@ -121,6 +122,22 @@ class PersonChoiceField(forms.ModelChoiceField):
         return display_name(obj)
 
 
+class CauseChoiceField(forms.ModelChoiceField):
+    """A picker of the choosable root causes, posted by code. Any cause in the catalogue is
+    read back, so that a top-level or retired one gets the rule's own message
+    (``root_causes.cause_problem``) rather than "not one of the choices"."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        cause = RootCause.objects.select_related("parent").filter(code=str(value)).first()
+        if cause is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return cause
+
+
 class AssignForm(VersionedForm):
     assignee = PersonChoiceField(
         label=_("Handler"),
@@ -174,7 +191,50 @@ class ResolveForm(VersionedForm):
         choices=[("true", _("Yes, substantiated")), ("false", _("No, not substantiated"))],
         coerce=lambda value: value == "true",
     )
+    # Posted as the cause's code, as ?cause=<code> on the list and the API take it.
+    cause = CauseChoiceField(
+        label=_("Coded root cause"),
+        queryset=root_causes.choosable_causes(),
+        to_field_name="code",
+        required=False,
+        help_text=_("Required when the complaint is substantiated."),
+    )
+    responsible_department = forms.ModelChoiceField(
+        label=_("Responsible department"),
+        queryset=Department.objects.filter(active=True),
+        required=False,
+        help_text=_(
+            "Substantiated complaints only. Leave empty for the department complained about "
+            "(or, if none was named, the handling department)."
+        ),
+    )
+    responsible_person = PersonChoiceField(
+        label=_("Responsible person"),
+        queryset=root_causes.active_staff(),
+        required=False,
+        help_text=_("Substantiated complaints only, where a person is found responsible."),
+    )
+    responsibility_finding = forms.CharField(
+        label=_("Responsibility finding"),
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_("Internal: never shown to the complainant. Required when a person is named."),
+    )
     reason = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea({"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("substantiated") or self.has_error("cause"):
+            return cleaned
+        problems = root_causes.resolution_problems(
+            substantiated=cleaned.get("substantiated"),
+            cause=cleaned.get("cause"),
+            responsible_person=cleaned.get("responsible_person"),
+            responsibility_finding=cleaned.get("responsibility_finding") or "",
+        )
+        for name, message in problems.items():
+            self.add_error(name, message)
+        return cleaned
 
 
 class ApproveRemedyForm(VersionedForm):

@@ -11,7 +11,15 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from complaints import rules
-from complaints.models import Attachment, Communication, Complaint, Department, Note, State
+from complaints.models import (
+    Attachment,
+    Communication,
+    Complaint,
+    Department,
+    Note,
+    RootCause,
+    State,
+)
 
 
 def complaints_visible_to(user) -> QuerySet[Complaint]:
@@ -127,8 +135,8 @@ TIMELINE_HISTORY_COLUMNS = (
 # The complaint's own relations that the page shows and ``with_list_relations`` does not join.
 # Joining them too made the row query cost ~6 ms to plan (twelve tables); loading them with the
 # timeline's people and departments costs nothing extra.
-PAGE_PEOPLE = ("created_by", "subject_person", "remedy_approved_by")
-PAGE_DEPARTMENTS = ("subject_department",)
+PAGE_PEOPLE = ("created_by", "subject_person", "remedy_approved_by", "responsible_person")
+PAGE_DEPARTMENTS = ("subject_department", "responsible_department")
 PAGE_LINKS = ("repeat_of", "merged_into", "appeal_of")
 
 
@@ -148,12 +156,12 @@ def complaint_records(complaint: Complaint) -> ComplaintRecords:
     """The history rows, notes, communications and attachments of ``complaint``, and the people,
     departments and linked complaints that they and the complaint name.
 
-    At most seven queries whatever the number of entries: history, notes, communications,
-    attachments, then one each for the people, departments and linked complaints not already
-    loaded (``with_list_relations`` brought the handler and the department). Each is served by
-    an index on the complaint or a primary key. The complaint's relations listed in
-    PAGE_PEOPLE, PAGE_DEPARTMENTS and PAGE_LINKS, and each record's author, are filled in, so
-    reading them costs no further query.
+    At most eight queries whatever the number of entries: history, notes, communications,
+    attachments, then one each for the people, departments, linked complaints and the coded
+    root cause not already loaded (``with_list_relations`` brought the handler and the
+    department). Each is served by an index on the complaint or a primary key. The complaint's
+    relations listed in PAGE_PEOPLE, PAGE_DEPARTMENTS and PAGE_LINKS, its cause, and each
+    record's author, are filled in, so reading them costs no further query.
     """
     history = list(
         complaint.history.order_by("history_date", "history_id").values(*TIMELINE_HISTORY_COLUMNS)
@@ -177,6 +185,9 @@ def complaint_records(complaint: Complaint) -> ComplaintRecords:
     # The page shows a linked complaint as its reference; the state is read by the FSM mixin.
     links = _in_bulk(Complaint.objects.only("id", "reference", "state"), link_ids)
 
+    # The coded root cause and its parent (shown as "流程 / 流程缺失"): one query when set.
+    causes = _in_bulk(RootCause.objects.select_related("parent"), {complaint.cause_id})
+    _fill(complaint, ("cause",), causes)
     _fill(complaint, PAGE_PEOPLE, users)
     _fill(complaint, PAGE_DEPARTMENTS, departments)
     _fill(complaint, PAGE_LINKS, links)

@@ -34,7 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
-from complaints import rules
+from complaints import root_causes, rules
 from complaints.models import (
     OPEN_STATES,
     Attachment,
@@ -46,6 +46,7 @@ from complaints.models import (
     Note,
     Priority,
     ReferenceSequence,
+    RootCause,
     StaffProfile,
     State,
     Tier,
@@ -78,6 +79,17 @@ class StaleComplaint(ServiceError):
 
 class ApprovalRequired(TransitionRefused):
     """The remedy exceeds what the acting tier may grant without approval (409)."""
+
+
+class InvalidInput(ServiceError):
+    """The values given break a rule of the action (400), e.g. a resolution without the coded
+    cause a substantiated complaint needs. ``fields`` maps each field to its message."""
+
+    status_code = 400
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        super().__init__(" ".join(str(message) for message in fields.values()))
+        self.fields = {name: str(message) for name, message in fields.items()}
 
 
 class ActionForbidden(ServiceError, PermissionDenied):
@@ -478,15 +490,37 @@ def resolve(
     remedy: str = "",
     remedy_amount: Decimal = Decimal("0"),
     corrective_action: str = "",
+    cause: RootCause | str | None = None,
+    responsible_department: Department | None = None,
+    responsible_person=None,
+    responsibility_finding: str = "",
     reason: str = "",
     expected_version: int | None = None,
 ) -> Complaint:
-    """Record the resolution (处理完毕/答复).
+    """Record the resolution (处理完毕/答复), its coded cause and the responsibility finding.
 
     Preconditions: state assigned; ``by`` handles it and is not complained about; a remedy amount
     above ``by``'s tier limit needs an approval of at least that amount first
-    (``approve_remedy``), otherwise ``ApprovalRequired``. History: one "resolve" row.
+    (``approve_remedy``), otherwise ``ApprovalRequired``. The coded ``cause`` (a RootCause or
+    its code) and the accountability follow ``complaints.root_causes`` (else ``InvalidInput``,
+    400): a substantiated complaint needs a finer, active cause and gets a responsible
+    department (default: the department complained about, else the handling one) and, where
+    named, a responsible person with a finding, stamped ``responsibility_found_at``; an
+    unsubstantiated one has all of these blank. History: one "resolve" row. Side effect: the
+    ``complaint_changed`` signal, on which the escalation app tells a named person.
     """
+    if isinstance(cause, str):
+        code, cause = cause, RootCause.objects.select_related("parent").filter(code=cause).first()
+        if cause is None:
+            raise InvalidInput({"cause": _("There is no root cause %(code)s.") % {"code": code}})
+    problems = root_causes.resolution_problems(
+        substantiated=substantiated,
+        cause=cause,
+        responsible_person=responsible_person,
+        responsibility_finding=responsibility_finding,
+    )
+    if problems:
+        raise InvalidInput(problems)
 
     def within_authority(locked: Complaint) -> None:
         amount = locked.remedy_amount or Decimal("0")
@@ -502,6 +536,15 @@ def resolve(
             % {"amount": amount, "limit": rules.remedy_limit(by)}
         )
 
+    def accountability(locked: Complaint) -> None:
+        within_authority(locked)
+        if not substantiated:
+            return
+        locked.responsible_department = responsible_department or (
+            root_causes.default_department(locked)
+        )
+        locked.responsibility_found_at = timezone.now()
+
     return _perform(
         complaint,
         action="resolve",
@@ -514,9 +557,15 @@ def resolve(
             "remedy": remedy,
             "remedy_amount": remedy_amount,
             "corrective_action": corrective_action,
+            "cause": cause,
+            # Blank unless substantiated; ``accountability`` fills them in under the lock.
+            "responsible_department": None,
+            "responsible_person": responsible_person if substantiated else None,
+            "responsibility_finding": responsibility_finding.strip() if substantiated else "",
+            "responsibility_found_at": None,
         },
         expected_version=expected_version,
-        check=within_authority,
+        check=accountability,
     )
 
 

@@ -250,3 +250,25 @@ for model in (SlaPolicy, WorkCalendar, CalendarDay, CalendarYear, Category):
     post_delete.connect(
         rulebook.invalidate, sender=model, dispatch_uid=f"rules-delete-{model.__name__}"
     )
+
+
+@receiver(complaint_changed, dispatch_uid="escalation.tell_responsible_person")
+def tell_responsible_person(sender, complaint, action, by, **kwargs) -> None:
+    """责任认定: a person named responsible at resolution is told, through the staff outbox,
+    with the finding (they may contest it once). A later resolution (after a reopen) that names
+    someone again is a new finding and a new notice."""
+    if action != "resolve" or not complaint.responsible_person_id:
+        return
+    notify.create(
+        kind="responsibility-found",
+        complaint=complaint,
+        roles=[notify.user_role(complaint.responsible_person)],
+        key=f"responsibility:{complaint.pk}:{complaint.version}",
+        context={
+            "finding": complaint.responsibility_finding,
+            "found_by": display_name(by),
+            "department": str(complaint.responsible_department or ""),
+        },
+        actor=by,
+        dedupe=False,
+    )

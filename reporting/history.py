@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Category, Complaint, Department
+from complaints.models import Category, Complaint, Department, RootCause
 from complaints.people import display_name
 from complaints.selectors import mask, may_see_complainant
 from reporting.audit import CHAINED, HISTORY_MODELS, NOT_A_CHANGE
@@ -178,6 +178,7 @@ _RELATED = {
     "department": lambda: Department,
     "category": lambda: Category,
     "complaint": lambda: Complaint,
+    "cause": lambda: RootCause,
 }
 
 
@@ -217,6 +218,12 @@ def _related_names(loaded) -> dict[str, dict[int, str]]:
             }
         elif kind == "complaint":
             names[kind] = dict(model.objects.filter(pk__in=ids).values_list("pk", "reference"))
+        elif kind == "cause":
+            # As the complaint page shows it: "流程 / 流程缺失".
+            names[kind] = {
+                cause.pk: str(cause)
+                for cause in model.objects.filter(pk__in=ids).select_related("parent")
+            }
         else:
             names[kind] = dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
     return names

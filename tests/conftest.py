@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from complaints import services
-from complaints.models import Category, Department, State
+from complaints.models import Category, Department, RootCause, State
 
 # The browser fixtures (Playwright on Debian's Chromium) and the --clock option, registered once
 # for every folder.
@@ -94,19 +94,33 @@ def other_category(db) -> Category:
 
 
 def ensure_tier_groups() -> None:
-    """The tier groups come from a data migration; transactional tests flush them away."""
+    """The tier groups and the default root-cause catalogue come from data migrations;
+    transactional tests flush them away."""
     from importlib import import_module
 
     from django.contrib.auth.models import Group, Permission
 
+    ensure_root_causes()
     if Group.objects.filter(name="Frontline").exists():
         return
     migration = import_module("complaints.migrations.0002_tier_groups")
+    causes = import_module("complaints.migrations.0010_resolution_default_root_causes")
     for name, codenames in migration.GROUPS.items():
         group = Group.objects.create(name=name)
+        codenames = [*codenames, *causes.GROUP_PERMISSIONS.get(name, [])]
         group.permissions.add(
             *Permission.objects.filter(content_type__app_label="complaints", codename__in=codenames)
         )
+
+
+def ensure_root_causes() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    if not RootCause.objects.exists():
+        migration = import_module("complaints.migrations.0010_resolution_default_root_causes")
+        migration.load_catalogue(apps, None)
 
 
 def _staff(username: str, tier: str, department: Department | None):
@@ -166,10 +180,13 @@ def outsider(db):
     return get_user_model().objects.create_user(username="outsider", password=PASSWORD)
 
 
+# A substantiated resolution names its coded cause (a finer cause of the default catalogue,
+# by code: the services, the forms and the API all take a cause's code).
 RESOLUTION = {
     "root_cause": "Agent skipped the script",
     "resolution_summary": "Apologised and retrained the agent",
     "substantiated": True,
+    "cause": "people-training",
     "remedy": "Goodwill credit",
     "remedy_amount": Decimal("50.00"),
     "corrective_action": "Script review in weekly huddle",

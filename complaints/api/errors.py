@@ -27,6 +27,7 @@ from rest_framework.views import exception_handler
 from complaints.services import (
     ActionForbidden,
     ApprovalRequired,
+    InvalidInput,
     ServiceError,
     StaleComplaint,
     TransitionRefused,
@@ -64,6 +65,12 @@ def _django_validation_detail(exc: DjangoValidationError) -> Any:
 def handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's ``EXCEPTION_HANDLER``: service errors and Django's own exceptions become API
     exceptions with the right status, then every API exception gets the one error body."""
+    if isinstance(exc, InvalidInput):
+        # A rule of the action the input broke (400), as a serializer's own error would be.
+        return Response(
+            {"error": {"code": "invalid", "message": exc.message, "fields": exc.fields}},
+            status=exc.status_code,
+        )
     if isinstance(exc, ServiceError):
         response = Response(
             {"error": {"code": _service_code(exc), "message": exc.message, "fields": {}}},

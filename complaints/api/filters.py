@@ -14,7 +14,7 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from complaints import selectors
+from complaints import root_causes, selectors
 from complaints.datebounds import validate_year
 from complaints.filters import overdue_q
 from complaints.models import TIER_ORDER, Channel, Complaint, Priority, State
@@ -103,6 +103,12 @@ class ComplaintFilter(filters.FilterSet):
         method="filter_category",
         help_text=_("Category id; a top-level category includes its sub-categories."),
     )
+    # cmp_cause_resolved_idx
+    cause = filters.CharFilter(
+        method="filter_cause",
+        max_length=40,
+        help_text=_("Root-cause code; a top-level cause includes its finer causes."),
+    )
     # cmp_received_idx
     created_after = StrictDateTimeFilter(
         field_name="received_at",
@@ -134,6 +140,9 @@ class ComplaintFilter(filters.FilterSet):
 
     def filter_category(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         return queryset.filter(Q(category_id=value) | Q(category__parent_id=value))
+
+    def filter_cause(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(root_causes.cause_q(value.strip()))
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         overdue = overdue_q(timezone.now())

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from complaints import datebounds, forms, phones, selectors, services
+from complaints import datebounds, forms, phones, root_causes, selectors, services
 from complaints.models import (
     Attachment,
     Category,
@@ -35,6 +35,7 @@ from complaints.models import (
     FollowUpOutcome,
     Note,
     RejectReason,
+    RootCause,
     WithdrawReason,
 )
 from complaints.people import display_name
@@ -147,6 +148,18 @@ class CategorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RootCauseSerializer(serializers.ModelSerializer):
+    path = serializers.CharField(source="__str__", read_only=True)
+    parent_code = serializers.SlugRelatedField(
+        source="parent", slug_field="code", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = RootCause
+        fields = ["id", "code", "name", "parent", "parent_code", "path", "active"]
+        read_only_fields = fields
+
+
 class CategorySummarySerializer(serializers.ModelSerializer):
     path = serializers.CharField(source="__str__", read_only=True)
 
@@ -247,6 +260,14 @@ class ComplaintSerializer(ComplaintListSerializer):
     appeal_of = serializers.SlugRelatedField(
         slug_field="reference", read_only=True, allow_null=True
     )
+    cause = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The coded root cause chosen at resolution (GET /api/v1/root-causes/)."),
+    )
+    responsible_department = DepartmentSummarySerializer(read_only=True, allow_null=True)
+    responsible_person = UserSummarySerializer(read_only=True, allow_null=True)
     available_transitions = serializers.SerializerMethodField()
     # Not an email field: masked ("w***************t") or empty, it is not an address.
     complainant_email = serializers.CharField(read_only=True)
@@ -308,6 +329,11 @@ class ComplaintSerializer(ComplaintListSerializer):
             "remedy_approved_by",
             "corrective_action",
             "substantiated",
+            "cause",
+            "responsible_department",
+            "responsible_person",
+            "responsibility_finding",
+            "responsibility_found_at",
             "follow_up_outcome",
             "follow_up_comment",
             "reopen_count",
@@ -338,6 +364,7 @@ DETAIL_RELATIONS = (
     "department",
     "assignee",
     "created_by",
+    "cause",
 )
 
 
@@ -570,6 +597,50 @@ class ResolveSerializer(OptionalReasonMixin, TransitionSerializer):
     )
     corrective_action = StrictCharField(max_length=10_000, required=False, allow_blank=True)
     substantiated = serializers.BooleanField(help_text=_("Whether the complaint was justified."))
+    # Any cause of the catalogue is read, so a top-level or retired one is refused with the
+    # rule's own message (validate) rather than "does not exist".
+    cause = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=RootCause.objects.select_related("parent"),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The code of a finer, active root cause (GET /api/v1/root-causes/); required when "
+            "substantiated."
+        ),
+    )
+    responsible_department = StrictPrimaryKeyRelatedField(
+        queryset=_queryset(forms.ResolveForm, "responsible_department"),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Substantiated only; default: the department complained about, else the handling "
+            "department."
+        ),
+    )
+    responsible_person = StrictPrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Substantiated only: an active member of staff's user id."),
+    )
+    responsibility_finding = StrictCharField(
+        max_length=10_000,
+        required=False,
+        allow_blank=True,
+        help_text=_("Internal; required when a person is named."),
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        problems = root_causes.resolution_problems(
+            substantiated=data.get("substantiated"),
+            cause=data.get("cause"),
+            responsible_person=data.get("responsible_person"),
+            responsibility_finding=data.get("responsibility_finding", ""),
+        )
+        if problems:
+            raise serializers.ValidationError({name: [msg] for name, msg in problems.items()})
+        return data
 
 
 class ApproveRemedySerializer(TransitionSerializer):

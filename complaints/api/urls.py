@@ -47,6 +47,7 @@ urlpatterns = [
     ],
     path("v1/departments/", views.DepartmentListView.as_view(), name="departments"),
     path("v1/categories/", views.CategoryListView.as_view(), name="categories"),
+    path("v1/root-causes/", views.RootCauseListView.as_view(), name="root-causes"),
     # Anything else under /api/ is a 404 in the API's error body, not Django's HTML page.
     re_path(r"^", views.not_found, name="not-found"),
 ]

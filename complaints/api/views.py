@@ -17,7 +17,7 @@ from typing import Any
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import FileResponse
 from django.urls import Resolver404, resolve
 from django.utils.decorators import method_decorator
@@ -46,7 +46,7 @@ from complaints.api.errors import error_responses
 from complaints.api.filters import MAX_ID, ComplaintFilter
 from complaints.api.pagination import ComplaintCursorPagination, StrictOrderingFilter
 from complaints.api.parsers import BoundedJSONParser
-from complaints.models import Attachment, Category, Complaint, Department
+from complaints.models import Attachment, Category, Complaint, Department, RootCause
 from complaints.signals import complaint_changed
 from complaints.uploads import check_upload
 
@@ -600,6 +600,29 @@ class CategoryListView(generics.ListAPIView):
         tags=["reference data"],
         summary=_("Categories (two levels)"),
         responses={200: s.CategorySerializer(many=True), **error_responses(401)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class RootCauseListView(generics.ListAPIView):
+    """The root-cause catalogue in use: active causes, top-level and finer, with their parent.
+    A handler chooses a finer one at resolution (``cause`` of the resolve action)."""
+
+    serializer_class = s.RootCauseSerializer
+    pagination_class = None
+    filter_backends: list = []
+    queryset = (
+        RootCause.objects.filter(active=True)
+        .select_related("parent")
+        .order_by(F("parent__code").asc(nulls_first=True), "code", "id")
+    )
+
+    @extend_schema(
+        operation_id="root_causes_list",
+        tags=["reference data"],
+        summary=_("Root causes (two levels, active ones)"),
+        responses={200: s.RootCauseSerializer(many=True), **error_responses(401)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from complaints import dashboards, queues, rules, saved_views, selectors
 from complaints.filters import SORTS
-from complaints.models import HANDLING_STATES, Complaint, State, Tier
+from complaints.models import HANDLING_STATES, Complaint, RootCause, State, Tier
 from complaints.people import display_name
 
 register = template.Library()
@@ -328,6 +328,10 @@ def field_value(complaint, name: str) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, Complaint):
         return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value.reference)
+    if isinstance(value, RootCause):
+        # "The complaints behind this cause": the list filtered by it.
+        link = f"{reverse('complaints:list')}?cause={value.code}"
+        return format_html('<a href="{}">{}</a>', link, value)
     return str(value)
 
 

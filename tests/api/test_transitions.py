@@ -14,6 +14,7 @@ RESOLVE_BODY = {
     "root_cause": "Agent skipped the script",
     "resolution_summary": "Apologised and retrained the agent",
     "substantiated": True,
+    "cause": "people-training",
     "remedy": "Goodwill credit",
     "remedy_amount": "50.00",
     "corrective_action": "Script review",

@@ -22,14 +22,15 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 # What a general manager's view of an assigned complaint costs, whatever its timeline: session,
 # user, staff profile, the complaint (with category, department and handler joined), the user's
-# permissions (2), the assign form's handlers and departments (2), then the timeline: history
+# permissions (2), the assign form's handlers and departments (2), the resolve form's root
+# causes, responsible departments and responsible people (3, #16), then the timeline: history
 # rows, notes, communications, attachments, and the people they name (1); the messages panel:
 # the messages with their authors and attachments (1), the SMS opt-out of the complainant's
 # number (1).
 # Plus the navigation (complaints.queues, complaints.saved_views): every queue's capped count
 # in one query and the saved views in one, here counted on every page (no cache, see below).
 NAV_QUERIES = 2
-PAGE_QUERIES = 15 + NAV_QUERIES
+PAGE_QUERIES = 18 + NAV_QUERIES
 
 
 @pytest.fixture(autouse=True)
@@ -147,11 +148,13 @@ def test_linked_complaints_and_the_people_on_the_page_cost_one_query_each_kind(
         substantiated=True,
         remedy="Refund",
         remedy_amount=200,
+        cause="process-slow",
     )
     client.force_login(gm)
-    # The page's usual queries, plus one for the linked complaint and one for the department
-    # complained about; the person complained about comes with the timeline's people.
-    with django_assert_max_num_queries(PAGE_QUERIES + 2):
+    # The page's usual queries, plus one for the linked complaint, one for the department
+    # complained about (also the responsible one) and one for the coded cause; the person
+    # complained about comes with the timeline's people.
+    with django_assert_max_num_queries(PAGE_QUERIES + 3):
         response = client.get(url(complaint))
     page = response.content.decode()
     assert f'<a href="/complaints/{earlier.reference}/">{earlier.reference}</a>' in page

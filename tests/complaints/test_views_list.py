@@ -143,14 +143,14 @@ def test_a_list_page_costs_the_same_queries_whatever_its_size(
             )
             services.assign(c, by=manager, assignee=frontline)
     client.force_login(gm)
-    # Seven, one for the bulk bar's handler picker, and the navigation's queue counts and
-    # saved views on a cold cache.
-    with django_assert_max_num_queries(8 + 2):
+    # Seven, one for the root-cause filter's choices (#16), one for the bulk bar's handler
+    # picker, and the navigation's queue counts and saved views on a cold cache.
+    with django_assert_max_num_queries(9 + 2):
         response = client.get(f"/complaints/?per_page={per_page}")
     assert len(listed(response)) == per_page
     assert response.context["page"].has_next
     # A grouped sort reads at most one query per group (eight states), whatever the size.
-    with django_assert_max_num_queries(7 + 2 + len(State.values)):
+    with django_assert_max_num_queries(8 + 2 + len(State.values)):
         response = client.get(f"/complaints/?per_page={per_page}&sort=state")
     assert len(listed(response)) == per_page
 

@@ -89,6 +89,35 @@ EMAIL_CHANNELS = {"email", "web", "app"}
 REPEAT_SHARE = 0.06
 REPEAT_AFTER = timedelta(days=10)
 
+# Coded root causes (the default catalogue of migration 0010). Each department has a cause that
+# keeps coming back (most of its resolutions), so the monthly report's recurring causes have
+# something to find: about ten a month in customer service. The rest are spread over the others.
+RECURRING_CAUSE = {
+    "service": "people-attitude",
+    "billing": "system-data",
+    "technical": "system-equipment",
+    "operations": "process-handoff",
+}
+RECURRING_SHARE = 0.7
+OTHER_CAUSES = [
+    "process-missing-step",
+    "process-unclear-rule",
+    "people-skill",
+    "people-training",
+    "people-explanation",
+    "system-outage",
+    "product-description",
+    "product-pricing",
+    "third-party-partner",
+]
+# Share of substantiated complaints whose finding names a person (责任认定).
+PERSON_SHARE = 0.35
+FINDINGS = [
+    "经核查，该员工未按规定流程办理，对本次投诉负主要责任。",
+    "经调取录音核实，该员工服务用语不规范，负直接责任。",
+    "该员工未及时核对数据，导致差错，负有责任。",
+]
+
 
 class Command(BaseCommand):
     help = "Create the demo organisation, logins and about 500 complaints (idempotent)."
@@ -202,6 +231,8 @@ class Command(BaseCommand):
                 now=now,
                 received=received,
                 department=departments[dept_code],
+                dept_code=dept_code,
+                colleagues=[*frontline_of[dept_code], manager_of[dept_code]],
                 agent=rng.choice(frontline_of[dept_code]),
                 manager=manager_of[dept_code],
                 gm=staff["gm"],
@@ -246,7 +277,19 @@ class Command(BaseCommand):
         return rng.choice(candidates) if candidates else None
 
     def _one(
-        self, rng, *, now, received, department, agent, manager, gm, category, complainant
+        self,
+        rng,
+        *,
+        now,
+        received,
+        department,
+        dept_code,
+        colleagues,
+        agent,
+        manager,
+        gm,
+        category,
+        complainant,
     ) -> Complaint:
         clock = [received]
 
@@ -332,10 +375,10 @@ class Command(BaseCommand):
             "root_cause": "核查后确认："
             + rng.choice(["系统故障", "操作失误", "沟通不畅", "投诉不实"]),
             "resolution_summary": "已向投诉人说明并处理",
-            "substantiated": rng.random() < 0.6,
             "remedy": "退还费用并致歉",
             "remedy_amount": Decimal(rng.choice([0, 0, 20, 50, 120, 180])),
             "corrective_action": "加强培训，完善流程",
+            **self._accountability(rng, dept_code, colleagues, handler),
         }
         with at(2, 70):
             complaint = services.resolve(complaint, by=handler, **resolution)
@@ -366,6 +409,26 @@ class Command(BaseCommand):
         with at(1, 24):
             services.close(complaint, by=handler, reason="结案")
         return registered
+
+    @staticmethod
+    def _accountability(rng, dept_code: str, colleagues: list, handler) -> dict:
+        """The coded cause of a resolution and, when substantiated, who is held responsible:
+        the department complained about (the service's default) and sometimes a colleague of
+        the handler with a finding. An unsubstantiated complaint names no one and most of them
+        still get a cause (optional for them)."""
+        substantiated = rng.random() < 0.6
+        if rng.random() < RECURRING_SHARE:
+            cause = RECURRING_CAUSE[dept_code]
+        else:
+            cause = rng.choice(OTHER_CAUSES)
+        if not substantiated:
+            return {"substantiated": False, "cause": cause if rng.random() < 0.7 else None}
+        found = {"substantiated": True, "cause": cause}
+        others = [person for person in colleagues if person != handler]
+        if others and rng.random() < PERSON_SHARE:
+            found["responsible_person"] = rng.choice(others)
+            found["responsibility_finding"] = rng.choice(FINDINGS)
+        return found
 
     def _print_logins(self) -> None:
         self.stdout.write("")
