@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "intake",
     "escalation",
     "reporting",
+    "improvement",
     "correspondence",
 ]
 
