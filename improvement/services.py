@@ -21,14 +21,17 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint, Department, RootCause
 from complaints.selectors import complaints_visible_to, may_write
 from complaints.services import ActionForbidden, ServiceError, StaleComplaint, TransitionRefused
 from improvement import rules
-from improvement.models import ActionComplaint, CorrectiveAction
+from improvement.models import ActionComplaint, CorrectiveAction, EscalationLevel
 
 __all__ = [
     "ActionForbidden",
@@ -333,3 +336,48 @@ def available_transitions(action: CorrectiveAction, user) -> list[str]:
         if t is not None and t.has_perm(action, user):
             names.append(name)
     return names
+
+
+def escalate_overdue(action: CorrectiveAction, *, level: int, today: dt.date) -> bool:
+    """The sweep (no user) raises an overdue action to ``level`` (1: department manager, 2:
+    general manager) and writes a notice through the staff outbox (``escalation.notify``).
+
+    Idempotent: under the row lock, an action already at ``level`` or above, no longer being
+    worked on, or not overdue is skipped (returns False); the notice's key names the action,
+    level and due date, so it is written once. History: "escalate", no user, the reason.
+    """
+    from escalation import notify
+
+    with transaction.atomic():
+        locked = _lock(action)
+        if locked.escalation_level >= level or not locked.is_overdue(today):
+            return False
+        locked.escalation_level = level
+        locked.escalated_at = timezone.now()
+        reason = str(
+            _("Overdue since %(due)s: escalated to the %(who)s.")
+            % {"due": locked.due_on.isoformat(), "who": EscalationLevel(level).label.lower()}
+        )
+        _save(locked, by=None, name="escalate", reason=reason)
+        roles = [notify.user_role(locked.owner)]
+        manager_id = locked.department.manager_id
+        if level >= EscalationLevel.GM or manager_id is None:
+            roles.append(notify.GM)
+        if manager_id is not None:
+            roles.append(f"user:{manager_id}")
+        notify.create(
+            kind="action-overdue",
+            complaint=None,
+            roles=roles,
+            key=f"capa-overdue-{locked.pk}-{level}-{locked.due_on.isoformat()}",
+            context={
+                "action_id": locked.pk,
+                "title": locked.title,
+                "due_on": locked.due_on.isoformat(),
+                "level": level,
+                "department": locked.department.name,
+                "action_link": settings.ESCALATION_SITE_URL.rstrip("/")
+                + reverse("improvement:action_detail", args=[locked.pk]),
+            },
+        )
+    return True

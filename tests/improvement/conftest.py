@@ -31,3 +31,12 @@ def open_action(manager, frontline, cause, dept_a):
         )
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def improvement_settings(settings):
+    settings.ESCALATION_TASKS_SYNC = True  # notices are sent in-process
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.LANGUAGE_CODE = "en"
+    settings.REDRESS_ACTION_GM_AFTER_DAYS = 7
+    return settings
