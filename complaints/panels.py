@@ -29,3 +29,18 @@ def render_detail_panels(request, complaint) -> list[SafeString]:
     """Every registered panel's HTML for this complaint, leaving out the empty ones."""
     rendered = (panel(request, complaint) for panel in _detail_panels)
     return [SafeString(html) for html in rendered if html]
+
+
+# link(user, tier) -> (key, url, label) to add under the user's name in the navigation, or None.
+_nav_links: list[Callable[[Any, str], tuple[str, str, Any] | None]] = []
+
+
+def register_nav_link(link: Callable[[Any, str], tuple[str, str, Any] | None]) -> None:
+    """Add ``link(user, tier)``'s entry to the menu under the user's name (the bar itself stays
+    one line wide: tests/e2e/test_header_fit.py). Costs no query: decide from the tier."""
+    if link not in _nav_links:
+        _nav_links.append(link)
+
+
+def nav_links(user, tier: str) -> list[tuple[str, str, Any]]:
+    return [entry for entry in (link(user, tier) for link in _nav_links) if entry]

@@ -13,3 +13,4 @@ class ImprovementConfig(AppConfig):
 
         # The complaint page lists the corrective actions that address it.
         panels.register_detail_panel(views.complaint_actions_panel)
+        panels.register_nav_link(views.nav_link)

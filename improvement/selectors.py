@@ -93,3 +93,14 @@ def actions_for_complaint(user, complaint) -> QuerySet[CorrectiveAction]:
         .select_related("owner", "cause", "cause__parent")
         .order_by("-opened_at")
     )
+
+
+def create_link(cause_code: str, references: list[str]) -> str:
+    """The "open a corrective action in one step" address: the create page pre-filled with the
+    cause and the complaints (used by the complaint page and the reports)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query = urlencode({"cause": cause_code, "complaints": ",".join(references)}, safe=",")
+    return f"{reverse('improvement:action_create')}?{query}"

@@ -325,6 +325,13 @@ def unlink_complaint(action: CorrectiveAction, *, by, complaint: Complaint) -> b
         return True
 
 
+TRANSITION_LABELS = {
+    "start": _("Start"),
+    "complete": _("Mark as done"),
+    "verify": _("Verify"),
+    "cancel": _("Cancel action"),
+}
+
 TRANSITIONS = {"start": start, "complete": complete, "verify": verify, "cancel": cancel}
 
 
