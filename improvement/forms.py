@@ -57,7 +57,7 @@ class ComplaintReferencesField(forms.CharField):
         found = list(
             complaints_visible_to(self.for_user)
             .filter(reference__in=references)
-            .only("pk", "reference")
+            .only("pk", "reference", "state")
         )
         missing = sorted(set(references) - {c.reference for c in found})
         if missing:

@@ -94,7 +94,7 @@ def _save(action: CorrectiveAction, *, by, name: str, reason: str) -> None:
 def _visible_complaints(by, complaints: Iterable[Complaint]) -> list[Complaint]:
     """The given complaints, refusing the whole call if ``by`` cannot see one of them."""
     ids = {c.pk for c in complaints}
-    visible = list(complaints_visible_to(by).filter(pk__in=ids).only("pk", "reference"))
+    visible = list(complaints_visible_to(by).filter(pk__in=ids).only("pk", "reference", "state"))
     if len(visible) != len(ids):
         raise ActionForbidden(_("You can only link complaints you can see."))
     return visible
