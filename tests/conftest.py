@@ -103,14 +103,20 @@ def ensure_tier_groups() -> None:
     ensure_root_causes()
     if Group.objects.filter(name="Frontline").exists():
         return
-    migration = import_module("complaints.migrations.0002_tier_groups")
     causes = import_module("complaints.migrations.0010_resolution_default_root_causes")
-    for name, codenames in migration.GROUPS.items():
-        group = Group.objects.create(name=name)
-        codenames = [*codenames, *causes.GROUP_PERMISSIONS.get(name, [])]
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="complaints", codename__in=codenames)
-        )
+    for app_label, module in (
+        ("complaints", "complaints.migrations.0002_tier_groups"),
+        ("improvement", "improvement.migrations.0002_tier_group_permissions"),
+    ):
+        for name, codenames in import_module(module).GROUPS.items():
+            group, _ = Group.objects.get_or_create(name=name)
+            if app_label == "complaints":
+                codenames = [*codenames, *causes.GROUP_PERMISSIONS.get(name, [])]
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+            )
 
 
 def ensure_root_causes() -> None:
