@@ -24,32 +24,25 @@ def recurring_causes(request):
     department = request.GET.get("department")
     scope = selectors.resolve_scope(request.user, department)
     form = RecurringCausesForm(request.GET or None, initial={"days": causes.DEFAULT_WINDOW})
-    if request.GET and not form.is_valid():
-        response = render(request, "reporting/causes.html", {"form": form, "items": []})
-        response.status_code = 400
-        return response
-    days = (form.cleaned_data.get("days") if request.GET else None) or causes.DEFAULT_WINDOW
     minimum = settings.REDRESS_RECURRING_CAUSE_MIN
+    context = {
+        "form": form,
+        "items": [],
+        "minimum": minimum,
+        "department": department or "",
+        "scope_label": _scope_label(scope, request.user),
+    }
+    if request.GET and not form.is_valid():
+        return render(request, "reporting/causes.html", context, status=400)
+    days = (form.cleaned_data.get("days") if request.GET else None) or causes.DEFAULT_WINDOW
     with replica_reads():
-        items = causes.recurring_causes(
+        context["items"] = causes.recurring_causes(
             selectors.complaints_for(scope, request.user),
             days=days,
             minimum=minimum,
             user=request.user,
         )
-    return render(
-        request,
-        "reporting/causes.html",
-        {
-            "form": form,
-            "items": items,
-            "days": days,
-            "minimum": minimum,
-            "department": department or "",
-            "scope_label": _scope_label(scope, request.user),
-            "may_open_action": causes.may_open_action(request.user),
-        },
-    )
+    return render(request, "reporting/causes.html", {**context, "days": days})
 
 
 def _scope_label(scope: selectors.Scope, user):

@@ -128,7 +128,12 @@ def sections(current: dict, previous: dict, names: Any) -> dict[str, Any]:
         a, b = _folded(now, kind, causes), _folded(before or [], kind, causes)
         rows = [
             _row(
-                kind, key, a.get(key, 0), b.get(key) if before is not None else None, causes, names
+                kind,
+                key,
+                a.get(key, 0),
+                b.get(key, 0) if before is not None else None,
+                causes,
+                names,
             )
             for key in set(a) | set(b)
         ]
