@@ -22,13 +22,14 @@ from typing import Any
 
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from complaints import rules
 from complaints.models import Complaint, RootCause
+from improvement import selectors as improvement_selectors
 from reporting.months import Month
 
 # The corrective-action link carries at most this many references (the latest resolved).
@@ -284,12 +285,7 @@ def scope_params(scope) -> dict[str, Any]:
 
 def action_url(code: str, references: list[str]) -> str:
     """The corrective action's create page, pre-filled with the cause and the complaints."""
-    try:
-        base = reverse("improvement:action_create")
-    except NoReverseMatch:
-        # The improvement app (branch c16-capa) is not merged yet: its agreed path.
-        base = "/improvement/actions/new/"
-    return f"{base}?{urlencode({'cause': code, 'complaints': ','.join(references)})}"
+    return improvement_selectors.create_link(code, references)
 
 
 def latest_references(complaints: QuerySet[Complaint], cause_ids: list[int], limit: int):
@@ -350,20 +346,6 @@ def link_points(points: list[dict[str, Any]], *, scope, month: Month, complaints
 # --- recurring causes ---------------------------------------------------------------------------
 
 
-def _open_action_causes():
-    """The cause ids that have an open corrective action, from the improvement app (a
-    subquery when it returns a queryset); None while that app is not installed.
-
-    INTEGRATOR: the guarded import lets this branch work before c16-capa is merged; once the
-    improvement app is in, it always answers.
-    """
-    try:
-        from improvement.selectors import open_action_causes
-    except ImportError:
-        return None
-    return open_action_causes()
-
-
 @dataclass
 class Recurrence:
     cause_id: int
@@ -396,9 +378,8 @@ def recurring_causes(
     window = complaints.filter(
         cause__isnull=False, cause__parent__isnull=False, resolved_at__gte=since
     )
-    open_causes = _open_action_causes()
-    if open_causes is not None:
-        window = window.exclude(cause_id__in=open_causes)
+    # A subquery on the improvement app's open actions (capa_open_cause_idx).
+    window = window.exclude(cause_id__in=improvement_selectors.open_action_causes())
     counts = list(
         window.values_list("cause_id")
         .annotate(n=Count("pk"))

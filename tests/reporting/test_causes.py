@@ -367,3 +367,30 @@ def test_recurring_causes_cost_a_fixed_few_queries(
     with django_assert_max_num_queries(len(few)):
         response = client.get(PAGE)
     assert rows(response) == {"people-training": 8, "process-missing-step": 5}
+
+
+def test_a_cause_with_an_open_corrective_action_no_longer_recurs(
+    client, script, gm, manager, frontline, dept_a, catalogue
+):
+    from improvement import services as improvement_services
+
+    client.force_login(gm)
+    item = client.get(PAGE).context["items"][0]
+    # The manager follows the page's one-step link: the create page knows the cause and cases.
+    client.force_login(manager)
+    create = client.get(item.action_url)
+    assert create.status_code == 200
+    assert script.m1.reference in create.content.decode()
+    action = improvement_services.open_action(
+        by=manager,
+        title="Add the missing step to the script",
+        cause=catalogue.missing_step,
+        owner=frontline,
+        department=dept_a,
+        due_on=dt.date(2026, 5, 31),
+        complaints=[script.m1, script.m2],
+    )
+    assert action.pk
+    assert rows(client.get(PAGE)) == {}
+    client.force_login(gm)
+    assert rows(client.get(PAGE, {"days": "365"})) == {}
