@@ -6,9 +6,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from complaints import rules
 from complaints.db import replica_reads
 from complaints.models import Department
 from complaints.people import display_name
@@ -52,3 +55,15 @@ def _scope_label(scope: selectors.Scope, user):
     if scope.kind == "personal":
         return _("My complaints (%(name)s)") % {"name": display_name(user)}
     return _("Whole organisation")
+
+
+def nav_link(user, tier: str):
+    """The menu entry under the user's name (complaints.panels): for those who act on causes
+    across complaints, managers, the general manager and auditors. No query."""
+    if tier not in (rules.MANAGER, rules.GM, rules.AUDITOR):
+        return None
+    return (
+        "recurring_causes",
+        reverse("reporting:recurring_causes"),
+        gettext_lazy("Recurring causes"),
+    )

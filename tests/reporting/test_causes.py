@@ -394,3 +394,12 @@ def test_a_cause_with_an_open_corrective_action_no_longer_recurs(
     assert rows(client.get(PAGE)) == {}
     client.force_login(gm)
     assert rows(client.get(PAGE, {"days": "365"})) == {}
+
+
+def test_managers_find_the_page_in_the_menu_and_frontline_staff_do_not(
+    client, script, manager, frontline
+):
+    client.force_login(manager)
+    assert 'data-nav="recurring_causes"' in client.get(MARCH_URL).content.decode()
+    client.force_login(frontline)
+    assert 'data-nav="recurring_causes"' not in client.get(MARCH_URL).content.decode()
