@@ -121,7 +121,7 @@ def sections(current: dict, previous: dict, names: Any) -> dict[str, Any]:
     """
     now, before = current.get("causes"), previous.get("causes")
     if now is None:
-        return {"recorded": False, "tables": []}
+        return {"recorded": False, "tables": [], "names": {}}
     ids = {g[0] for g in now} | {g[0] for g in before or []}
     causes = cause_names(ids) if ids else {}
     tables = []
@@ -140,7 +140,12 @@ def sections(current: dict, previous: dict, names: Any) -> dict[str, Any]:
         ]
         rows.sort(key=lambda r: (-r["value"], -(r["previous"] or 0), str(r["name"])))
         tables.append({"key": kind, "title": title, "rows": rows})
-    return {"recorded": True, "previous_recorded": before is not None, "tables": tables}
+    return {
+        "recorded": True,
+        "previous_recorded": before is not None,
+        "tables": tables,
+        "names": causes,  # for the improvement points (no second look-up)
+    }
 
 
 def _row(kind, key, value, previous, causes, names) -> dict[str, Any]:
@@ -232,16 +237,17 @@ def _blank(value: Any) -> Any:
 # --- improvement points -------------------------------------------------------------------------
 
 
-def improvement_points(current: dict, previous: dict) -> list[dict[str, Any]]:
+def improvement_points(
+    current: dict, previous: dict, causes: dict[int, CauseName]
+) -> list[dict[str, Any]]:
     """The finer causes that grew most since last month (up to three): each is a point a
-    corrective action can address."""
+    corrective action can address. ``causes``: the names ``sections`` looked up."""
     now = _folded(current.get("causes") or [], "finer", {})
     before = _folded(previous.get("causes") or [], "finer", {})
     grown = sorted(
         (key for key in now if now[key] > before.get(key, 0)),
         key=lambda key: (-(now[key] - before.get(key, 0)), -now[key], key),
     )[:3]
-    causes = cause_names({key[0] for key in grown})
     return [
         {
             "kind": "cause",

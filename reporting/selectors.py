@@ -313,11 +313,13 @@ def monthly_report(user, scope: Scope, month: Month, *, live: bool = False) -> M
     report.breakdowns = _breakdowns(report.bundle, report.previous, names)
     report.league = _league(report.bundle, names)
     report.improvement_points = improvement_points(report.bundle, report.previous, names)
-    report.improvement_points += causes.improvement_points(report.bundle, report.previous)
+    report.causes = causes.sections(report.bundle, report.previous, names)
+    report.improvement_points += causes.improvement_points(
+        report.bundle, report.previous, report.causes["names"]
+    )
     causes.link_points(
         report.improvement_points, scope=scope, month=month, complaints=qs, user=user
     )
-    report.causes = causes.sections(report.bundle, report.previous, names)
     return report
 
 
