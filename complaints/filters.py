@@ -146,6 +146,12 @@ class ComplaintFilter(django_filters.FilterSet):
         field_name="received_at",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
+    # The complaints behind a report's figure that counts resolutions (root causes, on-time).
+    resolved = BoundedDateFromToRangeFilter(
+        label=_("Resolved between"),
+        field_name="resolved_at",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
     overdue = django_filters.BooleanFilter(
         label=_("Deadline"),
         method="filter_overdue",

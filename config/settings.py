@@ -486,6 +486,11 @@ REDRESS_REPORT_WORKDAY_CLOSES = env_str("REDRESS_REPORT_WORKDAY_CLOSES", "18:00"
 REDRESS_REPORT_CALENDAR_FIRST_YEAR = env_int("REDRESS_REPORT_CALENDAR_FIRST_YEAR", 2015)
 # Finished months are cached until a past complaint changes; the running month for this long.
 REDRESS_REPORT_LIVE_CACHE_SECONDS = env_int("REDRESS_REPORT_LIVE_CACHE_SECONDS", 60)
+# "Recurring causes" (/reports/recurring-causes/): a finer root cause recurs with at least this
+# many complaints resolved in the chosen window and no open corrective action (issue 16).
+REDRESS_RECURRING_CAUSE_MIN = env_int("REDRESS_RECURRING_CAUSE_MIN", 3)
+if REDRESS_RECURRING_CAUSE_MIN < 1:
+    raise ImproperlyConfigured("REDRESS_RECURRING_CAUSE_MIN must be at least 1")
 # The auditor's chain page verifies every chain on the spot below this many sealed records;
 # above it, it shows the last nightly `verify_audit_chain` run and checks one complaint on request.
 REDRESS_AUDIT_LIVE_VERIFY_LIMIT = env_int("REDRESS_AUDIT_LIVE_VERIFY_LIMIT", 20000)

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints.db import replica_reads
-from reporting import figures, selectors
+from reporting import causes, figures, selectors
 from reporting.months import Month
 
 KINDS = ["count", "hours", "rate", "money"]
@@ -70,9 +70,46 @@ class LeagueRowSerializer(serializers.Serializer):
 
 
 class ImprovementPointSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["category", "department"])
+    kind = serializers.ChoiceField(choices=["category", "department", "cause"])
     name = serializers.CharField()
     reason = serializers.CharField()
+    code = serializers.CharField(
+        allow_null=True, help_text="The root cause's code (cause points only)."
+    )
+    complaints_url = serializers.CharField(
+        allow_null=True, help_text="The staff complaint list filtered to the complaints behind it."
+    )
+    action_url = serializers.CharField(
+        allow_null=True,
+        help_text="Cause points, for managers and the general manager: the corrective action's "
+        "create page pre-filled with the cause and the latest 50 complaints behind it.",
+    )
+
+
+class RootCauseRowSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The root cause's code (top level or finer).")
+    name = serializers.CharField()
+    other = serializers.CharField(
+        required=False, help_text="The department or category (cross tables only)."
+    )
+    value = serializers.IntegerField(help_text="Complaints resolved in the month.")
+    previous = serializers.IntegerField(
+        allow_null=True, help_text="Null: the previous month's report did not count causes."
+    )
+    change = serializers.IntegerField(allow_null=True)
+
+
+class RootCauseTableSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=["top", "finer", "department", "category"])
+    title = serializers.CharField()
+    rows = RootCauseRowSerializer(many=True)
+
+
+class RootCausesSerializer(serializers.Serializer):
+    recorded = serializers.BooleanField(
+        help_text="False: the month was issued before root causes were counted."
+    )
+    tables = RootCauseTableSerializer(many=True)
 
 
 class TrendPointSerializer(serializers.Serializer):
@@ -106,6 +143,7 @@ class MonthlyReportSerializer(serializers.Serializer):
     breakdowns = BreakdownSerializer(many=True)
     league = LeagueRowSerializer(many=True)
     improvement_points = ImprovementPointSerializer(many=True)
+    root_causes = RootCausesSerializer()
     trend = TrendPointSerializer(many=True)
 
 
@@ -169,9 +207,17 @@ def serialize(report: selectors.MonthlyReport) -> dict[str, Any]:
         ],
         "league": [{**row, "name": str(row["name"])} for row in report.league],
         "improvement_points": [
-            {"kind": p["kind"], "name": str(p["name"]), "reason": str(p["reason"])}
+            {
+                "kind": p["kind"],
+                "name": str(p["name"]),
+                "reason": str(p["reason"]),
+                "code": p.get("code"),
+                "complaints_url": p.get("complaints_url"),
+                "action_url": p.get("action_url"),
+            }
             for p in report.improvement_points
         ],
+        "root_causes": causes.serialize(report.causes),
         "trend": [
             {
                 "month": point["month"],
@@ -197,7 +243,9 @@ class MonthlyReportView(APIView):
         description=(
             "Headline figures with the previous month and the same month last year, breakdowns "
             "by category, channel, department and priority, the department league table, "
-            "improvement points and a 12-month trend. General managers and auditors get the "
+            "improvement points (with links to the complaints behind them), the month's "
+            "resolutions by root cause (top level, finer, by department, by category) and a "
+            "12-month trend. General managers and auditors get the "
             "whole organisation or `department`; a department manager their department; "
             "frontline staff a personal summary of the complaints they handle. A finished month "
             "shows its figures as issued at month end unless `live=1`."

@@ -8,6 +8,9 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from reporting import signals
+        from complaints import panels
+        from reporting import cause_views, signals
 
         signals.connect()
+        # "Recurring causes" in the menu under the user's name (issue 16).
+        panels.register_nav_link(cause_views.nav_link)

@@ -36,6 +36,7 @@ from complaints.exports import (  # noqa: F401 - re-exported
 from complaints.models import Complaint
 from complaints.people import display_name
 from complaints.selectors import mask, may_see_complainant
+from reporting import causes
 from reporting.history import RECORD_LABELS, action_label, field_labels
 from reporting.months import zone
 
@@ -68,6 +69,7 @@ def figure_rows(report) -> list[list[Any]]:
         rows.extend(
             [str(r["name"]), r["value"], r["previous"], r["change"]] for r in breakdown.rows
         )
+    rows.extend(causes.export_rows(report))
     if report.league:
         rows.append([])
         rows.append(

@@ -55,7 +55,7 @@ from complaints.models import (
     Priority,
     State,
 )
-from reporting import workdays
+from reporting import causes, workdays
 from reporting.months import Month, months_between, zone
 from reporting.sql import duration_stats, medians_supported
 
@@ -320,6 +320,8 @@ def month_bundle(
             "department": received_by("department_id"),
         },
         "league": _league(by_department, follow_ups),
+        # Frozen with the rest in a month-end snapshot (see reporting.causes).
+        "causes": causes.month_causes(complaints, month),
     }
 
 

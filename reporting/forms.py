@@ -75,3 +75,21 @@ class AuditFilterForm(forms.Form):
         if since and until and since > until:
             raise forms.ValidationError(_("The start date is after the end date."))
         return cleaned
+
+
+class RecurringCausesForm(forms.Form):
+    """The recurring-causes page's window: the last 30, 90, 180 or 365 days."""
+
+    days = forms.TypedChoiceField(
+        label=_("Resolved in the last"),
+        coerce=int,
+        required=False,
+        choices=[
+            (30, _("30 days")),
+            (90, _("90 days")),
+            (180, _("180 days")),
+            (365, _("365 days")),
+        ],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    department = forms.CharField(required=False, widget=forms.HiddenInput)

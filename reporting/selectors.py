@@ -22,7 +22,7 @@ from complaints import datebounds, rules
 from complaints.models import Category, Channel, Complaint, Department, Priority
 from complaints.people import display_name
 from complaints.selectors import complaints_visible_to
-from reporting import figures, services
+from reporting import causes, figures, services
 from reporting.models import AuditRecord, MonthlySnapshot, ReportCache
 from reporting.months import Month
 
@@ -223,6 +223,7 @@ class MonthlyReport:
     showing_issued: bool = False
     differences: dict[str, Any] = field(default_factory=dict)
     live_figures: dict[str, Any] | None = None
+    causes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def medians_available(self) -> bool:
@@ -312,6 +313,13 @@ def monthly_report(user, scope: Scope, month: Month, *, live: bool = False) -> M
     report.breakdowns = _breakdowns(report.bundle, report.previous, names)
     report.league = _league(report.bundle, names)
     report.improvement_points = improvement_points(report.bundle, report.previous, names)
+    report.causes = causes.sections(report.bundle, report.previous, names)
+    report.improvement_points += causes.improvement_points(
+        report.bundle, report.previous, report.causes["names"]
+    )
+    causes.link_points(
+        report.improvement_points, scope=scope, month=month, complaints=qs, user=user
+    )
     return report
 
 
@@ -331,8 +339,16 @@ def fingerprint(report: MonthlyReport) -> dict[str, Any]:
         ],
         "league": [{**row, "name": str(row["name"])} for row in report.league],
         "points": [
-            [p["kind"], str(p["name"]), str(p["reason"])] for p in report.improvement_points
+            [
+                p["kind"],
+                str(p["name"]),
+                str(p["reason"]),
+                p.get("complaints_url"),
+                p.get("action_url"),
+            ]
+            for p in report.improvement_points
         ],
+        "causes": causes.fingerprint(report.causes),
         "trend": report.trend,
         "snapshot": [report.snapshot.pk, report.snapshot.issued_at] if report.snapshot else None,
         "showing_issued": report.showing_issued,
@@ -483,6 +499,7 @@ def improvement_points(current: dict, previous: dict, names: _Names) -> list[dic
         points.append(
             {
                 "kind": "category",
+                "id": pk,
                 "name": _label("category", pk, names),
                 "reason": _("%(now)s complaints, up %(delta)s from %(before)s last month")
                 % {
@@ -509,6 +526,7 @@ def improvement_points(current: dict, previous: dict, names: _Names) -> list[dic
         points.append(
             {
                 "kind": "department",
+                "id": dept,
                 "name": _label("department", dept, names),
                 "reason": _("%(metric)s fell from %(before)s%% to %(now)s%%")
                 % {"metric": title, "before": a, "now": b},
@@ -524,6 +542,7 @@ def improvement_points(current: dict, previous: dict, names: _Names) -> list[dic
             points.append(
                 {
                     "kind": "category",
+                    "id": pk,
                     "name": _label("category", pk, names),
                     "reason": _("highest volume this month: %(now)s complaints") % {"now": now[pk]},
                 }

@@ -4,7 +4,7 @@ reporting app, which owns the hash chain they show)."""
 
 from django.urls import path, register_converter
 
-from reporting import api, views
+from reporting import api, cause_views, views
 
 
 class YearConverter:
@@ -33,6 +33,7 @@ register_converter(MonthConverter, "mm")
 app_name = "reporting"
 urlpatterns = [
     path("reports/", views.reports_home, name="home"),
+    path("reports/recurring-causes/", cause_views.recurring_causes, name="recurring_causes"),
     path("reports/monthly/<yyyy:year>/<mm:month>/", views.monthly, name="monthly"),
     path(
         "reports/monthly/<yyyy:year>/<mm:month>/figures.<str:fmt>",
