@@ -107,6 +107,24 @@ def _controls(user, chosen: Month, department: str | None) -> dict:
         "issued_url": _monthly_url(chosen, department=department),
         "export_query": urlencode({"department": department}) if department else "",
         "running": not chosen.is_finished(),
+        **_period_links(chosen, department),
+    }
+
+
+def _period_links(chosen: Month, department: str | None) -> dict:
+    """The quarter and the year the month belongs to (reporting.period_views)."""
+    from reporting.period_views import period_url
+    from reporting.periods import QUARTER, YEAR, Period
+
+    return {
+        "quarter_link": (
+            Period.containing(chosen, QUARTER).label,
+            period_url(Period.containing(chosen, QUARTER), department=department),
+        ),
+        "year_link": (
+            Period.containing(chosen, YEAR).label,
+            period_url(Period.containing(chosen, YEAR), department=department),
+        ),
     }
 
 
