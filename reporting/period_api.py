@@ -36,7 +36,9 @@ from reporting.period_views import BadPeriod, choose
 class PeriodFigureSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="Stable identifier, e.g. on_time_rate.")
     label = serializers.CharField(help_text="Name in the request's language.")
-    kind = serializers.ChoiceField(choices=KINDS)
+    # A plain string (the monthly API's FigureSerializer owns the enum of these values, and a
+    # second component with the same choices would make drf-spectacular name it by a hash).
+    kind = serializers.CharField(help_text="One of: " + ", ".join(KINDS) + ".")
     value = serializers.FloatField(allow_null=True, help_text="Null: nothing to measure.")
     same_period_last_year = serializers.FloatField(allow_null=True)
     change = serializers.FloatField(
@@ -51,7 +53,7 @@ class PeriodFigureSerializer(serializers.Serializer):
 
 class PeriodReportSerializer(serializers.Serializer):
     period = serializers.CharField(help_text="YYYY-Qn or YYYY")
-    kind = serializers.ChoiceField(choices=["quarter", "year"])
+    period_kind = serializers.ChoiceField(choices=["quarter", "year"])
     months = serializers.ListField(child=serializers.CharField(), help_text="YYYY-MM summed.")
     scope = ScopeSerializer()
     finished = serializers.BooleanField(help_text="False while the period's last month runs.")
@@ -91,7 +93,7 @@ def serialize(report: period_selectors.PeriodReport) -> dict[str, Any]:
 
     return {
         "period": str(report.period),
-        "kind": report.period.kind,
+        "period_kind": report.period.kind,
         "months": list(report.bundle.get("months", [])),
         "scope": {
             "kind": report.scope.kind,

@@ -307,14 +307,14 @@ def test_api_mirrors_the_page(client, march, manager_b):
     )
     assert response.status_code == 200
     data = response.json()
-    assert data["period"] == "2026-Q1" and data["kind"] == "quarter"
+    assert data["period"] == "2026-Q1" and data["period_kind"] == "quarter"
     assert data["months"] == ["2026-01", "2026-02", "2026-03"]
     api_values = {f["key"]: f["value"] for f in data["figures"]}
     for figure_row in page.rows:
         expected = None if figure_row.value is None else float(figure_row.value)
         assert api_values[figure_row.key] == expected
     annual = client.get("/api/v1/reports/annual/2026/").json()
-    assert annual["kind"] == "year" and len(annual["trend"]) == 12
+    assert annual["period_kind"] == "year" and len(annual["trend"]) == 12
 
 
 def test_period_report_selector_is_scoped_by_visibility(march, frontline):
