@@ -33,7 +33,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from complaints import bulk, dashboards, rules, saved_views, selectors, services
+from complaints import bulk, dashboards, panels, rules, saved_views, selectors, services
 from complaints.exports import csv_response, xlsx_stream_response
 from complaints.filters import (
     PAGE_SIZES,
@@ -331,6 +331,8 @@ def _render_detail(
         "may_see_complainant": selectors.may_see_complainant(user, complaint),
         "history_url": f"{complaint.get_absolute_url()}history/",
         "assign_to_me": writer and _may_take(complaint, user, transitions),
+        # Other apps' panels (improvement: its corrective actions), see complaints.panels.
+        "panels": panels.render_detail_panels(request, complaint),
     }
     return render(request, "complaints/detail.html", context, status=status)
 

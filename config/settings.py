@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "intake",
     "escalation",
     "reporting",
+    "improvement",
     "correspondence",
 ]
 
@@ -467,6 +468,13 @@ ESCALATION_DEFAULT_MAX_EXTENSIONS = env_int("ESCALATION_DEFAULT_MAX_EXTENSIONS",
 ESCALATION_RULES_CACHE_SECONDS = env_int("ESCALATION_RULES_CACHE_SECONDS", 60)
 # Links in notification emails start with this address.
 ESCALATION_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# --- corrective actions (issue 16, improvement app) ---
+# An overdue action goes to the department manager the day after its due date, and to the
+# general manager this many days after its due date if it is still not done.
+REDRESS_ACTION_GM_AFTER_DAYS = env_int("REDRESS_ACTION_GM_AFTER_DAYS", 7)
+# At most this many overdue actions are escalated per sweep run (the rest the next run).
+REDRESS_ACTION_SWEEP_BATCH = env_int("REDRESS_ACTION_SWEEP_BATCH", 500)
 
 # --- reporting settings (issue 6) ---
 # Business hours for the report's "working hours" figures (local time, on working days of the

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("escalation.urls")),
     path("", include("reporting.urls")),
     path("", include("correspondence.urls")),
+    path("", include("improvement.urls")),
     # Before complaints.api.urls, whose catch-all would answer /api/v1/.../messages/ with 404.
     path("api/", include("correspondence.api_urls")),
     path("api/", include("complaints.api.urls")),

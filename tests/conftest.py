@@ -101,12 +101,17 @@ def ensure_tier_groups() -> None:
 
     if Group.objects.filter(name="Frontline").exists():
         return
-    migration = import_module("complaints.migrations.0002_tier_groups")
-    for name, codenames in migration.GROUPS.items():
-        group = Group.objects.create(name=name)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="complaints", codename__in=codenames)
-        )
+    for app_label, module in (
+        ("complaints", "complaints.migrations.0002_tier_groups"),
+        ("improvement", "improvement.migrations.0002_tier_group_permissions"),
+    ):
+        for name, codenames in import_module(module).GROUPS.items():
+            group, _ = Group.objects.get_or_create(name=name)
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+            )
 
 
 def _staff(username: str, tier: str, department: Department | None):

@@ -17,7 +17,7 @@ from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from complaints import dashboards, queues, rules, saved_views, selectors
+from complaints import dashboards, panels, queues, rules, saved_views, selectors
 from complaints.filters import SORTS
 from complaints.models import HANDLING_STATES, Complaint, State, Tier
 from complaints.people import display_name
@@ -65,6 +65,8 @@ def workspace_nav(context) -> dict[str, Any]:
         user_menu.append(("audit", "/audit/", _("Audit log")))
     if tier == Tier.GM and user.is_staff:
         user_menu.append(("admin", reverse("admin:index"), _("Administration")))
+    # Other apps' pages (improvement: corrective actions), registered in their AppConfig.ready.
+    user_menu[:0] = panels.nav_links(user, tier)
 
     def active(key: str, url: str) -> bool:
         if key == "dashboard":

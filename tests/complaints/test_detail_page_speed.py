@@ -25,11 +25,12 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 # permissions (2), the assign form's handlers and departments (2), then the timeline: history
 # rows, notes, communications, attachments, and the people they name (1); the messages panel:
 # the messages with their authors and attachments (1), the SMS opt-out of the complainant's
-# number (1).
+# number (1); the registered panels (complaints.panels): the corrective actions addressing the
+# complaint (1).
 # Plus the navigation (complaints.queues, complaints.saved_views): every queue's capped count
 # in one query and the saved views in one, here counted on every page (no cache, see below).
 NAV_QUERIES = 2
-PAGE_QUERIES = 15 + NAV_QUERIES
+PAGE_QUERIES = 16 + NAV_QUERIES
 
 
 @pytest.fixture(autouse=True)
