@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from reporting import figures, selectors
+from reporting import actions_section, figures, selectors
 from reporting.models import MonthlySnapshot, PeriodSnapshot
 from reporting.months import Month, zone
 from reporting.periods import Period, combine
@@ -208,10 +208,9 @@ def period_report(user, scope: Scope, period: Period, *, live: bool = False) -> 
         differences=differences,
     )
     report.rows = _rows(report)
-    for contribute in SECTIONS:
-        section = contribute(user, scope, period)
-        if section:
-            report.extra_sections.append(section)
+    actions = actions_section.section(user, scope, period.start, period.end)
+    if actions:
+        report.extra_sections.append(actions)
     return report
 
 
@@ -230,16 +229,6 @@ def _rows(report: PeriodReport) -> list[PeriodRow]:
         )
         for key, label, kind in figures.HEADLINE
     ]
-
-
-# Other sections of the period report (e.g. corrective actions), each a function
-# (user, scope, period) -> dict | None, registered by ``register_section``.
-SECTIONS: list = []
-
-
-def register_section(contribute) -> None:
-    if contribute not in SECTIONS:
-        SECTIONS.append(contribute)
 
 
 def fingerprint(report: PeriodReport) -> dict[str, Any]:

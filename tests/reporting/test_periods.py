@@ -321,3 +321,65 @@ def test_period_report_selector_is_scoped_by_visibility(march, frontline):
     report = period_selectors.period_report(frontline, selectors.Scope.personal(frontline), Q1)
     # frontline handles A, C and G in Q1 2026.
     assert figures.value(report.bundle["figures"], "resolved") == 2
+
+
+# --- corrective actions in the period -----------------------------------------------------------
+
+
+def test_the_quarterly_report_shows_a_verified_corrective_action_and_its_complaints(
+    client, march, gm, manager, manager_b, frontline, dept_a, settings
+):
+    from complaints.models import RootCause
+    from improvement import services as improvement
+
+    settings.ESCALATION_TASKS_SYNC = True
+    parent = RootCause.objects.create(code="process", name="Process")
+    cause = RootCause.objects.create(code="missing-step", name="Missing step", parent=parent)
+    with time_machine.travel(at(2026, 3, 20, 10), tick=False):
+        action = improvement.open_action(
+            by=manager,
+            title="Add the missing step to the script",
+            cause=cause,
+            owner=frontline,
+            department=dept_a,
+            due_on=dt.date(2026, 3, 31),
+            complaints=[march.A, march.B, march.C, march.G, march.F],
+        )
+    with time_machine.travel(at(2026, 3, 24, 10), tick=False):
+        action = improvement.start(action, by=frontline)
+        action = improvement.complete(action, by=frontline, evidence="Script v2 in use")
+    with time_machine.travel(at(2026, 3, 30, 10), tick=False):
+        improvement.verify(action, by=manager, note="Checked ten calls")
+    # An action opened in the next quarter is not this quarter's.
+    with time_machine.travel(at(2026, 4, 1, 0, 30), tick=False):
+        improvement.open_action(
+            by=manager,
+            title="Later",
+            cause=cause,
+            owner=frontline,
+            department=dept_a,
+            due_on=dt.date(2026, 6, 30),
+        )
+
+    response = login(client, gm).get(Q1_URL)
+    html = response.content.decode()
+    (section,) = response.context["report"].extra_sections
+    assert (section["opened"], section["completed"], section["verified"]) == (1, 1, 1)
+    assert f'href="/improvement/actions/{action.pk}/"' in html
+    assert "Add the missing step to the script" in html
+    assert section["verified_actions"][0]["complaints"] == 5
+    assert "Later" not in html
+    q2 = client.get("/reports/quarterly/2026/Q2/").context["report"].extra_sections[0]
+    assert (q2["opened"], q2["verified"]) == (1, 0)
+    # The monthly report of March shows it too; the API carries the section.
+    assert (
+        f'href="/improvement/actions/{action.pk}/"'
+        in client.get("/reports/monthly/2026/03/").content.decode()
+    )
+    api = client.get("/api/v1/reports/quarterly/2026/1/").json()
+    assert api["sections"][0]["verified"] == 1
+    rows = csv_rows(client.get(Q1_URL + "figures.csv"))
+    assert ["Verified in the period", "1"] in rows
+    # Department B's report does not list department A's action.
+    other = login(client, manager_b).get(Q1_URL).context["report"].extra_sections[0]
+    assert (other["opened"], other["verified"], other["verified_actions"]) == (0, 0, [])
