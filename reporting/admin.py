@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from complaints import rules
-from reporting.models import AuditRecord, ChainVerification, MonthlySnapshot
+from reporting.models import AuditRecord, ChainVerification, MonthlySnapshot, PeriodSnapshot
 
 
 class ReadOnlyForReaders(admin.ModelAdmin):
@@ -34,6 +34,13 @@ class ReadOnlyForReaders(admin.ModelAdmin):
 class MonthlySnapshotAdmin(ReadOnlyForReaders):
     list_display = ["month", "scope", "department", "issued_at"]
     list_filter = ["month"]
+    list_select_related = ["department"]
+
+
+@admin.register(PeriodSnapshot)
+class PeriodSnapshotAdmin(ReadOnlyForReaders):
+    list_display = ["period", "scope", "department", "issued_at"]
+    list_filter = ["period"]
     list_select_related = ["department"]
 
 

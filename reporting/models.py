@@ -195,3 +195,39 @@ class ChainVerification(models.Model):
         from reporting.audit import PROBLEMS
 
         return str(PROBLEMS.get((self.first_broken or {}).get("problem"), ""))
+
+
+class PeriodSnapshot(models.Model):
+    """A quarter's or a year's report as issued once its last month was issued; never updated.
+
+    ``period`` is ``2026-Q1`` or ``2026``; ``scope`` as in ``MonthlySnapshot``. Its counts are
+    the sums of the issued months' counts (``reporting.periods.combine``), so the two agree.
+    """
+
+    period = models.CharField(_("period"), max_length=7)
+    scope = models.CharField(_("scope"), max_length=40)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    figures = models.JSONField(_("figures as issued"))
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("issued quarterly or annual report")
+        verbose_name_plural = _("issued quarterly and annual reports")
+        ordering = ["-period", "scope"]
+        constraints = [
+            # Issuing twice (a retried task, two workers) keeps the first issue; the unique
+            # index also serves the report's look-up by (period, scope).
+            models.UniqueConstraint(
+                fields=["period", "scope"], name="period_snapshot_period_scope_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.scope}"

@@ -15,6 +15,12 @@ SCHEDULES = [
         "func": "reporting.tasks.issue_month_end_reports",
         "cron": "10 0 * * *",
     },
+    # After the month-end reports: a quarter's and a year's report once its last month is issued.
+    {
+        "name": "reporting: issue quarter- and year-end reports",
+        "func": "reporting.tasks.issue_period_end_reports",
+        "cron": "15 0 * * *",
+    },
     # The working-day table follows the escalation calendar, which staff edit (the State
     # Council announces next year's moved working days in November or December).
     {
@@ -35,6 +41,14 @@ def issue_month_end_reports() -> int:
     """Freeze last month's report for the organisation and each department; returns how many
     snapshots were issued (0 when they already were)."""
     return len(services.issue_snapshots(Month.current().previous))
+
+
+def issue_period_end_reports() -> int:
+    """Freeze the quarter and the year that last month ended, if it ended one; returns how many
+    reports were issued (0 when they already were, or when last month ended neither)."""
+    from reporting import period_services
+
+    return len(period_services.issue_finished_periods(Month.current().previous))
 
 
 def refresh_working_days() -> int:

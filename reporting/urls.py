@@ -4,7 +4,7 @@ reporting app, which owns the hash chain they show)."""
 
 from django.urls import path, register_converter
 
-from reporting import api, cause_views, views
+from reporting import api, cause_views, period_api, period_views, views
 
 
 class YearConverter:
@@ -49,6 +49,44 @@ urlpatterns = [
         "api/v1/reports/monthly/<yyyy:year>-<mm:month>/",
         api.MonthlyReportView.as_view(),
         name="api_monthly",
+    ),
+    # Quarterly and annual reports. Plain integers, so that a year or quarter that cannot be
+    # reported on (Q5, year 1, 9999) reaches the view and gets a page saying why.
+    path(
+        "reports/quarterly/<int:year>/Q<int:quarter>/",
+        period_views.quarterly,
+        name="quarterly",
+    ),
+    path(
+        "reports/quarterly/<int:year>/Q<int:quarter>/figures.<str:fmt>",
+        period_views.quarterly_figures,
+        name="quarterly_figures",
+    ),
+    path(
+        "reports/quarterly/<int:year>/Q<int:quarter>/complaints.<str:fmt>",
+        period_views.quarterly_complaints,
+        name="quarterly_complaints",
+    ),
+    path("reports/annual/<int:year>/", period_views.annual, name="annual"),
+    path(
+        "reports/annual/<int:year>/figures.<str:fmt>",
+        period_views.annual_figures,
+        name="annual_figures",
+    ),
+    path(
+        "reports/annual/<int:year>/complaints.<str:fmt>",
+        period_views.annual_complaints,
+        name="annual_complaints",
+    ),
+    path(
+        "api/v1/reports/quarterly/<int:year>/<int:quarter>/",
+        period_api.QuarterlyReportView.as_view(),
+        name="api_quarterly",
+    ),
+    path(
+        "api/v1/reports/annual/<int:year>/",
+        period_api.AnnualReportView.as_view(),
+        name="api_annual",
     ),
     path("complaints/<str:reference>/history/", views.complaint_history, name="history"),
     path("audit/", views.audit_log, name="audit_log"),

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_safe
 from complaints.db import replica_iter, replica_reads
 from complaints.models import Department
 from complaints.selectors import get_complaint_for
-from reporting import audit, exports, history, selectors, services
+from reporting import actions_section, audit, exports, history, selectors, services
 from reporting.charts import CONTENT_ADDRESSED, report_charts, with_nonce
 from reporting.forms import AuditFilterForm, MonthPickerForm
 from reporting.models import AuditRecord, ChainVerification, ReportCache
@@ -83,6 +83,9 @@ def monthly(request, year: int, month: int):
             request.user, scope, chosen, live=request.GET.get("live") == "1"
         )
         context = _controls(request.user, chosen, department)
+        context["actions_section"] = actions_section.section(
+            request.user, scope, chosen.start, chosen.end
+        )
     body = _report_body(report, context).replace(NONCE_PLACEHOLDER, str(request.csp_nonce))
     return render(
         request,
@@ -107,6 +110,24 @@ def _controls(user, chosen: Month, department: str | None) -> dict:
         "issued_url": _monthly_url(chosen, department=department),
         "export_query": urlencode({"department": department}) if department else "",
         "running": not chosen.is_finished(),
+        **_period_links(chosen, department),
+    }
+
+
+def _period_links(chosen: Month, department: str | None) -> dict:
+    """The quarter and the year the month belongs to (reporting.period_views)."""
+    from reporting.period_views import period_url
+    from reporting.periods import QUARTER, YEAR, Period
+
+    return {
+        "quarter_link": (
+            Period.containing(chosen, QUARTER).label,
+            period_url(Period.containing(chosen, QUARTER), department=department),
+        ),
+        "year_link": (
+            Period.containing(chosen, YEAR).label,
+            period_url(Period.containing(chosen, YEAR), department=department),
+        ),
     }
 
 

@@ -157,6 +157,7 @@ def test_auditor_posts_to_every_staff_page_and_api_change_nothing(
         "attachment_id": str(attachment.pk),
         "year": "2026",
         "month": "03",
+        "quarter": "1",  # the quarterly report (issue #16)
         "fmt": "csv",
     }
     payload = {

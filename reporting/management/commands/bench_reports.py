@@ -41,10 +41,17 @@ from django.test.utils import CaptureQueriesContext
 
 from complaints import services
 from complaints.models import Category, Complaint
-from reporting import bench, selectors, workdays
+from reporting import bench, period_services, selectors, workdays
 from reporting import services as reporting_services
-from reporting.models import AuditRecord, MonthGeneration, MonthlySnapshot, ReportCache
+from reporting.models import (
+    AuditRecord,
+    MonthGeneration,
+    MonthlySnapshot,
+    PeriodSnapshot,
+    ReportCache,
+)
 from reporting.months import Month, months_between
+from reporting.periods import QUARTER, Period
 
 # What the report's month windows need on complaints_complaint beyond the core's indexes
 # (received_at, classified_at, resolved_at, closed_at are indexed there already).
@@ -125,6 +132,7 @@ class Command(BaseCommand):
         workdays.ensure(*workdays.default_range())  # built once per deployment, then nightly
         # Start as shipped and with nothing issued (a --reuse run may have left both behind).
         MonthlySnapshot.objects.all().delete()
+        PeriodSnapshot.objects.all().delete()
         with connection.cursor() as cursor:
             for sql in PROPOSED_INDEXES:
                 cursor.execute(f"DROP INDEX IF EXISTS {sql.split()[2]}")
@@ -140,6 +148,13 @@ class Command(BaseCommand):
         say(
             f"Issued {MonthlySnapshot.objects.count()} month-end reports ({len(months)} months, "
             f"the organisation and {len(org.department_ids)} departments) "
+            f"in {elapsed / 1000:.0f} s"
+        )
+        elapsed, _ = timed(
+            lambda: [period_services.issue_finished_periods(m) for m in months if m.month % 3 == 0]
+        )
+        say(
+            f"Issued {PeriodSnapshot.objects.count()} quarter- and year-end reports "
             f"in {elapsed / 1000:.0f} s"
         )
         self.report_round(org, big, "steady state: every past month issued at its month end")
@@ -239,6 +254,19 @@ class Command(BaseCommand):
         cold_and_cached(
             "running month (organisation)",
             page(gm, f"/reports/monthly/{current.year:04d}/{current.month:02d}/"),
+        )
+        quarter = Period.containing(month, QUARTER)
+        cold_and_cached(
+            f"quarterly report {quarter} (organisation)",
+            page(gm, f"/reports/quarterly/{quarter.year}/Q{quarter.quarter}/"),
+        )
+        cold_and_cached(
+            f"annual report {month.year - 1} (organisation)",
+            page(gm, f"/reports/annual/{month.year - 1}/"),
+        )
+        cold_and_cached(
+            f"annual report {month.year}, running (organisation)",
+            page(gm, f"/reports/annual/{month.year}/"),
         )
         api = page(gm, f"/api/v1/reports/monthly/{month}/")
         cold_and_cached("REST endpoint (organisation)", api)
