@@ -64,6 +64,8 @@ def test_the_schema_is_openapi_3_and_documents_every_endpoint(schema):
         ("/api/v1/complaints/{reference}/messages/{message_id}/retry/", "post"),
         ("/api/v1/complaints/{reference}/messages/{message_id}/posted/", "post"),
         *{(f"/api/v1/complaints/{{reference}}/{slug}/", "post") for slug in SLUGS},
+        ("/api/v1/complaints/{reference}/contest/", "post"),
+        ("/api/v1/contests/{id}/decide/", "post"),
     }
     assert operations == expected
 
