@@ -298,3 +298,23 @@ def test_the_api_refuses_auditors_and_hides_contests_from_outsiders(
         f"/api/v1/contests/{contest.pk}/decide/", {"outcome": "upheld", "note": "x"}, format="json"
     )
     assert response.status_code == 404
+
+
+# --- the admin -----------------------------------------------------------------------------------
+
+
+def test_the_admin_shows_contests_read_only_and_scoped(client, finding, frontline, gm, manager_b):
+    contest = contest_in_time(finding(), frontline)
+    for user in (gm, manager_b):
+        user.is_staff = True
+        user.save()
+    client.force_login(gm)
+    page = client.get(f"/admin/complaints/responsibilitycontest/{contest.pk}/change/")
+    assert page.status_code == 200 and "I was on leave that day" in page.content.decode()
+    assert "/delete/" not in page.content.decode()
+    deleted = client.post(f"/admin/complaints/responsibilitycontest/{contest.pk}/delete/")
+    assert deleted.status_code == 403
+    client.force_login(manager_b)
+    page = client.get(f"/admin/complaints/responsibilitycontest/{contest.pk}/change/")
+    assert page.status_code == 404
+    assert ResponsibilityContest.objects.filter(pk=contest.pk).exists()
