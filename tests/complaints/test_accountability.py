@@ -213,6 +213,7 @@ def test_contesting_from_the_page_then_deciding_from_the_contests_page(
     assert response.status_code == 302
     detail = client.get(complaint.get_absolute_url()).content.decode()
     assert "Finding overturned" in detail and "Rota confirms" in detail
+    assert "Responsibility finding overturned" in detail  # the timeline's entry
 
 
 def test_the_pages_refuse_get_on_mutations_and_frontline_on_the_contests_page(
