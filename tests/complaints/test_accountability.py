@@ -319,3 +319,23 @@ def test_the_admin_shows_contests_read_only_and_scoped(client, finding, frontlin
     page = client.get(f"/admin/complaints/responsibilitycontest/{contest.pk}/change/")
     assert page.status_code == 404
     assert ResponsibilityContest.objects.filter(pk=contest.pk).exists()
+
+
+def test_the_complaint_page_shows_a_finding_and_its_contest_in_one_more_query(
+    client, finding, make_complaint, frontline, manager
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plain = make_complaint(State.RESOLVED)
+    contested = finding()
+    contest_in_time(contested, frontline)
+    client.force_login(manager)
+    client.get(plain.get_absolute_url())  # warm the caches (queue counts, calendars)
+    counts = []
+    for complaint in (plain, contested):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(complaint.get_absolute_url()).content.decode()
+        counts.append(len(queries))
+    assert "I was on leave that day" in page and "Skipped the verification script" in page
+    assert counts[1] <= counts[0] + 1, counts
