@@ -276,6 +276,13 @@ def complaint_sql(org: Organisation, count: int, months: int) -> tuple[str, list
         "remedy_approved_by_id": "NULL",
         "corrective_action": "''",
         "substantiated": "CASE WHEN has_res THEN r_sub < 0.6 END",
+        # Accountability (#16): a substantiated complaint names its department as responsible;
+        # half of them also name the handling agent, with a finding, at the resolution.
+        "responsible_department_id": "CASE WHEN has_res AND r_sub < 0.6 THEN dept END",
+        "responsible_person_id": "CASE WHEN has_res AND r_sub < 0.3 THEN agent END",
+        "responsibility_finding": "CASE WHEN has_res AND r_sub < 0.3 "
+        "THEN '未按流程核对扣费记录' ELSE '' END",
+        "responsibility_found_at": "CASE WHEN has_res AND r_sub < 0.6 THEN c_res END",
         "follow_up_outcome": "CASE WHEN has_fu THEN outcome ELSE '' END",
         "follow_up_comment": "''",
         "reopen_count": "CASE WHEN has_fu AND outcome = 'dissatisfied' AND r_misc < 0.4 "
