@@ -18,11 +18,13 @@ from complaints.people import display_name
 from escalation import notify
 
 
-def deciders(complaint) -> list[str]:
-    """Notice roles for whoever decides a contest on ``complaint``."""
+def deciders(complaint, contested_by) -> list[str]:
+    """Notice roles for whoever decides a contest on ``complaint``: the responsible department's
+    manager, or the general manager's office when the department names none, or when the
+    manager is the one contesting (who never decides their own contest)."""
     department = complaint.responsible_department
     manager = department.manager if department is not None else None
-    if manager is not None and manager.is_active:
+    if manager is not None and manager.is_active and manager.pk != contested_by.pk:
         return [notify.user_role(manager)]
     return [notify.GM]
 
@@ -33,7 +35,7 @@ def notify_contest(sender, contest, complaint, event, by, **kwargs) -> None:
         notify.create(
             kind="contest-made",
             complaint=complaint,
-            roles=deciders(complaint),
+            roles=deciders(complaint, by),
             key=f"contest:{contest.pk}:made",
             context={
                 "contested_by": display_name(by),

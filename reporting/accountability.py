@@ -37,13 +37,20 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db import connections
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from complaints import rules
-from complaints.models import Complaint, Department, Priority, ResponsibilityContest
+from complaints.models import (
+    Complaint,
+    Department,
+    FollowUpOutcome,
+    Priority,
+    ResponsibilityContest,
+)
 from complaints.people import display_name
-from reporting.figures import FOLLOW_UP_COUNTS, _follow_ups, _rate, percent
+from reporting.figures import FOLLOW_UP_COUNTS, REACHED, SATISFIED, _follow_ups, _rate, percent
 from reporting.months import Month
 
 PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])))?$")
@@ -182,22 +189,53 @@ def _findings(scope: Scope, period: Period) -> list[dict[str, Any]]:
 
 
 def _contacts(scope: Scope, period: Period) -> list[dict[str, Any]]:
-    """Follow-up contacts in the period on complaints with a finding in scope, by the unit and
-    person the complaint names now (two primary-key probes per contact)."""
-    named = Complaint.objects.filter(
-        scope.findings, substantiated=True, responsible_department__isnull=False
-    )
-    current = Complaint.objects.filter(pk=OuterRef("id"))
-    return list(
-        _follow_ups(named, None, period.start, period.end)
-        .annotate(
-            unit=Subquery(current.values("responsible_department_id")[:1]),
-            person=Subquery(current.values("responsible_person_id")[:1]),
-        )
-        .values("unit", "person")
-        .annotate(**FOLLOW_UP_COUNTS)
+    """Follow-up contacts in the period on substantiated complaints with a finding in scope, by
+    the unit and person the complaint names now.
+
+    The contacts are the monthly report's (``figures._follow_ups``: one history row each, served
+    by hcmp_follow_up_month_idx); they are joined to the complaints they belong to on the
+    primary key. The history row's ``id`` is the complaint's id but not a foreign key, so the
+    join is written here around the two queries the ORM compiles (portable SQL: SQLite runs it).
+    """
+    contacts = (
+        _follow_ups(Complaint.objects.all(), None, period.start, period.end)
         .order_by()
+        .values_list("id", "follow_up_outcome")
     )
+    named = (
+        Complaint.objects.filter(
+            scope.findings, substantiated=True, responsible_department__isnull=False
+        )
+        .order_by()
+        .values_list("id", "responsible_department_id", "responsible_person_id")
+    )
+    contacts_sql, contacts_params = contacts.query.sql_with_params()
+    named_sql, named_params = named.query.sql_with_params()
+
+    def among(values: list[str]) -> str:
+        return f"f.follow_up_outcome IN ({', '.join(['%s'] * len(values))})"
+
+    sql = (
+        "SELECT n.responsible_department_id, n.responsible_person_id, "  # noqa: S608 - the ORM's SQL; values are parameters
+        f"COUNT(*) FILTER (WHERE {among(REACHED)}), "
+        f"COUNT(*) FILTER (WHERE {among(SATISFIED)}), "
+        "COUNT(*) FILTER (WHERE f.follow_up_outcome = %s) "
+        f"FROM ({contacts_sql}) f JOIN ({named_sql}) n ON n.id = f.id "
+        "GROUP BY n.responsible_department_id, n.responsible_person_id"
+    )
+    params = [
+        *map(str, REACHED),
+        *map(str, SATISFIED),
+        str(FollowUpOutcome.UNREACHABLE),
+        *contacts_params,
+        *named_params,
+    ]
+    with connections[named.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            {"unit": unit, "person": person, "reached": r, "satisfied": s, "unreachable": u}
+            for unit, person, r, s, u in cursor.fetchall()
+        ]
 
 
 def _contests(scope: Scope, period: Period) -> list[dict[str, Any]]:

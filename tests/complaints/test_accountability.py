@@ -339,3 +339,13 @@ def test_the_complaint_page_shows_a_finding_and_its_contest_in_one_more_query(
         counts.append(len(queries))
     assert "I was on leave that day" in page and "Skipped the verification script" in page
     assert counts[1] <= counts[0] + 1, counts
+
+
+def test_a_contest_by_the_department_manager_goes_to_the_general_manager(
+    finding, manager, gm, django_capture_on_commit_callbacks
+):
+    complaint = finding(person=manager)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        contest_in_time(complaint, manager)
+    assert [m.to for m in mail.outbox] == [[gm.email]]
