@@ -431,3 +431,7 @@ class SavedViewAdmin(SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Responsibility contests: their own module, registered with the rest of the core's admin.
+from complaints import accountability_admin  # noqa: E402, F401 - registers ResponsibilityContestAdmin

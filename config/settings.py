@@ -352,6 +352,9 @@ REDRESS_DUPLICATE_WINDOW_DAYS = env_int("REDRESS_DUPLICATE_WINDOW_DAYS", 30)
 REDRESS_REPEAT_WINDOW_DAYS = env_int("REDRESS_REPEAT_WINDOW_DAYS", 365)
 # How long after closure the complainant may appeal from the tracking page.
 REDRESS_APPEAL_WINDOW_DAYS = env_int("REDRESS_APPEAL_WINDOW_DAYS", 30)
+# The named person may contest a responsibility finding (责任认定申诉) this many calendar days
+# after it was recorded.
+REDRESS_CONTEST_DAYS = env_int("REDRESS_CONTEST_DAYS", 15)
 # Public form abuse protection. Attempts are counted per client IP in the cache named here
 # (Django's cache framework): point it at a cache all app processes share (Redis, database
 # cache) when running more than one process, or each process counts on its own.
@@ -598,6 +601,8 @@ SPECTACULAR_SETTINGS.update(
             # A message's channel (email/sms/letter), beside the complaint's intake channel.
             "MessageChannelEnum": "correspondence.models.Channel",
             "PriorityEnum": "complaints.models.Priority",
+            # A contest's decision, beside the follow-up's outcome.
+            "ContestOutcomeEnum": "complaints.models.ResponsibilityContest.Outcome",
         },
         "TAGS": [
             {"name": "auth", "description": "API tokens."},
@@ -605,6 +610,7 @@ SPECTACULAR_SETTINGS.update(
             {"name": "lifecycle", "description": "One POST per lifecycle action."},
             {"name": "reference data", "description": "Departments and categories."},
             {"name": "improvement", "description": "Corrective and preventive actions."},
+            {"name": "accountability", "description": "Contests of responsibility findings."},
         ],
     }
 )

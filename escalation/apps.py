@@ -10,7 +10,13 @@ class EscalationConfig(AppConfig):
     def ready(self) -> None:
         from complaints import deadline_flags
         from complaints import queues as core_queues
-        from escalation import checks, queues, signals, years  # noqa: F401 - receivers, checks
+        from escalation import (  # noqa: F401 - receivers, checks
+            checks,
+            contest_notices,
+            queues,
+            signals,
+            years,
+        )
 
         deadline_flags.register_provisional_check(years.deadlines_provisional)
         # The core's "waiting for my approval" queue: the requests this app keeps.

@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "approve_remedy": _("Remedy approved"),
     "edit": _("Details corrected"),
     "link_repeat": _("Linked as a repeat complaint"),
+    "overturn_responsibility": _("Responsibility finding overturned"),
     "first_response": _("First response to the complainant"),
     "note": _("Note added"),
     "communication": _("Communication logged"),

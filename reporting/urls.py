@@ -4,7 +4,7 @@ reporting app, which owns the hash chain they show)."""
 
 from django.urls import path, register_converter
 
-from reporting import api, cause_views, period_api, period_views, views
+from reporting import accountability_views, api, cause_views, period_api, period_views, views
 
 
 class YearConverter:
@@ -34,6 +34,12 @@ app_name = "reporting"
 urlpatterns = [
     path("reports/", views.reports_home, name="home"),
     path("reports/recurring-causes/", cause_views.recurring_causes, name="recurring_causes"),
+    path("reports/accountability/", accountability_views.accountability, name="accountability"),
+    path(
+        "reports/accountability/export.<str:fmt>",
+        accountability_views.accountability_export,
+        name="accountability_export",
+    ),
     path("reports/monthly/<yyyy:year>/<mm:month>/", views.monthly, name="monthly"),
     path(
         "reports/monthly/<yyyy:year>/<mm:month>/figures.<str:fmt>",

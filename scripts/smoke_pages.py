@@ -49,6 +49,11 @@ def pages_for(user) -> list[str]:
         "/audit/",
         "/complaints/export/csv/",
         "/complaints/export/xlsx/",
+        # Accountability (#16): findings about me, contests to decide, the table and its export.
+        "/accountability/mine/",
+        "/accountability/contests/",
+        f"/reports/accountability/?period={today:%Y}",
+        f"/reports/accountability/export.xlsx?period={today:%Y}-{today:%m}",
     ]
     # One complaint this user can see: the newest, and one being handled (it has clocks).
     visible = selectors.complaints_visible_to(user)

@@ -67,6 +67,12 @@ def workspace_nav(context) -> dict[str, Any]:
         user_menu.append(("admin", reverse("admin:index"), _("Administration")))
     # Other apps' pages (improvement: corrective actions), registered in their AppConfig.ready.
     user_menu[:0] = panels.nav_links(user, tier)
+    # Accountability (责任认定): the findings naming me, the contests I decide, the table.
+    if tier != Tier.AUDITOR:
+        user_menu.append(("findings", "/accountability/mine/", _("Findings about me")))
+    if tier in (Tier.MANAGER, Tier.GM):
+        user_menu.append(("contests", "/accountability/contests/", _("Contests to decide")))
+    user_menu.append(("accountability", "/reports/accountability/", _("Accountability table")))
 
     def active(key: str, url: str) -> bool:
         if key == "dashboard":

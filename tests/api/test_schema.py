@@ -71,6 +71,8 @@ def test_the_schema_is_openapi_3_and_documents_every_endpoint(schema):
         ("/api/v1/actions/", "post"),
         ("/api/v1/actions/{id}/", "get"),
         *{(f"/api/v1/actions/{{id}}/{move}/", "post") for move in ACTION_MOVES},
+        ("/api/v1/complaints/{reference}/contest/", "post"),
+        ("/api/v1/contests/{id}/decide/", "post"),
     }
     assert operations == expected
 

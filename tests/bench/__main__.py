@@ -302,6 +302,21 @@ def main() -> int:
             ("Queue: approvals, department manager", manager, "/complaints/?queue=approvals", 150),
             ("Queue: unassigned, frontline", frontline, "/complaints/?queue=unassigned", 150),
             ("Queue: overdue, general manager", gm, "/complaints/?queue=overdue", 150),
+            # Accountability (#16): the table by unit and person, the findings and contests pages.
+            (
+                "Accountability table, month, general manager",
+                gm,
+                f"/reports/accountability/?period={prev.year}-{prev.month:02d}",
+                500,
+            ),
+            (
+                "Accountability table, year, department manager",
+                manager,
+                f"/reports/accountability/?period={prev.year}",
+                1000,
+            ),
+            ("Findings about me, frontline", frontline, "/accountability/mine/", 150),
+            ("Contests to decide, department manager", manager, "/accountability/contests/", 150),
         ]
         for name, client, path, target in pages:
             timings, status = timed(client, path, args.repeat)
