@@ -4,7 +4,7 @@ reporting app, which owns the hash chain they show)."""
 
 from django.urls import path, register_converter
 
-from reporting import api, views
+from reporting import api, regulator_views, views
 
 
 class YearConverter:
@@ -48,6 +48,24 @@ urlpatterns = [
         "api/v1/reports/monthly/<yyyy:year>-<mm:month>/",
         api.MonthlyReportView.as_view(),
         name="api_monthly",
+    ),
+    # The regulator and hotline export (format redress-regulator/1); period 2026-11, 2026-Q4
+    # or 2026. ``export.csv``, ``export.xlsx`` and ``summary.csv``.
+    path(
+        "reports/regulator/<str:period>/export.<str:fmt>",
+        regulator_views.export,
+        name="regulator_export",
+    ),
+    path(
+        "reports/regulator/<str:period>/summary.csv",
+        regulator_views.export,
+        {"fmt": "summary"},
+        name="regulator_summary",
+    ),
+    path(
+        "api/v1/reports/regulator/<str:period>/",
+        regulator_views.RegulatorExportView.as_view(),
+        name="api_regulator",
     ),
     path("complaints/<str:reference>/history/", views.complaint_history, name="history"),
     path("audit/", views.audit_log, name="audit_log"),
