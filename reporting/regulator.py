@@ -300,3 +300,16 @@ def summary(user, scope: selectors.Scope, period: Period) -> list[tuple[str, Any
         (key, label, figures.value(bundle["figures"], key))
         for key, label, _kind in figures.HEADLINE
     ]
+
+
+def dictionary_markdown() -> str:
+    """The column dictionary as the Markdown table of docs/c16-regulator.md (in English; a
+    test holds the docs equal to it)."""
+    lines = [
+        "| key | 中文 | English | type | meaning | allowed values |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in COLUMNS:
+        allowed = ", ".join(f"`{code}`" for code in c.allowed.split("|")) if c.allowed else ""
+        lines.append(f"| `{c.key}` | {c.zh} | {c.en} | {c.type} | {c.meaning} | {allowed} |")
+    return "\n".join(lines)
