@@ -49,10 +49,20 @@ def scope_label(scope: selectors.Scope) -> str:
 @login_required
 @require_safe
 def export(request, period: str, fmt: str):
-    """``export.csv``: the rows; ``export.xlsx``: rows, About and Summary sheets;
-    ``summary.csv``: the figures (``fmt`` is "csv", "xlsx" or "summary")."""
-    if fmt not in ("csv", "xlsx", "summary"):
+    """``export.csv``: the rows; ``export.xlsx``: rows, About and Summary sheets."""
+    if fmt not in ("csv", "xlsx"):
         raise Http404(fmt)
+    return _export(request, period, fmt)
+
+
+@login_required
+@require_safe
+def summary(request, period: str):
+    """``summary.csv``: the period's figures."""
+    return _export(request, period, "summary")
+
+
+def _export(request, period: str, fmt: str):
     scope = _scope(request.user, request.GET.get("department"))
     try:
         chosen = regulator.parse_period(period)

@@ -58,8 +58,7 @@ urlpatterns = [
     ),
     path(
         "reports/regulator/<str:period>/summary.csv",
-        regulator_views.export,
-        {"fmt": "summary"},
+        regulator_views.summary,
         name="regulator_summary",
     ),
     path(

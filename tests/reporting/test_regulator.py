@@ -306,3 +306,11 @@ def time_machine_at():
         return time_machine.travel(moment.astimezone(SHANGHAI), tick=False)
 
     return travel
+
+
+def test_the_monthly_report_links_to_the_regulator_export(client, gm, march):
+    client.force_login(gm)
+
+    page = client.get("/reports/monthly/2026/03/").content.decode()
+
+    assert 'href="/reports/regulator/2026-03/export.xlsx"' in page

@@ -66,7 +66,9 @@ class Command(BaseCommand):
                 complaint, created = import_transfer(record, by=user)
             except ValidationError as exc:
                 counts["refused"] += 1
-                self.stderr.write(f"refused  record {number}: {json.dumps(exc.detail)}")
+                self.stderr.write(
+                    f"refused  record {number}: {json.dumps(exc.detail, ensure_ascii=False)}"
+                )
                 continue
             outcome = "new" if created else "existing"
             counts[outcome] += 1
