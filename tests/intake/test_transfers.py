@@ -15,8 +15,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from complaints import services
-from complaints.models import Complaint
-from tests.api.conftest import error_of
+from complaints.models import Complaint, ReferenceSequence
+from tests.api.conftest import RowLock, error_of, join, run_together
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Monday 2026-03-02 09:30 in Shanghai, a working day.
@@ -256,3 +256,25 @@ def test_the_command_reports_a_refused_record_and_saves_nothing_of_it(
 
     assert list(Complaint.objects.values_list("external_reference", flat=True)) == ["ok-1"]
     assert "description" in capsys.readouterr().err
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_copies_of_a_transfer_arriving_at_once_register_one_complaint(api, frontline, category):
+    """Both copies pass the "do we know this reference?" check and queue on the reference
+    counter (held here from a third connection) before either commits; the unique platform
+    reference decides, and the loser answers 200 with the winner's complaint."""
+    ReferenceSequence.objects.create(year=2026)
+    clients = [api(frontline), api(frontline)]
+
+    def post(client):
+        response = client.post(URL, transfer(), format="json")
+        return response.status_code, response.json()["reference"]
+
+    with RowLock(ReferenceSequence.objects.filter(year=2026)) as lock:
+        threads, results, errors = run_together(*(lambda c=c: post(c) for c in clients))
+        lock.wait_for_waiters(2)
+    join(threads, errors)
+
+    assert sorted(status for status, _reference in results) == [200, 201]
+    assert len({reference for _status, reference in results}) == 1
+    assert Complaint.objects.count() == 1
