@@ -304,6 +304,10 @@ REGISTRATION_FIELDS = {
     "promised_reply_at",
     "repeat_of",
     "appeal_of",
+    # A transfer from a regulator or hotline platform (intake.transfers).
+    "external_platform",
+    "external_reference",
+    "external_due_at",
 }
 
 

@@ -10,6 +10,9 @@ The rules, with the DOMAIN.md reason for each:
   accepted, not received), follow-up (回访) from resolution. A target whose event has not
   happened yet has no deadline; it gets one, from that event's time, when the event happens.
   A promised reply time given at intake is a deadline too ("the promise is kept").
+- A complaint transferred from a regulator or hotline platform carries the platform's reply
+  deadline (``external_due_at``): acceptance, first response and resolution end no later than
+  it (``platform_capped``); without a policy clock it is the resolution deadline itself.
 - Classification may change the priority, category or department and so the policy: every
   deadline still owed is recomputed from its own start (unless an extension was granted: an
   approved date is a promise to the complainant). Reopening starts a new resolution deadline.
@@ -208,9 +211,27 @@ def compute(
     start = started_at(complaint, policy, target)
     deadline = due(calendar, start, spec)
     if deadline is None:
-        return None
+        # No clock of ours (no policy target, or its start event has not happened): a
+        # transferring platform's deadline is still the resolution's.
+        return getattr(complaint, "external_due_at", None) if target == "resolution" else None
     later = [(max(begin, start), end) for begin, end in pauses() if end > start]
-    return shift_for_pauses(calendar, deadline, spec[1], later)
+    return platform_capped(complaint, target, shift_for_pauses(calendar, deadline, spec[1], later))
+
+
+# The targets a transferring platform's reply deadline bounds: everything up to the answer. The
+# follow-up comes after the answer and is ours alone.
+CAPPED_TARGETS = ("acceptance", "first_response", "resolution")
+
+
+def platform_capped(complaint, target: str, deadline: dt.datetime) -> dt.datetime:
+    """A complaint transferred from a regulator or hotline platform (12345) must be answered by
+    the platform's deadline (``external_due_at``): no clock up to the answer may end after it,
+    so the earlier of the policy's deadline and the platform's counts. Pauses do not move the
+    platform's deadline either: the platform does not know of them."""
+    platform_due = getattr(complaint, "external_due_at", None)
+    if platform_due is None or target not in CAPPED_TARGETS:
+        return deadline
+    return min(deadline, platform_due)
 
 
 def recompute(

@@ -284,7 +284,10 @@ def resume(
             # the part of the pause after its start.
             started = deadlines.started_at(locked, policy, target_name)
             paused_from = max(pause.started_at, started) if started else pause.started_at
-            changes[column] = calendar.shift(value, paused_from, now, unit)
+            shifted = calendar.shift(value, paused_from, now, unit)
+            changes[column] = (
+                deadlines.platform_capped(locked, target_name, shifted) if target_name else shifted
+            )
         for column, value in changes.items():
             setattr(locked, column, value)
         locked.clock_paused_at = None

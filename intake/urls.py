@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from intake import open311, views
+from intake import open311, transfer_api, views
 
 app_name = "intake"
 urlpatterns = [
@@ -14,6 +14,13 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("track/<str:reference>/", views.track_detail, name="track_detail"),
     path("track/<str:reference>/appeal/", views.appeal, name="appeal"),
+    # Transfers from a regulator or hotline platform (intake.transfers)
+    path("api/v1/transfers/", transfer_api.TransferListView.as_view(), name="api_transfers"),
+    path(
+        "api/v1/transfers/<str:platform>/<str:reference>/",
+        transfer_api.TransferStatusView.as_view(),
+        name="api_transfer",
+    ),
     # Open311 GeoReport v2
     re_path(r"^open311/v2/discovery\.(?P<fmt>json|xml)$", open311.discovery, name="o311_discovery"),
     re_path(

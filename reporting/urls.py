@@ -4,7 +4,15 @@ reporting app, which owns the hash chain they show)."""
 
 from django.urls import path, register_converter
 
-from reporting import accountability_views, api, cause_views, period_api, period_views, views
+from reporting import (
+    accountability_views,
+    api,
+    cause_views,
+    period_api,
+    period_views,
+    regulator_views,
+    views,
+)
 
 
 class YearConverter:
@@ -93,6 +101,23 @@ urlpatterns = [
         "api/v1/reports/annual/<int:year>/",
         period_api.AnnualReportView.as_view(),
         name="api_annual",
+    ),
+    # The regulator and hotline export (format redress-regulator/1); period 2026-11, 2026-Q4
+    # or 2026. ``export.csv``, ``export.xlsx`` and ``summary.csv``.
+    path(
+        "reports/regulator/<str:period>/export.<str:fmt>",
+        regulator_views.export,
+        name="regulator_export",
+    ),
+    path(
+        "reports/regulator/<str:period>/summary.csv",
+        regulator_views.summary,
+        name="regulator_summary",
+    ),
+    path(
+        "api/v1/reports/regulator/<str:period>/",
+        regulator_views.RegulatorExportView.as_view(),
+        name="api_regulator",
     ),
     path("complaints/<str:reference>/history/", views.complaint_history, name="history"),
     path("audit/", views.audit_log, name="audit_log"),

@@ -39,6 +39,7 @@ from complaints.models import (
     WithdrawReason,
 )
 from complaints.people import display_name
+from complaints.transfers import answered_in_time
 
 User = get_user_model()
 
@@ -285,6 +286,12 @@ class ComplaintSerializer(ComplaintListSerializer):
     preferred_channel = serializers.ChoiceField(
         choices=ContactChannel.choices, allow_blank=True, read_only=True
     )
+    answered_by_platform_deadline = serializers.SerializerMethodField(
+        help_text=_(
+            "Transferred complaints: resolved by the platform's deadline; false once it passed "
+            "unanswered; null while it runs or if not transferred."
+        )
+    )
 
     class Meta(ComplaintListSerializer.Meta):
         fields = [
@@ -340,9 +347,17 @@ class ComplaintSerializer(ComplaintListSerializer):
             "repeat_of",
             "merged_into",
             "appeal_of",
+            "external_platform",
+            "external_reference",
+            "external_due_at",
+            "answered_by_platform_deadline",
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_answered_by_platform_deadline(self, complaint: Complaint) -> bool | None:
+        return answered_in_time(complaint.resolved_at, complaint.external_due_at, timezone.now())
 
     @extend_schema_field(
         serializers.ListField(child=serializers.ChoiceField(choices=sorted(TRANSITION_SLUGS)))

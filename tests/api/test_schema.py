@@ -60,6 +60,8 @@ def test_the_schema_is_openapi_3_and_documents_every_endpoint(schema):
         ("/api/v1/complaints/{reference}/attachments/{attachment_id}/", "get"),
         ("/api/v1/departments/", "get"),
         ("/api/v1/categories/", "get"),
+        ("/api/v1/transfers/", "post"),
+        ("/api/v1/transfers/{platform}/{reference}/", "get"),
         ("/api/v1/complaints/{reference}/messages/", "get"),
         ("/api/v1/complaints/{reference}/messages/", "post"),
         ("/api/v1/complaints/{reference}/messages/preview/", "post"),

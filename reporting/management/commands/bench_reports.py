@@ -15,6 +15,7 @@ history rows through the services, and prints:
   the frontline personal summary, and the running month;
 - the SQL time of each query of the cold organisation report;
 - the streamed CSV of the month's complaints;
+- the regulator export (CSV of the month and of its quarter, the JSON's first page);
 - the change-history page of the 200-record complaint.
 
 Three rounds: from scratch (nothing issued or cached: every comparison month and the trend are
@@ -295,6 +296,8 @@ class Command(BaseCommand):
             f"{response.count(NEWLINE) - 1:,} rows, {len(response) / 1e6:.1f} MB"
         )
 
+        self.regulator_round(gm, month)
+
         history = page(auditor, f"/complaints/{big.reference}/history/")
         first, _ = timed(history)
         again = statistics.median(timed(history)[0] for _ in range(5))
@@ -302,3 +305,22 @@ class Command(BaseCommand):
             f"  history page, {big.reference} (200 records): first {first:.0f} ms, "
             f"then {again:.0f} ms"
         )
+
+    def regulator_round(self, gm, month: Month) -> None:
+        """The regulator export (redress-regulator/1) of the month and of its quarter, streamed,
+        and the first page of its JSON."""
+        say = self.stdout.write
+        client = Client()
+        client.force_login(gm)
+        quarter = f"{month.year:04d}-Q{(month.month - 1) // 3 + 1}"
+        for period in (str(month), quarter):
+            address = f"/reports/regulator/{period}/export.csv"
+            elapsed, body = timed(
+                lambda address=address: b"".join(client.get(address).streaming_content)
+            )
+            say(
+                f"  regulator CSV {period} (streamed): {elapsed:.0f} ms, "
+                f"{body.count(NEWLINE) - 1:,} rows, {len(body) / 1e6:.1f} MB"
+            )
+        elapsed, _ = timed(lambda: client.get(f"/api/v1/reports/regulator/{month}/"))
+        say(f"  regulator JSON {month}, first page with figures: {elapsed:.0f} ms")
