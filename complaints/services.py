@@ -167,6 +167,8 @@ ACTION_LABELS = {
     "withdraw": _("withdrawn"),
     "escalate": _("escalated"),
     "approve_remedy": _("given a remedy approval"),
+    "decide_refusal_appeal": _("decided on appeal"),
+    "accept_on_appeal": _("accepted on appeal"),
 }
 
 

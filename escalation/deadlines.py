@@ -45,7 +45,13 @@ TARGET_COLUMNS = {
     "follow_up": "follow_up_due_at",
 }
 # The lifecycle action at which each start event happens.
-START_ACTIONS = {"classify": Start.ACCEPTED, "assign": Start.ASSIGNED, "resolve": Start.RESOLVED}
+START_ACTIONS = {
+    "classify": Start.ACCEPTED,
+    "assign": Start.ASSIGNED,
+    "resolve": Start.RESOLVED,
+    # An appeal against a refusal is resolved by its decision: the follow-up counts from it.
+    "decide_refusal_appeal": Start.RESOLVED,
+}
 
 # The column each running deadline lives in, and the policy target that sets its unit.
 COLUMNS = {
@@ -238,7 +244,7 @@ def apply(complaint, *, action: str, policy, calendar, now: dt.datetime, pauses=
         fresh_start = action in ("register", "escalate")
         pauses = LazyPauses(complaint, loaded=[] if fresh_start else None)
     targets = policy.targets if policy else {}
-    if action in ("register", "classify", "priority"):
+    if action in ("register", "classify", "priority", "accept_on_appeal"):
         # Classification or a new priority may change the policy: everything still owed, from
         # its own start.
         recompute(complaint, policy, calendar, pauses)

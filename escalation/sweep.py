@@ -62,6 +62,8 @@ SWEEP_FIELDS = [
     "next_due_at",
     "clock_paused_at",
     "extension_count",
+    # Which policy applies: an appeal against a refusal has its own (one look-up per appeal).
+    "appeal_of_id",
 ]
 
 
