@@ -247,6 +247,7 @@ def register_resolved_at_first_contact(
             category=resolution.category,
             priority=Priority.NORMAL,
             department=Department.objects.get(pk=department_id),
+            route=False,  # the agent handles it: assigned to them just below
         )
         complaint = services.assign(complaint, by=by, assignee=by)
         complaint = services.resolve(
