@@ -306,3 +306,25 @@ def test_every_refusal_reason_has_its_own_explanation(make_complaint, manager, r
     assert explanation
     others = {refusal_explanation(other) for other in RejectReason.values if other != reason}
     assert explanation not in others
+
+
+# --- the monthly report ----------------------------------------------------------------------
+
+
+def test_the_monthly_report_counts_appeals_against_refusals_by_outcome(
+    make_complaint, gm, clock, category
+):
+    from reporting import figures
+    from reporting.months import Month
+
+    upheld = appeal_of(make_complaint(State.REJECTED))
+    overturned = appeal_of(make_complaint(State.REJECTED))
+    pending = appeal_of(make_complaint(State.REJECTED))
+    refusal_appeals.decide(upheld, by=gm, overturn=False, explanation="It stands.")
+    refusal_appeals.decide(overturned, by=gm, overturn=True, explanation="No.", category=category)
+
+    march = figures.month_bundle(Complaint.objects.all(), Month(2026, 3))["figures"]
+    assert (march["refusal_appeals_upheld"], march["refusal_appeals_overturned"]) == (1, 1)
+    april = figures.month_bundle(Complaint.objects.all(), Month(2026, 4))["figures"]
+    assert (april["refusal_appeals_upheld"], april["refusal_appeals_overturned"]) == (0, 0)
+    assert pending.state == State.RECEIVED
