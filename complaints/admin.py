@@ -337,10 +337,39 @@ class OrganisationAdmin(NoDeleteMixin, SimpleHistoryAdmin):
         return selectors.may_write(request.user) and super().has_add_permission(request)
 
 
+class DepartmentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["code", "name", "manager", "complaint_handler", "route_to_handler", "active"]
+
+    def clean_complaint_handler(self):
+        # New complaints are routed to the handler (complaints.routing): someone who can take
+        # them, i.e. active frontline or manager staff of this department, or the GM.
+        handler = self.cleaned_data.get("complaint_handler")
+        if handler is None:
+            return handler
+        profile = rules.staff_profile(handler)
+        in_department = profile is not None and (
+            profile.tier == rules.GM
+            or (
+                profile.tier in (rules.FRONTLINE, rules.MANAGER)
+                and self.instance.pk is not None
+                and profile.department_id == self.instance.pk
+            )
+        )
+        if not handler.is_active or not in_department:
+            raise forms.ValidationError(
+                _("The complaint handler must be active staff of this department.")
+            )
+        return handler
+
+
 @admin.register(Department)
 class DepartmentAdmin(OrganisationAdmin):
-    list_display = ["code", "name", "manager", "complaint_handler", "active"]
-    list_filter = ["active"]
+    form = DepartmentAdminForm
+    list_display = ["code", "name", "manager", "complaint_handler", "route_to_handler", "active"]
+    list_filter = ["active", "route_to_handler"]
+    fields = ["code", "name", "manager", "complaint_handler", "route_to_handler", "active"]
     search_fields = ["code", "name"]
     list_select_related = ["manager", "complaint_handler"]
     raw_id_fields = ["manager", "complaint_handler"]

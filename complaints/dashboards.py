@@ -44,6 +44,8 @@ ACTION_TITLES = {
     "escalate": _("Escalated"),
     "priority": _("Priority changed"),
     "approve_remedy": _("Remedy approved"),
+    "decide_refusal_appeal": _("Appeal against the refusal decided"),
+    "accept_on_appeal": _("Accepted on appeal against the refusal"),
     "edit": _("Details corrected"),
     "link_repeat": _("Linked as a repeat complaint"),
     "overturn_responsibility": _("Responsibility finding overturned"),

@@ -115,6 +115,38 @@ class RejectForm(VersionedForm):
     )
 
 
+class RefusalAppealDecisionForm(VersionedForm):
+    """不予受理复查: uphold the refusal, or overturn it and accept the original complaint."""
+
+    OUTCOMES = [
+        ("upheld", _("Uphold the refusal")),
+        ("overturned", _("Overturn the refusal and accept the complaint")),
+    ]
+    outcome = forms.ChoiceField(label=_("Decision"), choices=OUTCOMES, widget=forms.RadioSelect)
+    explanation = forms.CharField(
+        label=_("Reasons given to the complainant"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        required=False,
+        queryset=Category.objects.filter(active=True, parent__isnull=False).select_related(
+            "parent"
+        ),
+        help_text=_("When overturned: the accepted complaint's category (default: its own)."),
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), required=False, choices=[("", "---------"), *Priority.choices]
+    )
+    department = forms.ModelChoiceField(
+        label=_("Handling department"),
+        required=False,
+        queryset=Department.objects.filter(active=True),
+        help_text=_("When overturned: who handles it (default: its own, else the appeal's)."),
+    )
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     """A picker of people, each shown by their display name (never their login)."""
 

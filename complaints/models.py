@@ -848,6 +848,34 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     def withdraw(self) -> None:
         self.withdrawn_at = timezone.now()
 
+    # 不予受理复查: an appeal against a refusal is decided in one step (upheld or overturned),
+    # and an overturned refusal accepts the original complaint, whose handling clock starts.
+    # Both run only through ``complaints.refusal_appeals.decide`` (two complaints, one decision).
+    @transition(
+        field=state,
+        source=HANDLING_STATES,
+        target=State.RESOLVED,
+        conditions=[rules.is_refusal_appeal, rules.has_appeal_decision],
+        permission=rules.may_decide_refusal_appeal,
+        custom={"label": _("Decide the appeal against the refusal")},
+    )
+    def decide_refusal_appeal(self) -> None:
+        now = timezone.now()
+        self.resolved_at = now
+        if self.first_response_at is None:
+            self.first_response_at = now
+
+    @transition(
+        field=state,
+        source=State.REJECTED,
+        target=State.CLASSIFIED,
+        conditions=[rules.has_category, rules.has_department],
+        permission=rules.may_accept_on_appeal,
+        custom={"label": _("Accept on appeal")},
+    )
+    def accept_on_appeal(self) -> None:
+        self.classified_at = timezone.now()
+
     # Escalation moves the complaint up a tier without changing its state (target=None).
     @transition(
         field=state,

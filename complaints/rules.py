@@ -176,6 +176,31 @@ def may_approve_remedy(complaint: Complaint, user: Any) -> bool:
     )
 
 
+def may_decide_refusal_appeal(complaint: Complaint, user: Any) -> bool:
+    # 不予受理复查 goes to a manager: a department manager of the appeal's department (or of
+    # the unrouted queue) or the general manager. Who refused is checked by the service, which
+    # reads it from the original's history.
+    return (
+        _perm(user, "reject_complaint")
+        and tier_of(user) in (MANAGER, GM)
+        and handles(complaint, user)
+        and not is_complained_about(complaint, user)
+    )
+
+
+def may_accept_on_appeal(complaint: Complaint, user: Any) -> bool:
+    # The original is rejected (no longer "received"), so ``handles`` does not apply: its
+    # department's manager or the general manager reinstates it.
+    tier = tier_of(user)
+    if not _perm(user, "classify_complaint") or is_complained_about(complaint, user):
+        return False
+    if tier == GM:
+        return True
+    return tier == MANAGER and (
+        complaint.department_id is None or complaint.department_id == department_id_of(user)
+    )
+
+
 # --- conditions (instance) -> bool, each with the message shown when it fails ------------------
 
 
@@ -250,3 +275,18 @@ def below_top_tier(complaint: Complaint) -> bool:
 @condition(_("A remedy amount above zero is required for approval."))
 def has_remedy_amount(complaint: Complaint) -> bool:
     return complaint.remedy_amount is not None and complaint.remedy_amount > 0
+
+
+@condition(_("Only an appeal against a refusal is decided this way."))
+def is_refusal_appeal(complaint: Complaint) -> bool:
+    original = complaint.appeal_of
+    if original is None or original.rejected_at is None:
+        return False
+    # Accepted since the appeal arrived (overturned) still counts; accepted before it means the
+    # appeal is against a later decision, not against the refusal.
+    return original.classified_at is None or original.classified_at >= complaint.received_at
+
+
+@condition(_("A decision needs the reasons given to the complainant."))
+def has_appeal_decision(complaint: Complaint) -> bool:
+    return bool(complaint.resolution_summary.strip()) and complaint.substantiated is not None

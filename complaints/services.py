@@ -34,7 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
-from complaints import root_causes, rules
+from complaints import root_causes, routing, rules
 from complaints.models import (
     OPEN_STATES,
     Attachment,
@@ -179,6 +179,8 @@ ACTION_LABELS = {
     "withdraw": _("withdrawn"),
     "escalate": _("escalated"),
     "approve_remedy": _("given a remedy approval"),
+    "decide_refusal_appeal": _("decided on appeal"),
+    "accept_on_appeal": _("accepted on appeal"),
 }
 
 
@@ -222,6 +224,7 @@ def _move(
     changes: dict[str, Any] | None = None,
     check: Callable[[Complaint], None] | None = None,
     by_complainant: bool = False,
+    routed: bool = False,
 ) -> str:
     """Check and apply one lifecycle move to a locked copy (not saved); returns the state before.
     Raises TransitionRefused or ActionForbidden, leaving nothing written."""
@@ -239,7 +242,7 @@ def _move(
     system = by is None and (
         action in SYSTEM_ACTIONS or (by_complainant and action in COMPLAINANT_ACTIONS)
     )
-    if not system and not fsm_transition.has_perm(locked, by):
+    if not system and not routed and not fsm_transition.has_perm(locked, by):
         raise ActionForbidden(
             _("You may not mark %(reference)s as %(action)s.")
             % {"reference": locked.reference, "action": ACTION_LABELS[action]}
@@ -397,24 +400,44 @@ def classify(
     department: Department,
     reason: str = "",
     expected_version: int | None = None,
+    route: bool = True,
 ) -> Complaint:
     """Accept (受理) and classify a received complaint.
 
     Preconditions: state received; ``by`` handles it and may classify. Side effects: category,
-    priority and handling department set; a major complaint moves to the manager tier.
-    History: one "classify" row.
+    priority and handling department set; a major complaint moves to the manager tier; with
+    ``route`` (callers that assign at once pass False) the complaint goes to the department's
+    complaint handler (``complaints.routing``). History: one "classify" row, and one "assign"
+    row by ``by`` when it was routed to the handler.
     """
     changes: dict[str, Any] = {"category": category, "priority": priority, "department": department}
     if priority == Priority.MAJOR and complaint.tier == Tier.FRONTLINE:
         changes["tier"] = Tier.MANAGER
-    return _perform(
-        complaint,
-        action="classify",
-        by=by,
-        reason=reason,
-        changes=changes,
-        expected_version=expected_version,
-    )
+    with transaction.atomic():
+        done = _perform(
+            complaint,
+            action="classify",
+            by=by,
+            reason=reason,
+            changes=changes,
+            expected_version=expected_version,
+        )
+        handler = routing.handler_for(done) if route else None
+        if handler is not None:
+            done = _route_to_handler(done, by=by, handler=handler)
+    return done
+
+
+def _route_to_handler(complaint: Complaint, *, by, handler) -> Complaint:
+    # Part of the classification, so it needs no assign permission of ``by``; the handler was
+    # checked by ``routing.handler_for`` and the transition's conditions check it again.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = str(_("Routed to the department's complaint handler"))
+    with transaction.atomic():
+        locked = _lock(complaint)
+        source = _move(locked, action="assign", by=by, changes={"assignee": handler}, routed=True)
+        _announce_and_save(locked, by=by, action="assign", reason=reason, source=source)
+    return locked
 
 
 def reject(

@@ -4,7 +4,7 @@ win over /complaints/<reference>/."""
 
 from django.urls import path
 
-from complaints import saved_view_pages, views
+from complaints import refusal_appeal_views, saved_view_pages, views
 
 app_name = "complaints"
 urlpatterns = [
@@ -27,6 +27,11 @@ urlpatterns = [
         name="transition",
     ),
     path("complaints/<str:reference>/assign-to-me/", views.assign_to_me, name="assign_to_me"),
+    path(
+        "complaints/<str:reference>/refusal-appeal/",
+        refusal_appeal_views.decide,
+        name="decide_refusal_appeal",
+    ),
     path("complaints/<str:reference>/notes/", views.add_note, name="add_note"),
     path(
         "complaints/<str:reference>/communications/",

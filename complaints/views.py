@@ -33,7 +33,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from complaints import bulk, dashboards, panels, rules, saved_views, selectors, services
+from complaints import (
+    bulk,
+    dashboards,
+    panels,
+    refusal_appeals,
+    rules,
+    saved_views,
+    selectors,
+    services,
+)
 from complaints.exports import csv_response, xlsx_stream_response
 from complaints.filters import (
     PAGE_SIZES,
@@ -333,6 +342,10 @@ def _render_detail(
         "assign_to_me": writer and _may_take(complaint, user, transitions),
         # Other apps' panels (improvement: its corrective actions), see complaints.panels.
         "panels": panels.render_detail_panels(request, complaint),
+        # Only appeals read their original (不予受理复查): no query for other complaints.
+        "decide_refusal_appeal": writer
+        and complaint.appeal_of_id is not None
+        and refusal_appeals.may_decide(complaint, user),
     }
     return render(request, "complaints/detail.html", context, status=status)
 

@@ -355,6 +355,9 @@ REDRESS_APPEAL_WINDOW_DAYS = env_int("REDRESS_APPEAL_WINDOW_DAYS", 30)
 # The named person may contest a responsibility finding (责任认定申诉) this many calendar days
 # after it was recorded.
 REDRESS_CONTEST_DAYS = env_int("REDRESS_CONTEST_DAYS", 15)
+# How long after a refusal (不予受理) the complainant may ask for it to be reviewed (复查), in
+# days from the refusal notice; staff register such appeals within the same window.
+REDRESS_REFUSAL_APPEAL_DAYS = env_int("REDRESS_REFUSAL_APPEAL_DAYS", 15)
 # Public form abuse protection. Attempts are counted per client IP in the cache named here
 # (Django's cache framework): point it at a cache all app processes share (Redis, database
 # cache) when running more than one process, or each process counts on its own.

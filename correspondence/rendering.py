@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint
 from complaints.people import display_name
+from correspondence.refusals import refusal_explanation
 
 # The variables a template may use, with what each holds (shown in the admin's help text).
 VARIABLES: dict[str, str] = {
@@ -44,6 +45,9 @@ VARIABLES: dict[str, str] = {
     "track_url": _("the public tracking page of this complaint"),
     "tracking_code": _("the tracking code (acknowledgement only)"),
     "reason": _("the reason given: refusal, extension or decision"),
+    "reason_explanation": _(
+        "what the refusal's ground means for the complainant (the standard text of each reason)"
+    ),
     "new_due_date": _("the new date of an extension"),
     "decision": _("the decision and resolution summary"),
     "remedy": _("the remedy given"),
@@ -262,13 +266,21 @@ def _reason(complaint: Complaint) -> str:
     return complaint.decision_note
 
 
+def appeal_window_days(complaint: Complaint) -> int:
+    """Days allowed to appeal: against a refusal (不予受理复查) ``REDRESS_REFUSAL_APPEAL_DAYS``,
+    against an outcome ``REDRESS_APPEAL_WINDOW_DAYS`` (the windows the appeal forms apply)."""
+    if complaint.closed_at is None and complaint.rejected_at is not None:
+        return settings.REDRESS_REFUSAL_APPEAL_DAYS
+    return settings.REDRESS_APPEAL_WINDOW_DAYS
+
+
 def _appeal_deadline(complaint: Complaint) -> str:
     # The window runs from the end of the case: its closure, or the refusal of a complaint that
-    # was never accepted (the same window the public appeal form applies).
+    # was never accepted (the same windows the appeal forms apply).
     end = complaint.closed_at or complaint.rejected_at
     if end is None:
         return ""
-    return _date(end + dt.timedelta(days=settings.REDRESS_APPEAL_WINDOW_DAYS))
+    return _date(end + dt.timedelta(days=appeal_window_days(complaint)))
 
 
 def context_for(complaint: Complaint, *, language: str, extra: dict | None = None) -> dict:
@@ -297,7 +309,8 @@ def context_for(complaint: Complaint, *, language: str, extra: dict | None = Non
             "decision": complaint.resolution_summary or complaint.decision_note,
             "remedy": complaint.remedy,
             "appeal_deadline": _appeal_deadline(complaint),
-            "appeal_window_days": str(settings.REDRESS_APPEAL_WINDOW_DAYS),
+            "appeal_window_days": str(appeal_window_days(complaint)),
+            "reason_explanation": refusal_explanation(complaint.reject_reason),
             "survey_url": "",
             "survey_days": str(settings.REDRESS_SURVEY_DAYS),
             "follow_up_outcome": complaint.get_follow_up_outcome_display()
@@ -346,6 +359,8 @@ def sample_context(language: str) -> dict:
                 "today": dt.date(2026, 3, 20),
             }.items()
         }
+    with translation.override(language):
+        explanation = refusal_explanation("outside_remit")
     text = {
         "complainant_name": "张三" if chinese else "Jane Doe",
         "department": "客户服务部" if chinese else "Customer service",
@@ -369,6 +384,7 @@ def sample_context(language: str) -> dict:
         # As long as a real signed link (``survey.link_for``), so a sample shows the true length.
         "survey_url": f"{base}/survey/{'x' * 77}/",
         "survey_days": str(settings.REDRESS_SURVEY_DAYS),
+        "reason_explanation": explanation,
         **dates,
         **text,
     }

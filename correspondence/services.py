@@ -760,7 +760,7 @@ def notice_extra(complaint: Complaint, purpose: str, *, reason: str = "") -> dic
             extra["tracking_code"] = complaint.tracking_code
         elif purpose == Purpose.REFUSAL:
             extra["reason"] = refusal_reason(complaint)
-            window = settings.REDRESS_APPEAL_WINDOW_DAYS
+            window = settings.REDRESS_REFUSAL_APPEAL_DAYS
             extra["appeal_window_days"] = window
             extra["appeal_deadline"] = rendering._date(timezone.now() + dt.timedelta(days=window))
         elif purpose == Purpose.EXTENSION:

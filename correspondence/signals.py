@@ -26,6 +26,9 @@ PURPOSE_FOR_ACTION = {
     "reject": Purpose.REFUSAL,
     "extend": Purpose.EXTENSION,
     "resolve": Purpose.DECISION,
+    # 不予受理复查: the appeal's decision, and the original accepted when the refusal is overturned.
+    "decide_refusal_appeal": Purpose.DECISION,
+    "accept_on_appeal": Purpose.ACCEPTANCE,
     "follow_up": Purpose.FOLLOW_UP,
 }
 

@@ -153,6 +153,7 @@ class SlaPolicyAdmin(SimpleHistoryAdmin):
     list_display = [
         "__str__",
         "active",
+        "refusal_appeals",
         "priority",
         "category",
         "department",
@@ -164,11 +165,14 @@ class SlaPolicyAdmin(SimpleHistoryAdmin):
         "resolution_unit",
         "resolution_from",
     ]
-    list_filter = ["active", "priority", "department"]
+    list_filter = ["active", "refusal_appeals", "priority", "department"]
     list_select_related = ["category", "category__parent", "department"]
     fieldsets = [
         (None, {"fields": ["name", "active", "notes"]}),
-        (_("Applies to"), {"fields": ["priority", "category", "department", "calendar"]}),
+        (
+            _("Applies to"),
+            {"fields": ["refusal_appeals", "priority", "category", "department", "calendar"]},
+        ),
         (
             _("Targets"),
             {

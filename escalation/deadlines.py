@@ -48,7 +48,13 @@ TARGET_COLUMNS = {
     "follow_up": "follow_up_due_at",
 }
 # The lifecycle action at which each start event happens.
-START_ACTIONS = {"classify": Start.ACCEPTED, "assign": Start.ASSIGNED, "resolve": Start.RESOLVED}
+START_ACTIONS = {
+    "classify": Start.ACCEPTED,
+    "assign": Start.ASSIGNED,
+    "resolve": Start.RESOLVED,
+    # An appeal against a refusal is resolved by its decision: the follow-up counts from it.
+    "decide_refusal_appeal": Start.RESOLVED,
+}
 
 # The column each running deadline lives in, and the policy target that sets its unit.
 COLUMNS = {
@@ -259,7 +265,14 @@ def apply(complaint, *, action: str, policy, calendar, now: dt.datetime, pauses=
         fresh_start = action in ("register", "escalate")
         pauses = LazyPauses(complaint, loaded=[] if fresh_start else None)
     targets = policy.targets if policy else {}
-    if action in ("register", "classify", "priority"):
+    if action == "accept_on_appeal":
+        # A refusal overturned on appeal (不予受理复查): the complaint is accepted only now, so
+        # the first reply and the handling time limit count from now, whatever the policy counts
+        # them from (its receipt may be weeks ago).
+        for target in ("first_response", "resolution"):
+            if owed(complaint, target):
+                setattr(complaint, TARGET_COLUMNS[target], due(calendar, now, targets.get(target)))
+    elif action in ("register", "classify", "priority"):
         # Classification or a new priority may change the policy: everything still owed, from
         # its own start.
         recompute(complaint, policy, calendar, pauses)

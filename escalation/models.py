@@ -63,6 +63,7 @@ DEFAULT_NAMES = {
     "Standard — major": _("Standard — major"),
     "Government office (信访)": _("Government office (信访)"),
     "Banking and insurance (15 days)": _("Banking and insurance (15 days)"),
+    "Appeals against refusals (不予受理复查)": _("Appeals against refusals (不予受理复查)"),
 }
 
 
@@ -296,6 +297,16 @@ class SlaPolicy(models.Model):
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, blank=True
     )
+    # 不予受理复查: a policy for appeals against a refusal applies to those appeals only, and to
+    # them before any other policy (``escalation.rulebook``).
+    refusal_appeals = models.BooleanField(
+        _("appeals against refusals"),
+        default=False,
+        help_text=_(
+            "Applies only to appeals against a refusal (不予受理复查), and to them before any "
+            "other policy."
+        ),
+    )
     calendar = models.ForeignKey(
         WorkCalendar,
         verbose_name=_("calendar"),
@@ -342,7 +353,7 @@ class SlaPolicy(models.Model):
             # Two active policies for the same kind of complaint would make the deadline depend
             # on row order; refuse the second one instead.
             models.UniqueConstraint(
-                fields=["priority", "category", "department"],
+                fields=["refusal_appeals", "priority", "category", "department"],
                 condition=Q(active=True),
                 nulls_distinct=False,
                 name="slapolicy_one_active_per_scope",

@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 GM = "gm"
 DEPT_MANAGER = "dept_manager"
 ASSIGNEE = "assignee"
+# The department's named complaint handler (各单位应指定一名投诉处理人员), the default recipient
+# of its escalation notices; the department manager when it names none (or the handler is
+# inactive, or is the person complained about).
+DEPT_HANDLER = "dept_handler"
 # Complainants are told through correspondence's outbox (complainant_notice_requested), never
 # from here: every message to a complainant goes through that one outbox.
 
@@ -182,31 +186,16 @@ def send(ids: Iterable[int] | None = None) -> int:
 def recipients(notice: Notice) -> list[tuple[str, str]]:
     """(email, language) pairs for the notice's roles, without the person who caused it."""
     complaint = notice.complaint
-    User = get_user_model()
     users = []
     pairs: list[tuple[str, str]] = []
     for role in notice.recipients:
-        if role == GM:
-            users.extend(User.objects.filter(is_active=True, staff_profile__tier=Tier.GM))
-        elif role == DEPT_MANAGER and complaint is not None and not complaint.department_id:
-            # Not routed to a department yet: nobody's department manager, so the GM's office.
-            users.extend(User.objects.filter(is_active=True, staff_profile__tier=Tier.GM))
-        elif role == DEPT_MANAGER and complaint is not None:
-            manager = complaint.department.manager
-            if manager is not None and manager.is_active:
-                users.append(manager)
-            else:
-                users.extend(
-                    User.objects.filter(
-                        is_active=True,
-                        staff_profile__tier=Tier.MANAGER,
-                        staff_profile__department_id=complaint.department_id,
-                    )
-                )
-        elif role == ASSIGNEE and complaint is not None and complaint.assignee_id:
-            users.append(complaint.assignee)
-        elif role.startswith("user:"):
-            users.extend(User.objects.filter(pk=int(role[5:]), is_active=True))
+        if role == DEPT_HANDLER:
+            handler = department_handler(complaint)
+            if handler is not None:
+                users.append(handler)
+                continue
+            role = DEPT_MANAGER
+        users.extend(_users_of(role, complaint))
     actor_id = notice.context.get("actor_id")
     for user in users:
         if user.email and user.pk != actor_id:
@@ -218,6 +207,41 @@ def recipients(notice: Notice) -> list[tuple[str, str]]:
             seen.add(email.lower())
             unique.append((email, language))
     return unique
+
+
+def department_handler(complaint: Complaint | None):
+    """The complaint's department's complaint handler, if they may receive its notices."""
+    if complaint is None or not complaint.department_id:
+        return None
+    handler = complaint.department.complaint_handler
+    if handler is None or not handler.is_active or handler.pk == complaint.subject_person_id:
+        return None
+    return handler
+
+
+def _users_of(role: str, complaint: Complaint | None) -> list:
+    User = get_user_model()
+    if role == GM or (
+        role == DEPT_MANAGER and complaint is not None and not complaint.department_id
+    ):
+        # A complaint not routed to a department yet has no department manager: the GM's office.
+        return list(User.objects.filter(is_active=True, staff_profile__tier=Tier.GM))
+    if role == DEPT_MANAGER and complaint is not None:
+        manager = complaint.department.manager
+        if manager is not None and manager.is_active:
+            return [manager]
+        return list(
+            User.objects.filter(
+                is_active=True,
+                staff_profile__tier=Tier.MANAGER,
+                staff_profile__department_id=complaint.department_id,
+            )
+        )
+    if role == ASSIGNEE and complaint is not None and complaint.assignee_id:
+        return [complaint.assignee]
+    if role.startswith("user:"):
+        return list(User.objects.filter(pk=int(role[5:]), is_active=True))
+    return []
 
 
 def render(notice: Notice) -> list[mail.EmailMultiAlternatives]:

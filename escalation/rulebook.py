@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from complaints import rules
 from escalation.calendar import DayKind, WorkingCalendar
 
 
@@ -36,6 +37,8 @@ class Policy:
     budgets: dict[str, tuple[int, str]] = field(default_factory=dict)
     max_extensions: int = 2
     extension: tuple[int, str] = (15, "days")
+    # Applies only to appeals against a refusal (不予受理复查), and to them first.
+    refusal_appeals: bool = False
 
     def __hash__(self) -> int:
         return hash(self.id)
@@ -61,13 +64,21 @@ class RuleBook:
     category_parent: dict[int, int | None]
 
     def policy_for(
-        self, *, priority: str, category_id: int | None, department_id: int | None
+        self,
+        *,
+        priority: str,
+        category_id: int | None,
+        department_id: int | None,
+        refusal_appeal: bool = False,
     ) -> Policy | None:
-        """The active policy that matches most specifically (department, then category — a leaf
-        over its parent — then priority); None when nothing matches."""
+        """The active policy that matches most specifically (for an appeal against a refusal
+        the refusal-appeal policies first; then department, then category — a leaf over its
+        parent — then priority); None when nothing matches."""
         parent_id = self.category_parent.get(category_id) if category_id else None
-        best: tuple[tuple[int, int, int], Policy] | None = None
+        best: tuple[tuple[int, int, int, int], Policy] | None = None
         for policy in self.policies:
+            if policy.refusal_appeals and not refusal_appeal:
+                continue
             if policy.department_id is not None and policy.department_id != department_id:
                 continue
             if policy.priority and policy.priority != priority:
@@ -81,6 +92,7 @@ class RuleBook:
             else:
                 continue
             rank = (
+                int(policy.refusal_appeals),
                 int(policy.department_id is not None),
                 category_rank,
                 int(bool(policy.priority)),
@@ -94,6 +106,9 @@ class RuleBook:
             priority=complaint.priority,
             category_id=complaint.category_id,
             department_id=complaint.department_id,
+            # Only appeals read their original (one query); other complaints never do.
+            refusal_appeal=complaint.appeal_of_id is not None
+            and rules.is_refusal_appeal(complaint),
         )
 
     def calendar_of(self, policy: Policy | None) -> WorkingCalendar:
@@ -178,6 +193,7 @@ def load() -> RuleBook:
                 budgets={str(tier): value for tier, value in budgets.items()},
                 max_extensions=row.max_extensions,
                 extension=(row.extension_amount, row.extension_unit),
+                refusal_appeals=row.refusal_appeals,
             )
         )
     parents = dict(Category.objects.values_list("pk", "parent_id"))

@@ -218,9 +218,12 @@ def _escalation(complaint, by, reason: str, context: EscalationContext) -> Escal
 
 
 def _escalation_notices(complaint, escalation, by, reason: str, context) -> list:
-    # The new owner (the department manager, or the general manager) and the department's
-    # manager, who is jointly accountable once a complaint reaches the second tier.
-    roles = [notify.DEPT_MANAGER] + ([notify.GM] if complaint.tier == TIER_ORDER[-1] else [])
+    # The new owner (the department manager, or the general manager), the department's
+    # manager, who is jointly accountable once a complaint reaches the second tier, and the
+    # department's complaint handler, who keeps the unit's complaints in view.
+    roles = [notify.DEPT_HANDLER, notify.DEPT_MANAGER] + (
+        [notify.GM] if complaint.tier == TIER_ORDER[-1] else []
+    )
     notices = [
         notify.prepare(
             kind="escalated",

@@ -62,6 +62,8 @@ SWEEP_FIELDS = [
     "next_due_at",
     "clock_paused_at",
     "extension_count",
+    # Which policy applies: an appeal against a refusal has its own (one look-up per appeal).
+    "appeal_of_id",
 ]
 
 
@@ -226,7 +228,7 @@ def _missed_at_top(
         notify.create(
             kind="breached",
             complaint=locked,
-            roles=[notify.GM, notify.DEPT_MANAGER],
+            roles=[notify.GM, notify.DEPT_MANAGER, notify.DEPT_HANDLER],
             key=f"breached:{locked.pk}:{trigger}:{due_at.isoformat()}",
             context={"trigger": trigger, "due_at": due_at},
         )
@@ -272,7 +274,8 @@ def _warn(complaints: list[Complaint], book: RuleBook, report: SweepReport) -> N
                 key=key,
                 kind="due-soon",
                 complaint_id=complaint.pk,
-                recipients=[notify.ASSIGNEE if complaint.assignee_id else notify.DEPT_MANAGER],
+                # Unassigned: the department's complaint handler first (its manager if none).
+                recipients=[notify.ASSIGNEE if complaint.assignee_id else notify.DEPT_HANDLER],
                 language=settings.LANGUAGE_CODE,
                 context={
                     "trigger": found[0] if found else "",

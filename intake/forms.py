@@ -239,7 +239,10 @@ class StaffRegistrationForm(ComplainantContactMixin, SubmissionTokenMixin, forms
         label=_("Appeal against (reference)"),
         required=False,
         max_length=20,
-        help_text=_("A closed complaint whose outcome the complainant appeals."),
+        help_text=_(
+            "A closed complaint whose outcome the complainant appeals, or a refused one whose "
+            "refusal they ask to have reviewed (不予受理复查)."
+        ),
     )
 
     class Meta:
@@ -353,10 +356,7 @@ class StaffRegistrationForm(ComplainantContactMixin, SubmissionTokenMixin, forms
             message=_("No complaint you can see has this reference."),
         )
         if original is not None and not intake_services.may_appeal(original):
-            raise ValidationError(
-                _("Only a closed complaint can be appealed, within %(days)s days of closure.")
-                % {"days": settings.REDRESS_APPEAL_WINDOW_DAYS}
-            )
+            raise ValidationError(intake_services.appeal_refused_message(original))
         return original
 
     def clean(self):

@@ -79,10 +79,15 @@ def attach(complaint: Complaint, *, by, evidence: Evidence):
 
 
 def appeal_deadline(complaint: Complaint) -> datetime | None:
-    """Until when the complainant may appeal a closed complaint; None if it is not closed."""
-    if complaint.state != State.CLOSED or complaint.closed_at is None:
-        return None
-    return complaint.closed_at + timedelta(days=settings.REDRESS_APPEAL_WINDOW_DAYS)
+    """Until when the complainant may appeal: a closed complaint's outcome within
+    ``REDRESS_APPEAL_WINDOW_DAYS`` of closure, a refusal (不予受理复查) within
+    ``REDRESS_REFUSAL_APPEAL_DAYS`` of the refusal notice (sent when it was refused); None for
+    any other state."""
+    if complaint.state == State.CLOSED and complaint.closed_at is not None:
+        return complaint.closed_at + timedelta(days=settings.REDRESS_APPEAL_WINDOW_DAYS)
+    if complaint.state == State.REJECTED and complaint.rejected_at is not None:
+        return complaint.rejected_at + timedelta(days=settings.REDRESS_REFUSAL_APPEAL_DAYS)
+    return None
 
 
 def may_appeal(complaint: Complaint) -> bool:
@@ -91,7 +96,18 @@ def may_appeal(complaint: Complaint) -> bool:
 
 
 class AppealRefused(services.ServiceError):
-    """The complaint is not closed, or the appeal window has passed (409)."""
+    """The complaint is neither closed nor refused, or the appeal window has passed (409)."""
+
+
+def appeal_refused_message(complaint: Complaint) -> str:
+    return _(
+        "%(reference)s cannot be appealed: only a closed complaint can, within %(days)s days "
+        "of closure, or a refused one, within %(refusal_days)s days of the refusal."
+    ) % {
+        "reference": complaint.reference,
+        "days": settings.REDRESS_APPEAL_WINDOW_DAYS,
+        "refusal_days": settings.REDRESS_REFUSAL_APPEAL_DAYS,
+    }
 
 
 def register_appeal(
@@ -103,22 +119,20 @@ def register_appeal(
     evidence: Iterable[Evidence] = (),
     **fields: Any,
 ) -> tuple[Complaint, bool]:
-    """Register an appeal against a closed complaint's outcome.
+    """Register an appeal against a closed complaint's outcome, or against a refusal.
 
     The appeal is a new complaint linked by ``appeal_of``; the core starts it at the department
-    manager tier and the SLA policies give it its own clock. It stays with the original's
-    department and category, and copies the complainant's contact details where none are given.
-    One appeal per complaint: a second attempt (a double click, or staff registering an appeal
-    the complainant already filed online) returns the first, with ``created`` False.
+    manager tier and the SLA policies give it its own clock (an appeal against a refusal takes
+    the policy for such appeals; ``complaints.refusal_appeals`` decides it). It stays with the
+    original's department and category, and copies the complainant's contact details where
+    none are given. One appeal per complaint and kind: a second attempt (a double click, or
+    staff registering an appeal the complainant already filed online) returns the first, with
+    ``created`` False. An original refused, accepted on appeal and closed may be appealed again
+    against its outcome (another kind, another key).
     """
     if not may_appeal(original):
-        raise AppealRefused(
-            _(
-                "%(reference)s cannot be appealed: only a closed complaint can, "
-                "within %(days)s days."
-            )
-            % {"reference": original.reference, "days": settings.REDRESS_APPEAL_WINDOW_DAYS}
-        )
+        raise AppealRefused(appeal_refused_message(original))
+    scope = "refusal_appeal" if original.state == State.REJECTED else "appeal"
     inherited = {
         "complainant_name": original.complainant_name,
         "complainant_phone": original.complainant_phone,
@@ -142,7 +156,7 @@ def register_appeal(
         evidence=evidence,
         appeal_of=original,
         idempotency_key=original.reference,
-        idempotency_scope="appeal",
+        idempotency_scope=scope,
         **fields,
     )
 
@@ -233,6 +247,7 @@ def register_resolved_at_first_contact(
             category=resolution.category,
             priority=Priority.NORMAL,
             department=Department.objects.get(pk=department_id),
+            route=False,  # the agent handles it: assigned to them just below
         )
         complaint = services.assign(complaint, by=by, assignee=by)
         complaint = services.resolve(

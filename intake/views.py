@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from complaints import rules, selectors, services
 from complaints.error_pages import too_many_requests
-from complaints.models import Channel, Complaint
+from complaints.models import Channel, Complaint, State
 from intake import ratelimit
 from intake import selectors as intake_selectors
 from intake import services as intake_services
@@ -351,7 +351,7 @@ def _render_status(request, complaint: Complaint, appeal_form, status: int = 200
         "complaint": complaint,
         "status": intake_selectors.public_status(complaint),
         "replies": intake_selectors.public_replies(complaint),
-        "appeal": complaint.appeals.only("reference", "received_at").first(),
+        "appeal": _current_appeal(complaint),
         "may_appeal": intake_services.may_appeal(complaint),
         "appeal_deadline": intake_services.appeal_deadline(complaint),
         "appeal_form": appeal_form,
@@ -359,10 +359,21 @@ def _render_status(request, complaint: Complaint, appeal_form, status: int = 200
     return render(request, "intake/track_detail.html", context, status=status)
 
 
+def _current_appeal(complaint: Complaint):
+    # The appeal against how the case ended now: a complaint refused, accepted on appeal and
+    # closed may be appealed again, against its outcome.
+    appeals = complaint.appeals.only("reference", "received_at").order_by("-received_at")
+    ended = complaint.closed_at if complaint.state == State.CLOSED else complaint.rejected_at
+    if ended is not None:
+        appeals = appeals.filter(received_at__gte=ended)
+    return appeals.first()
+
+
 @require_POST
 @guarded("submit", "REDRESS_PUBLIC_SUBMIT_LIMIT")
 def appeal(request, reference: str):
-    """The complainant appeals a closed complaint's outcome from the tracking page."""
+    """The complainant appeals a closed complaint's outcome, or a refusal (不予受理复查), from
+    the tracking page."""
     original = _granted(request, reference)
     if original is None:
         return redirect(f"{reverse('intake:track')}?reference={reference}")

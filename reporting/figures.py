@@ -101,6 +101,9 @@ HEADLINE: list[tuple[str, Any, str]] = [
     ("remedies_given", _("Remedies given"), "count"),
     ("remedy_total", _("Remedy amounts paid"), "money"),
     ("deadline_extensions", _("Deadline extensions granted"), "count"),
+    # 不予受理复查: appeals against a refusal decided in the month, by outcome.
+    ("refusal_appeals_upheld", _("Appeals against refusals: refusal upheld"), "count"),
+    ("refusal_appeals_overturned", _("Appeals against refusals: refusal overturned"), "count"),
 ]
 HEADLINE_KEYS = [key for key, _label, _kind in HEADLINE]
 KIND = {key: kind for key, _label, kind in HEADLINE}
@@ -256,17 +259,24 @@ def month_bundle(
     # Escalations and reopenings are actions, counted from the complaint history table
     # (history_transition and history_date are indexed there), in the scope ``_in_scope`` puts
     # on the history rows.
+    # The decision of an appeal against a refusal is an action too; its row's ``substantiated``
+    # says whether the refusal was overturned.
     actions = _in_scope(
         HistoricalComplaint.objects.filter(
-            _in("history_date", month), history_transition__in=["escalate", "reopen"]
+            _in("history_date", month),
+            history_transition__in=["escalate", "reopen", "decide_refusal_appeal"],
         ),
         complaints,
         actions_of,
     )
-    action_counts = {
-        (row["history_transition"], row["tier"]): row["n"]
-        for row in actions.values("history_transition", "tier").annotate(n=Count("history_id"))
-    }
+    action_counts: dict[tuple[str, Any], int] = {}
+    for row in actions.values("history_transition", "tier", "substantiated").annotate(
+        n=Count("history_id")
+    ):
+        key = (row["history_transition"], row["tier"])
+        if row["history_transition"] == "decide_refusal_appeal":
+            key = (row["history_transition"], bool(row["substantiated"]))
+        action_counts[key] = action_counts.get(key, 0) + row["n"]
 
     # Follow-up contacts, each in the month it happened, by the department it was made for.
     follow_ups = {
@@ -302,6 +312,8 @@ def month_bundle(
         "remedies_given": total["remedies"],
         "remedy_total": str(total["remedy_total"].quantize(Decimal("0.01"), ROUND_HALF_UP)),
         "deadline_extensions": total["extensions"],
+        "refusal_appeals_upheld": action_counts.get(("decide_refusal_appeal", False), 0),
+        "refusal_appeals_overturned": action_counts.get(("decide_refusal_appeal", True), 0),
     }
 
     def received_by(field: str) -> list[list[Any]]:
@@ -541,6 +553,8 @@ def differences(issued: dict[str, Any], live: dict[str, Any]) -> dict[str, dict[
     """
     changed = {}
     for key in HEADLINE_KEYS:
+        if key not in issued:
+            continue  # a figure added since the report was issued: nothing to compare with
         if KIND[key] == "hours":
             differs = value(issued, key) != value(live, key)
         else:

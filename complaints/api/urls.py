@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from complaints.api import views
+from complaints.api import refusal_appeals, views
 from complaints.api.serializers import SERVICE_TO_SLUG
 
 app_name = "api"
@@ -45,6 +45,11 @@ urlpatterns = [
         )
         for name, view in views.TRANSITION_VIEWS.items()
     ],
+    path(
+        "v1/complaints/<str:reference>/decide-refusal-appeal/",
+        refusal_appeals.DecideRefusalAppealView.as_view(),
+        name="complaint-decide-refusal-appeal",
+    ),
     path("v1/departments/", views.DepartmentListView.as_view(), name="departments"),
     path("v1/categories/", views.CategoryListView.as_view(), name="categories"),
     path("v1/root-causes/", views.RootCauseListView.as_view(), name="root-causes"),

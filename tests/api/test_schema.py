@@ -67,6 +67,8 @@ def test_the_schema_is_openapi_3_and_documents_every_endpoint(schema):
         ("/api/v1/complaints/{reference}/messages/preview/", "post"),
         ("/api/v1/complaints/{reference}/messages/{message_id}/retry/", "post"),
         ("/api/v1/complaints/{reference}/messages/{message_id}/posted/", "post"),
+        # 不予受理复查: an appeal against a refusal is decided on two complaints at once.
+        ("/api/v1/complaints/{reference}/decide-refusal-appeal/", "post"),
         *{(f"/api/v1/complaints/{{reference}}/{slug}/", "post") for slug in SLUGS},
         # Corrective actions (improvement app, issue 16).
         ("/api/v1/actions/", "get"),

@@ -155,8 +155,9 @@ def test_a_landline_only_complainant_with_an_address_gets_a_letter_to_post(
 
 
 def test_a_refusal_gives_the_reason_and_the_appeal_window(
-    templates, make_complaint, manager, on_commit, sms_outbox
+    templates, make_complaint, manager, on_commit, sms_outbox, settings
 ):
+    settings.REDRESS_REFUSAL_APPEAL_DAYS = 30  # the window to ask for a review of a refusal
     complaint = make_complaint(complainant_email="")
     sms_outbox.clear()
     with on_commit():

@@ -143,7 +143,7 @@ def test_extra_values_are_formatted_and_unknown_keys_dropped(make_complaint):
 def test_refusal_context_gives_the_ground_and_the_local_appeal_deadline(
     make_complaint, manager, settings, moment, deadline
 ):
-    settings.REDRESS_APPEAL_WINDOW_DAYS = 30
+    settings.REDRESS_REFUSAL_APPEAL_DAYS = 30
     with time_machine.travel(moment, tick=False):
         complaint = make_complaint()
         complaint = services.reject(

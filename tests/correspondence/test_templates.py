@@ -129,7 +129,7 @@ def test_every_default_validates_and_renders_for_a_real_complaint(
 def test_refusal_letter_states_the_reason_and_the_right_to_ask_for_a_review(
     make_complaint, manager, settings
 ):
-    settings.REDRESS_APPEAL_WINDOW_DAYS = 15
+    settings.REDRESS_REFUSAL_APPEAL_DAYS = 15
     complaint = event_complaint(make_complaint, manager, Purpose.REFUSAL)
     template = MessageTemplate.objects.get(purpose="refusal", channel="letter", language="zh-hans")
 

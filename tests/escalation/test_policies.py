@@ -24,7 +24,15 @@ pytestmark = pytest.mark.django_db
 
 def test_the_defaults_from_domain_md_are_shipped():
     active = {p.name: p for p in SlaPolicy.objects.filter(active=True)}
-    assert set(active) == {"Standard — normal", "Standard — urgent", "Standard — major"}
+    assert set(active) == {
+        "Standard — normal",
+        "Standard — urgent",
+        "Standard — major",
+        "Appeals against refusals (不予受理复查)",  # #16: 不予受理复查 has its own clock
+    }
+    appeals = active["Appeals against refusals (不予受理复查)"]
+    assert appeals.refusal_appeals
+    assert appeals.target("resolution") == (15, "working_days")
     normal = active["Standard — normal"]
     assert normal.target("acceptance") == (30, "minutes")
     assert normal.target("first_response") == (24, "hours")

@@ -306,7 +306,7 @@ def test_status_page_of_a_rejected_complaint_gives_the_reason(client, web_compla
         f"/track/{complaint.reference}/", headers={"Accept-Language": "en"}
     ).content.decode()
     assert "Not accepted" in html
-    assert "Already before a court, arbitration or regulator" in html
+    assert "Already before a court or arbitration" in html
     assert "The matter is before the arbitration commission." in html
 
 

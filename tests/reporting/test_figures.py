@@ -62,6 +62,8 @@ def test_march_headline_figures_are_exactly_those_of_the_script(march):
         "remedies_given": 3,  # A 50, C 50, I 150
         "remedy_total": "250.00",
         "deadline_extensions": 1,  # A
+        "refusal_appeals_upheld": 0,
+        "refusal_appeals_overturned": 0,
     }
 
 
@@ -150,6 +152,8 @@ def test_a_month_without_complaints_reports_zeros_and_no_rates(db):
         "remedies_given": 0,
         "remedy_total": "0.00",
         "deadline_extensions": 0,
+        "refusal_appeals_upheld": 0,
+        "refusal_appeals_overturned": 0,
     }
     assert empty["league"] == []
     assert all(value is None for value in (figures.value(empty["figures"], "on_time_rate"),))

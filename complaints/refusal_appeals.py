@@ -1,0 +1,124 @@
+"""Appeals against a refusal (不予受理复查).
+
+A complainant whose complaint was refused (``rejected``) may ask for the refusal to be reviewed,
+within ``REDRESS_REFUSAL_APPEAL_DAYS`` of the refusal (intake registers the appeal, staff or the
+public tracking page). The appeal is a complaint of its own, linked by ``appeal_of``, started at
+the department-manager tier, with its own clock (escalation's SLA policy for appeals against
+refusals). A manager who did not refuse the original decides it in one step:
+
+- upheld: the appeal is resolved (``substantiated`` False), the original stays rejected;
+- overturned: the appeal is resolved (``substantiated`` True) and the original is accepted
+  (``rejected`` → ``classified``), so its handling clock starts now.
+
+The appeal then follows the ordinary lifecycle (follow-up, close); the complainant hears the
+decision through the ordinary decision notice, and the acceptance notice when overturned.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from complaints import rules, services
+from complaints.models import Complaint, Department
+
+# The appeal is against the refusal when its original was refused and not accepted before the
+# appeal arrived (an original accepted on this appeal keeps the appeal a refusal appeal).
+REFUSAL_APPEALS = Q(appeal_of__rejected_at__isnull=False) & (
+    Q(appeal_of__classified_at__isnull=True) | Q(appeal_of__classified_at__gte=F("received_at"))
+)
+
+
+def is_refusal_appeal(complaint: Complaint) -> bool:
+    return complaint.appeal_of_id is not None and rules.is_refusal_appeal(complaint)
+
+
+def refuser_id(original: Complaint) -> int | None:
+    """Who refused ``original``: the user of its latest "reject" history row (indexed by
+    complaint id; a complaint has a handful of history rows)."""
+    return (
+        original.history.filter(history_transition="reject")
+        .order_by("-history_date")
+        .values_list("history_user_id", flat=True)
+        .first()
+    )
+
+
+def may_decide(appeal: Complaint, user) -> bool:
+    """Whether ``user`` may decide this appeal now (for pages showing the form)."""
+    if not is_refusal_appeal(appeal) or appeal.state not in ("received", "classified", "assigned"):
+        return False
+    if not rules.may_decide_refusal_appeal(appeal, user):
+        return False
+    return refuser_id(appeal.appeal_of) != user.pk
+
+
+def decide(
+    appeal: Complaint,
+    *,
+    by,
+    overturn: bool,
+    explanation: str,
+    category=None,
+    priority: str = "",
+    department: Department | None = None,
+    expected_version: int | None = None,
+) -> tuple[Complaint, Complaint]:
+    """Decide an appeal against a refusal; returns ``(appeal, original)`` as saved.
+
+    Preconditions: the appeal is open and against a refusal; ``by`` is a manager handling it (or
+    the general manager), neither the person who refused the original nor the person complained
+    about; when overturning, the original is still rejected and gets a category and department
+    (the ones given, else its own, else the appeal's).
+    Side effects: the appeal is resolved with ``explanation`` as its decision and ``by`` as its
+    handler; when overturned the original is accepted and its deadlines start.
+    History: one "decide_refusal_appeal" row on the appeal and, when overturned, one
+    "accept_on_appeal" row on the original, both by ``by`` with ``explanation`` as the reason.
+    """
+    with transaction.atomic():
+        # The original first, then the appeal: the one order every writer of both uses.
+        original = Complaint.objects.select_for_update(no_key=True).get(pk=appeal.appeal_of_id)
+        locked = services._lock(appeal)
+        services._check_version(
+            locked, appeal.version if expected_version is None else expected_version
+        )
+        locked.appeal_of = original
+        if by is not None and refuser_id(original) == by.pk:
+            raise services.ActionForbidden(
+                _("You refused %(reference)s yourself: another manager decides the appeal.")
+                % {"reference": original.reference}
+            )
+        source = services._move(
+            locked,
+            action="decide_refusal_appeal",
+            by=by,
+            changes={
+                "substantiated": overturn,
+                "resolution_summary": explanation,
+                "decision_note": explanation,
+                "assignee": by,
+            },
+        )
+        if overturn:
+            original_source = services._move(
+                original,
+                action="accept_on_appeal",
+                by=by,
+                changes={
+                    "category": category or original.category or locked.category,
+                    "priority": priority or original.priority,
+                    "department": department or original.department or locked.department,
+                },
+            )
+            services._announce_and_save(
+                original,
+                by=by,
+                action="accept_on_appeal",
+                reason=explanation,
+                source=original_source,
+            )
+        services._announce_and_save(
+            locked, by=by, action="decide_refusal_appeal", reason=explanation, source=source
+        )
+    return locked, original
