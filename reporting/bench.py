@@ -319,15 +319,6 @@ def complaint_sql(org: Organisation, count: int, months: int) -> tuple[str, list
         "THEN g - 1 - floor(r_misc * 5000)::int END",
         "merged_into_id": "NULL",
         "appeal_of_id": "NULL",
-        # Issue #16's columns (schema e3bdf72), left empty by the seed.
-        "cause_id": "NULL",
-        "responsible_department_id": "NULL",
-        "responsible_person_id": "NULL",
-        "responsibility_finding": "''",
-        "responsibility_found_at": "NULL",
-        "external_platform": "''",
-        "external_reference": "''",
-        "external_due_at": "NULL",
         "created_at": "recv",
         "updated_at": "recv",
     }
