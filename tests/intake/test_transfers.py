@@ -278,3 +278,15 @@ def test_two_copies_of_a_transfer_arriving_at_once_register_one_complaint(api, f
     assert sorted(status for status, _reference in results) == [200, 201]
     assert len({reference for _status, reference in results}) == 1
     assert Complaint.objects.count() == 1
+
+
+def test_the_complaint_page_shows_the_platform_its_reference_and_deadline(
+    client, api, frontline, category
+):
+    reference = api(frontline).post(URL, transfer(), format="json").json()["reference"]
+    client.force_login(frontline)
+
+    page = client.get(f"/complaints/{reference}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    milestones = page[page.index('id="milestones"') :]
+    assert "12345" in milestones and "GD-2026-000777" in milestones
