@@ -101,18 +101,45 @@ def _row_cells(sheet, row: dict) -> list[WriteOnlyCell | None]:
     return cells
 
 
+# A worksheet holds 1,048,576 rows, the header included: a bigger period is cut there, and
+# the About sheet says so (the CSV and the JSON have no such limit).
+MAX_ROWS = 1_048_575
+
+
 def workbook(
-    period: Period, scope_label: str, rows: Iterable[dict], summary: list[tuple[str, Any, Any]]
+    period: Period,
+    scope_label: str,
+    rows: Iterable[dict],
+    summary: list[tuple[str, Any, Any]],
+    max_rows: int = MAX_ROWS,
 ):
     """The three sheets, written row by row into a spooled temporary file."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title="Complaints")
     sheet.append([column.key for column in COLUMNS])
-    for row in rows:
+    cut = False
+    for written, row in enumerate(rows):
+        if written == max_rows:
+            cut = True
+            break
         sheet.append(_row_cells(sheet, row))
     about = book.create_sheet(title="About")
     for line in about_rows(period, scope_label):
         about.append([_xlsx_cell(about, value) for value in line])
+    if cut:
+        about.append([])
+        about.append(
+            [
+                _xlsx_cell(
+                    about,
+                    _(
+                        "Cut at %(rows)s rows, as many as a worksheet holds: the CSV and the "
+                        "JSON hold every complaint of the period."
+                    )
+                    % {"rows": max_rows},
+                )
+            ]
+        )
     figures = book.create_sheet(title="Summary")
     for line in summary_rows(summary):
         figures.append([_xlsx_cell(figures, value) for value in line])

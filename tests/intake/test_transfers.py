@@ -278,3 +278,45 @@ def test_two_copies_of_a_transfer_arriving_at_once_register_one_complaint(api, f
     assert sorted(status for status, _reference in results) == [200, 201]
     assert len({reference for _status, reference in results}) == 1
     assert Complaint.objects.count() == 1
+
+
+def test_the_complaint_page_shows_the_platform_its_reference_and_deadline(
+    client, api, frontline, category
+):
+    reference = api(frontline).post(URL, transfer(), format="json").json()["reference"]
+    client.force_login(frontline)
+
+    page = client.get(f"/complaints/{reference}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    milestones = page[page.index('id="milestones"') :]
+    assert "12345" in milestones and "GD-2026-000777" in milestones
+
+
+def test_a_pause_does_not_move_a_clock_past_the_platforms_deadline(
+    api, frontline, category, frozen
+):
+    from escalation import services as sla
+
+    platform_due = NOW + dt.timedelta(hours=3)
+    api(frontline).post(
+        URL,
+        transfer(received_at=NOW.isoformat(), platform_due_at=platform_due.isoformat()),
+        format="json",
+    )
+    complaint = Complaint.objects.get()
+    # The shipped policy: accept within 30 minutes, first reply within 24 hours.
+    assert complaint.acceptance_due_at == NOW + dt.timedelta(minutes=30)
+    assert complaint.first_response_due_at == platform_due
+
+    frozen.move_to(NOW + dt.timedelta(minutes=10))
+    sla.request_pause(
+        complaint, by=frontline, reason_code="waiting_third_party", until=platform_due
+    )
+    frozen.move_to(NOW + dt.timedelta(minutes=130))
+    sla.resume(complaint, by=frontline)
+    complaint = Complaint.objects.get()
+
+    # Our own clock moves by the two hours stopped; the platform's deadline does not.
+    assert complaint.acceptance_due_at == NOW + dt.timedelta(minutes=150)
+    assert complaint.first_response_due_at == platform_due
+    assert complaint.resolution_due_at == platform_due

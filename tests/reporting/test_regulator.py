@@ -314,3 +314,16 @@ def test_the_monthly_report_links_to_the_regulator_export(client, gm, march):
     page = client.get("/reports/monthly/2026/03/").content.decode()
 
     assert 'href="/reports/regulator/2026-03/export.xlsx"' in page
+
+
+def test_a_period_bigger_than_a_worksheet_is_cut_and_the_about_sheet_says_so(gm, march):
+    from reporting import regulator_files
+
+    period = regulator.parse_period("2026-03")
+    complaints = regulator.period_complaints(gm, selectors.Scope.organisation(), period)
+    handle = regulator_files.workbook(period, "All", regulator.rows(complaints), [], max_rows=5)
+
+    book = load_workbook(handle)
+    assert book["Complaints"].max_row == 1 + 5
+    about = [row[0] for row in book["About"].iter_rows(values_only=True) if row and row[0]]
+    assert about[-1].startswith("Cut at 5 rows")
