@@ -383,3 +383,15 @@ def test_the_quarterly_report_shows_a_verified_corrective_action_and_its_complai
     # Department B's report does not list department A's action.
     other = login(client, manager_b).get(Q1_URL).context["report"].extra_sections[0]
     assert (other["opened"], other["verified"], other["verified_actions"]) == (0, 0, [])
+
+
+def test_the_period_picker_on_the_reports_home(client, gm, dept_b):
+    login(client, gm)
+    response = client.get("/reports/", {"period": "2026-Q3", "department": dept_b.pk})
+    assert response.status_code == 302
+    assert response["Location"] == f"/reports/quarterly/2026/Q3/?department={dept_b.pk}"
+    assert client.get("/reports/", {"period": "2025"})["Location"] == "/reports/annual/2025/"
+    bad = client.get("/reports/", {"period": "2026-Q7"})
+    assert bad.status_code == 400
+    assert "Enter a quarter as 2026-Q1 or a year as 2026." in bad.content.decode()
+    assert client.get("/reports/", {"period": "2031"}).status_code == 404
