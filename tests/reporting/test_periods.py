@@ -243,6 +243,24 @@ def test_the_quarter_and_year_turn_at_shanghai_midnight_not_utc(client, gm, fron
         assert row(client.get("/reports/quarterly/2027/Q1/"), "received").value == 1
 
 
+def test_a_complaint_at_23_30_on_30_june_is_q2_and_one_at_00_30_on_1_july_is_q3(
+    client, gm, frontline
+):
+    # 30 June 23:30 in Shanghai is 15:30 UTC the same day; 1 July 00:30 is 16:30 UTC on 30 June.
+    with time_machine.travel(at(2026, 6, 30, 23, 30), tick=False):
+        services.register(by=frontline, channel="phone", description="Last evening of Q2")
+    with time_machine.travel(at(2026, 7, 1, 0, 30), tick=False):
+        services.register(by=frontline, channel="phone", description="First morning of Q3")
+        login(client, gm)
+        q2 = client.get("/reports/quarterly/2026/Q2/")
+        assert not q2.context["report"].provisional
+        assert row(q2, "received").value == 1
+        q3 = client.get("/reports/quarterly/2026/Q3/")
+        assert q3.context["report"].provisional
+        assert row(q3, "received").value == 1
+        assert q3.context["report"].bundle["months"] == ["2026-07"]
+
+
 # --- bad periods --------------------------------------------------------------------------------
 
 
