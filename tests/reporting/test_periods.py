@@ -413,3 +413,28 @@ def test_the_period_picker_on_the_reports_home(client, gm, dept_b):
     assert bad.status_code == 400
     assert "Enter a quarter as 2026-Q1 or a year as 2026." in bad.content.decode()
     assert client.get("/reports/", {"period": "2031"}).status_code == 404
+
+
+def test_issue_period_reports_command_issues_a_finished_period_only(march, capsys):
+    from django.core.management import CommandError, call_command
+
+    call_command("issue_period_reports", "--period", "2026-Q1")
+    assert "2026-Q1: 3 report(s) issued." in capsys.readouterr().out
+    with pytest.raises(CommandError, match="has not ended yet"):
+        call_command("issue_period_reports", "--period", "2027-Q1")
+    with pytest.raises(CommandError, match="not a period"):
+        call_command("issue_period_reports", "--period", "2026-Q9")
+
+
+def test_issued_period_reports_are_read_only_in_the_admin_for_gm_and_auditors(
+    client, march, auditor, manager
+):
+    period_services.issue_period_snapshots(Q1)
+    snapshot = PeriodSnapshot.objects.get(period="2026-Q1", scope="org")
+    login(client, auditor)
+    assert client.get("/admin/reporting/periodsnapshot/").status_code == 200
+    page = client.get(f"/admin/reporting/periodsnapshot/{snapshot.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.get(f"/admin/reporting/periodsnapshot/{snapshot.pk}/delete/").status_code == 403
+    login(client, manager)
+    assert client.get("/admin/reporting/periodsnapshot/").status_code in (302, 403)
