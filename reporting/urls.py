@@ -4,9 +4,7 @@ reporting app, which owns the hash chain they show)."""
 
 from django.urls import path, register_converter
 
-import reporting.period_views as period_views
-from reporting import api, views
-from reporting.period_api import AnnualReportView, QuarterlyReportView
+from reporting import api, period_api, period_views, views
 
 
 class YearConverter:
@@ -51,15 +49,7 @@ urlpatterns = [
         api.MonthlyReportView.as_view(),
         name="api_monthly",
     ),
-    path("complaints/<str:reference>/history/", views.complaint_history, name="history"),
-    path("audit/", views.audit_log, name="audit_log"),
-    path("audit/export.csv", views.audit_export, name="audit_export"),
-    path("audit/chain/", views.audit_chain, name="audit_chain"),
-]
-
-# Quarterly and annual reports (reporting.period_views, reporting.period_api).
-urlpatterns += [
-    # Plain integers, so that a year or quarter that cannot be
+    # Quarterly and annual reports. Plain integers, so that a year or quarter that cannot be
     # reported on (Q5, year 1, 9999) reaches the view and gets a page saying why.
     path(
         "reports/quarterly/<int:year>/Q<int:quarter>/",
@@ -89,12 +79,16 @@ urlpatterns += [
     ),
     path(
         "api/v1/reports/quarterly/<int:year>/<int:quarter>/",
-        QuarterlyReportView.as_view(),
+        period_api.QuarterlyReportView.as_view(),
         name="api_quarterly",
     ),
     path(
         "api/v1/reports/annual/<int:year>/",
-        AnnualReportView.as_view(),
+        period_api.AnnualReportView.as_view(),
         name="api_annual",
     ),
+    path("complaints/<str:reference>/history/", views.complaint_history, name="history"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
+    path("audit/chain/", views.audit_chain, name="audit_chain"),
 ]
