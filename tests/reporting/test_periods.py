@@ -395,7 +395,10 @@ def test_the_quarterly_report_shows_a_verified_corrective_action_and_its_complai
         in client.get("/reports/monthly/2026/03/").content.decode()
     )
     api = client.get("/api/v1/reports/quarterly/2026/1/").json()
+    assert api["sections"][0]["key"] == "corrective_actions"
     assert api["sections"][0]["verified"] == 1
+    assert api["sections"][0]["verified_actions"][0]["url"] == f"/improvement/actions/{action.pk}/"
+    assert "template" not in api["sections"][0]
     rows = csv_rows(client.get(Q1_URL + "figures.csv"))
     assert ["Verified in the period", "1"] in rows
     # Department B's report does not list department A's action.
