@@ -59,6 +59,7 @@ def section(user, scope, start, end) -> dict[str, Any] | None:
         .annotate(n=Count("complaints", distinct=True))[:LISTED]
     ]
     return {
+        "key": "corrective_actions",
         "template": "reporting/_actions_section.html",
         "opened": counts["opened"],
         "completed": counts["completed"],

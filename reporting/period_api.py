@@ -139,7 +139,11 @@ def serialize(report: period_selectors.PeriodReport) -> dict[str, Any]:
         "league": [{**row, "name": str(row["name"])} for row in report.league],
         "trend": _trend(report.trend),
         "same_period_last_year_trend": _trend(report.last_year_trend),
-        "sections": report.extra_sections,
+        # The sections' data without what only the page and the exports use.
+        "sections": [
+            {k: v for k, v in section.items() if k not in ("template", "rows")}
+            for section in report.extra_sections
+        ],
     }
 
 

@@ -18,7 +18,7 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -63,6 +63,27 @@ def _bad(request, error: BadPeriod):
     response = render(request, "reporting/bad_period.html", {"message": str(error)})
     response.status_code = 404
     return response
+
+
+def pick(request):
+    """The period picker: ``?period=2026-Q1`` or ``?period=2026`` → that report (with the
+    department kept); not a period → 400, a period that cannot be reported on → 404."""
+    text = request.GET.get("period", "").strip()
+    try:
+        wanted = Period.parse(text)
+    except ValueError:
+        response = render(
+            request,
+            "reporting/bad_period.html",
+            {"message": _("Enter a quarter as 2026-Q1 or a year as 2026.")},
+        )
+        response.status_code = 400
+        return response
+    try:
+        period = choose(wanted.year, wanted.quarter or None)
+    except BadPeriod as error:
+        return _bad(request, error)
+    return redirect(period_url(period, department=request.GET.get("department")))
 
 
 def period_url(period: Period, name: str = "", fmt: str | None = None, **params) -> str:

@@ -54,8 +54,13 @@ def _monthly_url(month: Month, **params) -> str:
 @login_required
 @require_safe
 def reports_home(request):
-    """/reports/ → this month; /reports/?month=2026-11 (the month picker) → that month."""
+    """/reports/ → this month; /reports/?month=2026-11 (the month picker) → that month;
+    /reports/?period=2026-Q1 or ?period=2026 (the period picker) → that quarter or year."""
     selectors.resolve_scope(request.user, request.GET.get("department"))
+    if "period" in request.GET:  # /reports/?period=2026-Q1 or 2026: the quarter or the year
+        from reporting.period_views import pick
+
+        return pick(request)
     if "month" not in request.GET:
         return redirect(_monthly_url(Month.current(), department=request.GET.get("department")))
     form = MonthPickerForm(request.GET)

@@ -46,6 +46,8 @@ def pages_for(user) -> list[str]:
         "/escalation/due-soon/",
         "/escalation/requests/",
         f"/reports/monthly/{today:%Y}/{today:%m}/",
+        f"/reports/quarterly/{today:%Y}/Q{(today.month - 1) // 3 + 1}/",
+        f"/reports/annual/{today:%Y}/",
         "/audit/",
         "/complaints/export/csv/",
         "/complaints/export/xlsx/",

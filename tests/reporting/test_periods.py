@@ -243,6 +243,24 @@ def test_the_quarter_and_year_turn_at_shanghai_midnight_not_utc(client, gm, fron
         assert row(client.get("/reports/quarterly/2027/Q1/"), "received").value == 1
 
 
+def test_a_complaint_at_23_30_on_30_june_is_q2_and_one_at_00_30_on_1_july_is_q3(
+    client, gm, frontline
+):
+    # 30 June 23:30 in Shanghai is 15:30 UTC the same day; 1 July 00:30 is 16:30 UTC on 30 June.
+    with time_machine.travel(at(2026, 6, 30, 23, 30), tick=False):
+        services.register(by=frontline, channel="phone", description="Last evening of Q2")
+    with time_machine.travel(at(2026, 7, 1, 0, 30), tick=False):
+        services.register(by=frontline, channel="phone", description="First morning of Q3")
+        login(client, gm)
+        q2 = client.get("/reports/quarterly/2026/Q2/")
+        assert not q2.context["report"].provisional
+        assert row(q2, "received").value == 1
+        q3 = client.get("/reports/quarterly/2026/Q3/")
+        assert q3.context["report"].provisional
+        assert row(q3, "received").value == 1
+        assert q3.context["report"].bundle["months"] == ["2026-07"]
+
+
 # --- bad periods --------------------------------------------------------------------------------
 
 
@@ -377,9 +395,49 @@ def test_the_quarterly_report_shows_a_verified_corrective_action_and_its_complai
         in client.get("/reports/monthly/2026/03/").content.decode()
     )
     api = client.get("/api/v1/reports/quarterly/2026/1/").json()
+    assert api["sections"][0]["key"] == "corrective_actions"
     assert api["sections"][0]["verified"] == 1
+    assert api["sections"][0]["verified_actions"][0]["url"] == f"/improvement/actions/{action.pk}/"
+    assert "template" not in api["sections"][0]
     rows = csv_rows(client.get(Q1_URL + "figures.csv"))
     assert ["Verified in the period", "1"] in rows
     # Department B's report does not list department A's action.
     other = login(client, manager_b).get(Q1_URL).context["report"].extra_sections[0]
     assert (other["opened"], other["verified"], other["verified_actions"]) == (0, 0, [])
+
+
+def test_the_period_picker_on_the_reports_home(client, gm, dept_b):
+    login(client, gm)
+    response = client.get("/reports/", {"period": "2026-Q3", "department": dept_b.pk})
+    assert response.status_code == 302
+    assert response["Location"] == f"/reports/quarterly/2026/Q3/?department={dept_b.pk}"
+    assert client.get("/reports/", {"period": "2025"})["Location"] == "/reports/annual/2025/"
+    bad = client.get("/reports/", {"period": "2026-Q7"})
+    assert bad.status_code == 400
+    assert "Enter a quarter as 2026-Q1 or a year as 2026." in bad.content.decode()
+    assert client.get("/reports/", {"period": "2031"}).status_code == 404
+
+
+def test_issue_period_reports_command_issues_a_finished_period_only(march, capsys):
+    from django.core.management import CommandError, call_command
+
+    call_command("issue_period_reports", "--period", "2026-Q1")
+    assert "2026-Q1: 3 report(s) issued." in capsys.readouterr().out
+    with pytest.raises(CommandError, match="has not ended yet"):
+        call_command("issue_period_reports", "--period", "2027-Q1")
+    with pytest.raises(CommandError, match="not a period"):
+        call_command("issue_period_reports", "--period", "2026-Q9")
+
+
+def test_issued_period_reports_are_read_only_in_the_admin_for_gm_and_auditors(
+    client, march, auditor, manager
+):
+    period_services.issue_period_snapshots(Q1)
+    snapshot = PeriodSnapshot.objects.get(period="2026-Q1", scope="org")
+    login(client, auditor)
+    assert client.get("/admin/reporting/periodsnapshot/").status_code == 200
+    page = client.get(f"/admin/reporting/periodsnapshot/{snapshot.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.get(f"/admin/reporting/periodsnapshot/{snapshot.pk}/delete/").status_code == 403
+    login(client, manager)
+    assert client.get("/admin/reporting/periodsnapshot/").status_code in (302, 403)
