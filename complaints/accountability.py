@@ -121,6 +121,7 @@ def contest(complaint: Complaint, *, by, reason: str) -> ResponsibilityContest:
         )
         row._history_user = by
         row._change_reason = reason
+        row._history_transition = "contest_responsibility"
         try:
             with transaction.atomic():
                 row.save(force_insert=True)
@@ -165,6 +166,7 @@ def decide_contest(
         locked.decision_note = note
         locked._history_user = by
         locked._change_reason = note
+        locked._history_transition = "decide_contest"
         locked.save(update_fields=["outcome", "decided_by", "decided_at", "decision_note"])
         if outcome == Outcome.OVERTURNED:
             _clear_finding(complaint, by=by, note=note)

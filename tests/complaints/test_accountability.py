@@ -349,3 +349,23 @@ def test_a_contest_by_the_department_manager_goes_to_the_general_manager(
     with django_capture_on_commit_callbacks(execute=True):
         contest_in_time(complaint, manager)
     assert [m.to for m in mail.outbox] == [[gm.email]]
+
+
+def test_the_contest_and_its_decision_are_sealed_in_the_complaint_audit_chain(
+    client, finding, frontline, manager, auditor
+):
+    from reporting import audit
+
+    complaint = finding()
+    contest = contest_in_time(complaint, frontline)
+    accountability.decide_contest(contest, by=manager, outcome="overturned", note="Rota")
+    records = audit.AuditRecord.objects.filter(complaint=complaint, model="contest")
+    assert list(records.order_by("seq").values_list("action", "user_id")) == [
+        ("contest_responsibility", frontline.pk),
+        ("decide_contest", manager.pk),
+    ]
+    assert audit.verify([complaint.pk]).breaks == {}
+    client.force_login(auditor)
+    page = client.get(f"/complaints/{complaint.reference}/history/").content.decode()
+    assert "Responsibility finding contested" in page and "Contest decided" in page
+    assert "Responsibility finding overturned" in page
