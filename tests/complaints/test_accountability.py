@@ -369,3 +369,21 @@ def test_the_contest_and_its_decision_are_sealed_in_the_complaint_audit_chain(
     page = client.get(f"/complaints/{complaint.reference}/history/").content.decode()
     assert "Responsibility finding contested" in page and "Contest decided" in page
     assert "Responsibility finding overturned" in page
+
+
+@pytest.mark.parametrize("state", [State.RESOLVED, State.FOLLOWED_UP, State.CLOSED])
+def test_a_finding_may_be_contested_whatever_the_state_after_resolution(
+    make_complaint, frontline, manager, dept_a, state
+):
+    with time_machine.travel(FOUND, tick=False):
+        complaint = make_complaint(state)
+    Complaint.objects.filter(pk=complaint.pk).update(
+        responsible_department=dept_a,
+        responsible_person=frontline,
+        responsibility_finding="Late callback",
+        responsibility_found_at=FOUND,
+    )
+    contest = contest_in_time(Complaint.objects.get(pk=complaint.pk), frontline)
+    accountability.decide_contest(contest, by=manager, outcome="overturned", note="Rota")
+    after = Complaint.objects.get(pk=complaint.pk)
+    assert (after.state, after.responsible_person_id) == (state, None)
