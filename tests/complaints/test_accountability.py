@@ -387,3 +387,18 @@ def test_a_finding_may_be_contested_whatever_the_state_after_resolution(
     accountability.decide_contest(contest, by=manager, outcome="overturned", note="Rota")
     after = Complaint.objects.get(pk=complaint.pk)
     assert (after.state, after.responsible_person_id) == (state, None)
+
+
+@pytest.mark.parametrize(
+    ("persona", "links"),
+    [
+        ("frontline", {"findings", "accountability"}),
+        ("manager", {"findings", "contests", "accountability"}),
+        ("gm", {"findings", "contests", "accountability"}),
+    ],
+)
+def test_the_queues_menu_leads_to_the_accountability_pages(request, client, persona, links):
+    client.force_login(request.getfixturevalue(persona))
+    page = client.get("/").content.decode()
+    for key in {"findings", "contests", "accountability"}:
+        assert (f'data-deadlines="{key}"' in page) is (key in links), key
