@@ -4,7 +4,7 @@ reporting app, which owns the hash chain they show)."""
 
 from django.urls import path, register_converter
 
-from reporting import accountability_views, api, views
+from reporting import accountability_api, accountability_views, api, views
 
 
 class YearConverter:
@@ -54,6 +54,11 @@ urlpatterns = [
         "api/v1/reports/monthly/<yyyy:year>-<mm:month>/",
         api.MonthlyReportView.as_view(),
         name="api_monthly",
+    ),
+    path(
+        "api/v1/reports/accountability/",
+        accountability_api.AccountabilityReportView.as_view(),
+        name="api_accountability",
     ),
     path("complaints/<str:reference>/history/", views.complaint_history, name="history"),
     path("audit/", views.audit_log, name="audit_log"),
