@@ -402,3 +402,15 @@ def test_the_queues_menu_leads_to_the_accountability_pages(request, client, pers
     page = client.get("/").content.decode()
     for key in {"findings", "contests", "accountability"}:
         assert (f'data-deadlines="{key}"' in page) is (key in links), key
+
+
+def test_the_contests_page_has_a_fixed_number_of_queries(
+    client, finding, frontline, manager, django_assert_max_num_queries
+):
+    for _ in range(4):
+        contest_in_time(finding(), frontline)
+    client.force_login(manager)
+    client.get("/accountability/contests/")  # warm the navigation's cached counts
+    with django_assert_max_num_queries(8):
+        response = client.get("/accountability/contests/")
+    assert response.content.decode().count("decide-form") == 4
