@@ -59,7 +59,7 @@ def contest_refusal(complaint: Complaint, user, *, now: dt.datetime | None = Non
         return ActionForbidden(_("This complaint names no responsible person."))
     if user is None or complaint.responsible_person_id != user.pk:
         return ActionForbidden(_("Only the person named in the finding may contest it."))
-    if _contest_of(complaint) is not None:
+    if contest_of(complaint) is not None:
         return ContestRefused(_("This finding has already been contested; it can be only once."))
     if (now or timezone.now()) > contest_deadline(complaint):
         return ContestRefused(
@@ -91,7 +91,8 @@ def may_decide(contest: ResponsibilityContest, user) -> bool:
     )
 
 
-def _contest_of(complaint: Complaint) -> ResponsibilityContest | None:
+def contest_of(complaint: Complaint) -> ResponsibilityContest | None:
+    """The complaint's contest, or None (no query when ``findings_about`` joined it)."""
     try:
         return complaint.responsibility_contest
     except ResponsibilityContest.DoesNotExist:
@@ -121,6 +122,7 @@ def contest(complaint: Complaint, *, by, reason: str) -> ResponsibilityContest:
         )
         row._history_user = by
         row._change_reason = reason
+        row._history_transition = "contest_responsibility"
         try:
             with transaction.atomic():
                 row.save(force_insert=True)
@@ -165,6 +167,7 @@ def decide_contest(
         locked.decision_note = note
         locked._history_user = by
         locked._change_reason = note
+        locked._history_transition = "decide_contest"
         locked.save(update_fields=["outcome", "decided_by", "decided_at", "decision_note"])
         if outcome == Outcome.OVERTURNED:
             _clear_finding(complaint, by=by, note=note)

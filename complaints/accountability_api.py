@@ -70,9 +70,10 @@ class ContestView(APIView):
     )
     def post(self, request: Request, reference: str) -> Response:
         _refuse_readers(request)
-        complaint = accountability.complaint_for_contest(request.user, reference)
+        # The body first: malformed input is a 400 whatever the address names.
         body = ContestRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        complaint = accountability.complaint_for_contest(request.user, reference)
         row = accountability.contest(complaint, by=request.user, **body.validated_data)
         return Response(ContestSerializer(row).data, status=status.HTTP_201_CREATED)
 
@@ -89,11 +90,11 @@ class DecideView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         _refuse_readers(request)
+        body = DecideRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         try:
             row = accountability.contests_visible_to(request.user).get(pk=pk)
         except ResponsibilityContest.DoesNotExist as exc:
             raise exceptions.NotFound() from exc
-        body = DecideRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
         row = accountability.decide_contest(row, by=request.user, **body.validated_data)
         return Response(ContestSerializer(row).data)

@@ -50,7 +50,7 @@ def my_findings(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "complaint": complaint,
-            "contest": accountability._contest_of(complaint),
+            "contest": accountability.contest_of(complaint),
             "deadline": accountability.contest_deadline(complaint),
             "may_contest": accountability.may_contest(complaint, request.user),
         }

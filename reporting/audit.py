@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Attachment, Communication, Complaint, Note
+from complaints.models import Attachment, Communication, Complaint, Note, ResponsibilityContest
 from reporting.models import AuditRecord, SealLayout
 
 # label → (model, column of the history table holding the complaint id)
@@ -40,6 +40,8 @@ CHAINED = {
     "note": (Note, "complaint_id"),
     "communication": (Communication, "complaint_id"),
     "attachment": (Attachment, "complaint_id"),
+    # A contest of the complaint's responsibility finding and its decision (责任认定申诉).
+    "contest": (ResponsibilityContest, "complaint_id"),
 }
 HISTORY_MODELS = {label: model.history.model for label, (model, _col) in CHAINED.items()}
 LABEL_OF = {history: label for label, history in HISTORY_MODELS.items()}

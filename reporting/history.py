@@ -26,6 +26,7 @@ RECORD_LABELS = {
     "note": _("Note"),
     "communication": _("Communication"),
     "attachment": _("Attachment"),
+    "contest": _("Responsibility contest"),
 }
 
 ACTION_LABELS = {
@@ -46,6 +47,8 @@ ACTION_LABELS = {
     "edit": _("Details corrected"),
     "link_repeat": _("Linked as a repeat complaint"),
     "overturn_responsibility": _("Responsibility finding overturned"),
+    "contest_responsibility": _("Responsibility finding contested"),
+    "decide_contest": _("Contest decided"),
     "first_response": _("First response to the complainant"),
     "note": _("Note added"),
     "communication": _("Communication logged"),

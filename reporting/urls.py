@@ -5,6 +5,7 @@ reporting app, which owns the hash chain they show)."""
 from django.urls import path, register_converter
 
 from reporting import (
+    accountability_api,
     accountability_views,
     api,
     cause_views,
@@ -118,6 +119,11 @@ urlpatterns = [
         "api/v1/reports/regulator/<str:period>/",
         regulator_views.RegulatorExportView.as_view(),
         name="api_regulator",
+    ),
+    path(
+        "api/v1/reports/accountability/",
+        accountability_api.AccountabilityReportView.as_view(),
+        name="api_accountability",
     ),
     path("complaints/<str:reference>/history/", views.complaint_history, name="history"),
     path("audit/", views.audit_log, name="audit_log"),

@@ -349,3 +349,68 @@ def test_a_contest_by_the_department_manager_goes_to_the_general_manager(
     with django_capture_on_commit_callbacks(execute=True):
         contest_in_time(complaint, manager)
     assert [m.to for m in mail.outbox] == [[gm.email]]
+
+
+def test_the_contest_and_its_decision_are_sealed_in_the_complaint_audit_chain(
+    client, finding, frontline, manager, auditor
+):
+    from reporting import audit
+
+    complaint = finding()
+    contest = contest_in_time(complaint, frontline)
+    accountability.decide_contest(contest, by=manager, outcome="overturned", note="Rota")
+    records = audit.AuditRecord.objects.filter(complaint=complaint, model="contest")
+    assert list(records.order_by("seq").values_list("action", "user_id")) == [
+        ("contest_responsibility", frontline.pk),
+        ("decide_contest", manager.pk),
+    ]
+    assert audit.verify([complaint.pk]).breaks == {}
+    client.force_login(auditor)
+    page = client.get(f"/complaints/{complaint.reference}/history/").content.decode()
+    assert "Responsibility finding contested" in page and "Contest decided" in page
+    assert "Responsibility finding overturned" in page
+
+
+@pytest.mark.parametrize("state", [State.RESOLVED, State.FOLLOWED_UP, State.CLOSED])
+def test_a_finding_may_be_contested_whatever_the_state_after_resolution(
+    make_complaint, frontline, manager, dept_a, state
+):
+    with time_machine.travel(FOUND, tick=False):
+        complaint = make_complaint(state)
+    Complaint.objects.filter(pk=complaint.pk).update(
+        responsible_department=dept_a,
+        responsible_person=frontline,
+        responsibility_finding="Late callback",
+        responsibility_found_at=FOUND,
+    )
+    contest = contest_in_time(Complaint.objects.get(pk=complaint.pk), frontline)
+    accountability.decide_contest(contest, by=manager, outcome="overturned", note="Rota")
+    after = Complaint.objects.get(pk=complaint.pk)
+    assert (after.state, after.responsible_person_id) == (state, None)
+
+
+@pytest.mark.parametrize(
+    ("persona", "links"),
+    [
+        ("frontline", {"findings", "accountability"}),
+        ("manager", {"findings", "contests", "accountability"}),
+        ("gm", {"findings", "contests", "accountability"}),
+    ],
+)
+def test_the_queues_menu_leads_to_the_accountability_pages(request, client, persona, links):
+    client.force_login(request.getfixturevalue(persona))
+    page = client.get("/").content.decode()
+    for key in {"findings", "contests", "accountability"}:
+        assert (f'data-deadlines="{key}"' in page) is (key in links), key
+
+
+def test_the_contests_page_has_a_fixed_number_of_queries(
+    client, finding, frontline, manager, django_assert_max_num_queries
+):
+    for _ in range(4):
+        contest_in_time(finding(), frontline)
+    client.force_login(manager)
+    client.get("/accountability/contests/")  # warm the navigation's cached counts
+    with django_assert_max_num_queries(8):
+        response = client.get("/accountability/contests/")
+    assert response.content.decode().count("decide-form") == 4

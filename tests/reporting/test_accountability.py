@@ -207,3 +207,19 @@ def test_the_period_boundaries_follow_the_organisation_time_zone():
     assert period.start == at(2026, 10, 1, 0)
     assert period.end == at(2027, 1, 1, 0)
     assert Period.parse("2026").end - Period.parse("2026").start == dt.timedelta(days=365)
+
+
+def test_the_api_gives_the_same_table_as_json_scoped_alike(november, manager):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=manager).key}")
+    body = client.get("/api/v1/reports/accountability/", {"period": "2026-11"}).json()
+    assert body["period"] == "2026-11"
+    assert [(u["name"], u["substantiated"], u["satisfaction_rate"]) for u in body["units"]] == [
+        ("Customer service", 3, "66.7")
+    ]
+    assert [p["name"] for p in body["people"]] == ["frontline"]
+    bad = client.get("/api/v1/reports/accountability/", {"period": "2026-Q9"})
+    assert bad.status_code == 400 and "period" in bad.json()["error"]["fields"]
