@@ -196,3 +196,17 @@ def test_the_action_page_costs_the_same_queries_with_more_complaints_and_history
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(detail_url(action))
     assert len(response.context["complaints"]) == 7
+
+
+def test_a_manager_gets_the_one_step_link_on_a_complaint_with_a_coded_cause(
+    client, make_complaint, manager, frontline, cause
+):
+    from complaints.models import Complaint
+
+    complaint = make_complaint(State.RESOLVED)
+    Complaint.objects.filter(pk=complaint.pk).update(cause=cause)
+    client.force_login(manager)
+    page = client.get(complaint.get_absolute_url()).content.decode()
+    assert f"cause={cause.code}&amp;complaints={complaint.reference}" in page
+    client.force_login(frontline)
+    assert "open-action-link" not in client.get(complaint.get_absolute_url()).content.decode()
