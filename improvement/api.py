@@ -14,16 +14,16 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from complaints.api.errors import error_responses
+from complaints.api.pagination import ComplaintCursorPagination
 from complaints.api.parsers import BoundedJSONParser
 from complaints.models import Department, RootCause
 from complaints.selectors import complaints_visible_to, may_write
 from improvement import selectors, services
-from improvement.filters import ActionFilter
+from improvement.filters import ActionApiFilter
 from improvement.forms import MAX_LINKED
 from improvement.models import CorrectiveAction
 
@@ -147,10 +147,10 @@ TRANSITION_SERIALIZERS = {
 }
 
 
-class ActionPagination(CursorPagination):
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
+class ActionPagination(ComplaintCursorPagination):
+    """The complaints API's strict cursor pages (a bad page size or cursor is a 400), by due
+    date: ``capa_open_due_idx`` / ``capa_dept_state_due_idx`` / ``capa_owner_state_due_idx``."""
+
     ordering = ("due_on", "id")
 
 
@@ -180,7 +180,7 @@ class ActionListView(generics.GenericAPIView):
     serializer_class = ActionSerializer
     pagination_class = ActionPagination
     filter_backends = [DjangoFilterBackend]
-    filterset_class = ActionFilter
+    filterset_class = ActionApiFilter
 
     def get_queryset(self) -> QuerySet[CorrectiveAction]:
         return visible_actions(self.request)

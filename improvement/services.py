@@ -282,9 +282,10 @@ def edit(
             raise ActionForbidden(_("You may not edit action %(pk)s.") % {"pk": locked.pk})
         if not locked.is_open:
             raise TransitionRefused(_("A closed action cannot be edited."))
+        old_due = locked.due_on
         for field, value in changes.items():
             setattr(locked, field, value)
-        if "due_on" in changes and changes["due_on"] != action.due_on:
+        if locked.due_on != old_due:
             locked.escalation_level = 0
             locked.escalated_at = None
         _save(locked, by=by, name="edit", reason=reason)
