@@ -328,3 +328,15 @@ def test_the_monthly_report_counts_appeals_against_refusals_by_outcome(
     april = figures.month_bundle(Complaint.objects.all(), Month(2026, 4))["figures"]
     assert (april["refusal_appeals_upheld"], april["refusal_appeals_overturned"]) == (0, 0)
     assert pending.state == State.RECEIVED
+
+
+def test_the_api_refuses_with_the_regulator_reason(client, make_complaint, manager):
+    complaint = make_complaint()
+    client.force_login(manager)
+    response = client.post(
+        f"/api/v1/complaints/{complaint.reference}/reject/",
+        {"reason_code": "regulator_handled", "explanation": "The regulator decided in May."},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["reject_reason"] == "regulator_handled"
