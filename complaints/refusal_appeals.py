@@ -76,6 +76,7 @@ def decide(
     History: one "decide_refusal_appeal" row on the appeal and, when overturned, one
     "accept_on_appeal" row on the original, both by ``by`` with ``explanation`` as the reason.
     """
+    classification = {"category": category, "priority": priority, "department": department}
     with transaction.atomic():
         # The original first, then the appeal: the one order every writer of both uses.
         original = Complaint.objects.select_for_update(no_key=True).get(pk=appeal.appeal_of_id)
@@ -101,24 +102,26 @@ def decide(
             },
         )
         if overturn:
-            original_source = services._move(
-                original,
-                action="accept_on_appeal",
-                by=by,
-                changes={
-                    "category": category or original.category or locked.category,
-                    "priority": priority or original.priority,
-                    "department": department or original.department or locked.department,
-                },
-            )
-            services._announce_and_save(
-                original,
-                by=by,
-                action="accept_on_appeal",
-                reason=explanation,
-                source=original_source,
-            )
+            _accept(original, locked, by=by, reason=explanation, classification=classification)
         services._announce_and_save(
             locked, by=by, action="decide_refusal_appeal", reason=explanation, source=source
         )
     return locked, original
+
+
+def _accept(original: Complaint, appeal: Complaint, *, by, reason: str, classification) -> None:
+    """Accept the locked ``original`` (rejected → classified) with the classification given,
+    else its own, else the appeal's; saved with one "accept_on_appeal" history row."""
+    source = services._move(
+        original,
+        action="accept_on_appeal",
+        by=by,
+        changes={
+            "category": classification["category"] or original.category or appeal.category,
+            "priority": classification["priority"] or original.priority,
+            "department": classification["department"] or original.department or appeal.department,
+        },
+    )
+    services._announce_and_save(
+        original, by=by, action="accept_on_appeal", reason=reason, source=source
+    )
