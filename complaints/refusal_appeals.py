@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from complaints import rules, services
+from complaints import routing, rules, services
 from complaints.models import Complaint, Department
 
 # The appeal is against the refusal when its original was refused and not accepted before the
@@ -74,7 +74,9 @@ def decide(
     Side effects: the appeal is resolved with ``explanation`` as its decision and ``by`` as its
     handler; when overturned the original is accepted and its deadlines start.
     History: one "decide_refusal_appeal" row on the appeal and, when overturned, one
-    "accept_on_appeal" row on the original, both by ``by`` with ``explanation`` as the reason.
+    "accept_on_appeal" row on the original, both by ``by`` with ``explanation`` as the reason,
+    plus an "assign" row when the original is routed to its department's complaint handler
+    (``complaints.routing``, as at classification).
     """
     classification = {"category": category, "priority": priority, "department": department}
     with transaction.atomic():
@@ -103,6 +105,10 @@ def decide(
         )
         if overturn:
             _accept(original, locked, by=by, reason=explanation, classification=classification)
+            # Accepted like any classified complaint: to its department's handler first.
+            handler = routing.handler_for(original)
+            if handler is not None:
+                original = services._route_to_handler(original, by=by, handler=handler)
         services._announce_and_save(
             locked, by=by, action="decide_refusal_appeal", reason=explanation, source=source
         )

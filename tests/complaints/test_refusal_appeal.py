@@ -340,3 +340,16 @@ def test_the_api_refuses_with_the_regulator_reason(client, make_complaint, manag
     )
     assert response.status_code == 200, response.content
     assert response.json()["reject_reason"] == "regulator_handled"
+
+
+def test_an_overturned_refusal_goes_to_the_department_s_complaint_handler(
+    refused, gm, dept_a, frontline, category
+):
+    dept_a.complaint_handler = frontline
+    dept_a.save()
+    appeal = appeal_of(refused)
+    _decided, original = refusal_appeals.decide(
+        appeal, by=gm, overturn=True, explanation="Accepted.", category=category
+    )
+    assert original.state == State.ASSIGNED and original.assignee == frontline
+    assert Complaint.objects.get(pk=refused.pk).assignee == frontline
