@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from complaints import rules, services
+from complaints import routing, rules, services
 from complaints.models import Complaint, Department
 
 # The appeal is against the refusal when its original was refused and not accepted before the
@@ -74,8 +74,11 @@ def decide(
     Side effects: the appeal is resolved with ``explanation`` as its decision and ``by`` as its
     handler; when overturned the original is accepted and its deadlines start.
     History: one "decide_refusal_appeal" row on the appeal and, when overturned, one
-    "accept_on_appeal" row on the original, both by ``by`` with ``explanation`` as the reason.
+    "accept_on_appeal" row on the original, both by ``by`` with ``explanation`` as the reason,
+    plus an "assign" row when the original is routed to its department's complaint handler
+    (``complaints.routing``, as at classification).
     """
+    classification = {"category": category, "priority": priority, "department": department}
     with transaction.atomic():
         # The original first, then the appeal: the one order every writer of both uses.
         original = Complaint.objects.select_for_update(no_key=True).get(pk=appeal.appeal_of_id)
@@ -101,24 +104,30 @@ def decide(
             },
         )
         if overturn:
-            original_source = services._move(
-                original,
-                action="accept_on_appeal",
-                by=by,
-                changes={
-                    "category": category or original.category or locked.category,
-                    "priority": priority or original.priority,
-                    "department": department or original.department or locked.department,
-                },
-            )
-            services._announce_and_save(
-                original,
-                by=by,
-                action="accept_on_appeal",
-                reason=explanation,
-                source=original_source,
-            )
+            _accept(original, locked, by=by, reason=explanation, classification=classification)
+            # Accepted like any classified complaint: to its department's handler first.
+            handler = routing.handler_for(original)
+            if handler is not None:
+                original = services._route_to_handler(original, by=by, handler=handler)
         services._announce_and_save(
             locked, by=by, action="decide_refusal_appeal", reason=explanation, source=source
         )
     return locked, original
+
+
+def _accept(original: Complaint, appeal: Complaint, *, by, reason: str, classification) -> None:
+    """Accept the locked ``original`` (rejected → classified) with the classification given,
+    else its own, else the appeal's; saved with one "accept_on_appeal" history row."""
+    source = services._move(
+        original,
+        action="accept_on_appeal",
+        by=by,
+        changes={
+            "category": classification["category"] or original.category or appeal.category,
+            "priority": classification["priority"] or original.priority,
+            "department": classification["department"] or original.department or appeal.department,
+        },
+    )
+    services._announce_and_save(
+        original, by=by, action="accept_on_appeal", reason=reason, source=source
+    )

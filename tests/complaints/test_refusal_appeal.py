@@ -328,3 +328,28 @@ def test_the_monthly_report_counts_appeals_against_refusals_by_outcome(
     april = figures.month_bundle(Complaint.objects.all(), Month(2026, 4))["figures"]
     assert (april["refusal_appeals_upheld"], april["refusal_appeals_overturned"]) == (0, 0)
     assert pending.state == State.RECEIVED
+
+
+def test_the_api_refuses_with_the_regulator_reason(client, make_complaint, manager):
+    complaint = make_complaint()
+    client.force_login(manager)
+    response = client.post(
+        f"/api/v1/complaints/{complaint.reference}/reject/",
+        {"reason_code": "regulator_handled", "explanation": "The regulator decided in May."},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["reject_reason"] == "regulator_handled"
+
+
+def test_an_overturned_refusal_goes_to_the_department_s_complaint_handler(
+    refused, gm, dept_a, frontline, category
+):
+    dept_a.complaint_handler = frontline
+    dept_a.save()
+    appeal = appeal_of(refused)
+    _decided, original = refusal_appeals.decide(
+        appeal, by=gm, overturn=True, explanation="Accepted.", category=category
+    )
+    assert original.state == State.ASSIGNED and original.assignee == frontline
+    assert Complaint.objects.get(pk=refused.pk).assignee == frontline

@@ -188,3 +188,29 @@ def test_an_unassigned_complaint_s_due_soon_warning_goes_to_the_handler_first(
     notice = Notice.objects.select_related("complaint__department").get(pk=notice.pk)
     assert {email for email, _ in notify.recipients(notice)} == {manager.email}
     assert outbox.outbox == []
+
+
+# --- the department settings -------------------------------------------------------------------
+
+
+def test_the_department_settings_show_the_handler_and_the_switch(
+    client, gm, handler, dept_a, frontline_b
+):
+    from complaints.admin import DepartmentAdminForm
+
+    client.force_login(gm)
+    page = client.get(f"/admin/complaints/department/{dept_a.pk}/change/")
+    html = page.content.decode()
+    assert 'name="complaint_handler"' in html and 'name="route_to_handler"' in html
+    data = {
+        "code": dept_a.code,
+        "name": dept_a.name,
+        "complaint_handler": frontline_b.pk,  # staff of another department
+        "route_to_handler": "on",
+        "active": "on",
+    }
+    form = DepartmentAdminForm(data=data, instance=dept_a)
+    assert not form.is_valid()
+    assert "active staff of this department" in str(form.errors["complaint_handler"])
+    form = DepartmentAdminForm(data={**data, "complaint_handler": handler.pk}, instance=dept_a)
+    assert form.is_valid(), form.errors
