@@ -348,3 +348,24 @@ def test_the_demo_has_a_recurring_cause_in_last_month_and_findings_that_name_peo
         .first()
     )
     assert top is not None and top["n"] >= 5
+
+
+# --- resolved at first contact (the staff registration form) --------------------------------
+
+
+def test_a_substantiated_complaint_resolved_at_first_contact_needs_its_coded_cause(
+    client, frontline, category
+):
+    from tests.intake.test_first_contact import post, resolved_on_the_call
+
+    data = resolved_on_the_call(category, **{"first_contact-substantiated": "true"})
+    response = post(client, frontline, data)
+    assert response.status_code == 400
+    assert "A substantiated complaint needs a coded root cause." in response.content.decode()
+    assert not Complaint.objects.exists()
+
+    response = post(client, frontline, {**data, "first_contact-cause": "people-explanation"})
+    assert response.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.cause.code == "people-explanation"
+    assert complaint.responsible_department == frontline.staff_profile.department
