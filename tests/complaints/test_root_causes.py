@@ -369,3 +369,50 @@ def test_a_substantiated_complaint_resolved_at_first_contact_needs_its_coded_cau
     complaint = Complaint.objects.get()
     assert complaint.cause.code == "people-explanation"
     assert complaint.responsible_department == frontline.staff_profile.department
+
+
+# --- the admin -----------------------------------------------------------------------------------
+
+
+def test_the_admins_resolve_button_takes_the_cause_through_the_same_rules(
+    client, frontline, make_complaint
+):
+    from django.urls import reverse
+
+    complaint = make_complaint(State.ASSIGNED)
+    client.force_login(frontline)
+    url = reverse("admin:complaints_complaint_transition", args=[complaint.pk, "resolve"])
+    body = {k: v for k, v in RESOLUTION.items() if k != "substantiated"}
+    body.update(substantiated="true", cause="people")
+    refused = client.post(url, body, follow=True, headers={"Accept-Language": "en"})
+    assert "人员 is a top-level cause" in refused.content.decode()
+    assert reload(complaint).state == State.ASSIGNED
+    client.post(url, {**body, "cause": "product-design"})
+    after = reload(complaint)
+    assert after.state == State.RESOLVED and after.cause.code == "product-design"
+
+
+def test_the_general_manager_keeps_the_catalogue_in_the_admin_and_nobody_deletes_a_cause(
+    client, gm, manager
+):
+    from django.urls import reverse
+
+    client.force_login(gm)
+    add = client.post(
+        reverse("admin:complaints_rootcause_add"),
+        {
+            "code": "people-fatigue",
+            "name": "疲劳作业",
+            "parent": RootCause.objects.get(code="people").pk,
+            "active": "on",
+        },
+    )
+    assert add.status_code == 302
+    added = RootCause.objects.get(code="people-fatigue")
+    assert added.history.get().history_user == gm
+    cause = RootCause.objects.get(code="people-skill")
+    delete = reverse("admin:complaints_rootcause_delete", args=[cause.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    client.force_login(manager)
+    assert client.get(reverse("admin:complaints_rootcause_changelist")).status_code == 200
+    assert client.get(reverse("admin:complaints_rootcause_add")).status_code == 403
