@@ -282,6 +282,8 @@ def test_the_list_filters_by_cause_and_a_top_level_cause_takes_in_its_finer_ones
     with django_assert_max_num_queries(9 + 2):
         assert listed("people") == {training.reference, attitude.reference}
     assert listed("system") == {outage.reference}
+    # An unknown code is a filter error, not an empty list that looks like an answer.
+    assert client.get("/complaints/?cause=no-such-cause").status_code == 400
 
 
 # --- the person named is told --------------------------------------------------------------------
