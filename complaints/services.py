@@ -560,7 +560,7 @@ def _checked_resolution(
     """The coded cause (looked up when given by code), once the values keep the rules of
     ``complaints.root_causes``; otherwise ``InvalidInput`` (400) naming each field."""
     if isinstance(cause, str):
-        code, cause = cause, RootCause.objects.select_related("parent").filter(code=cause).first()
+        code, cause = cause, root_causes.by_code(cause)
         if cause is None:
             raise InvalidInput({"cause": _("There is no root cause %(code)s.") % {"code": code}})
     problems = root_causes.resolution_problems(

@@ -591,7 +591,7 @@ class CauseField(serializers.SlugRelatedField):
     def to_internal_value(self, data: Any) -> RootCause:
         if not isinstance(data, str):
             self.fail("invalid")
-        cause = RootCause.objects.select_related("parent").filter(code=data).first()
+        cause = root_causes.by_code(data)
         if cause is None:
             self.fail("does_not_exist", slug_name=self.slug_field, value=data)
         return cause

@@ -61,6 +61,7 @@ def test_resolving_records_the_cause_and_the_finding_and_the_detail_shows_them(
             "人员 is a top-level cause: choose one of its finer causes.",
         ),
         ({"cause": "nope"}, "cause", "Object with code=nope does not exist."),
+        ({"cause": "a\x00b"}, "cause", "Object with code=a\x00b does not exist."),
         (
             {"cause": "retired"},
             "cause",
@@ -134,3 +135,5 @@ def test_the_api_list_filters_by_cause_code(
     assert people == {made["people-training"].reference, made["people-attitude"].reference}
     assert listed("system-outage") == {made["system-outage"].reference}
     assert listed("product") == set()
+    # Not a code: refused before any query (never a database error).
+    assert client.get(url(), {"cause": "a\x00b"}).status_code == 400
