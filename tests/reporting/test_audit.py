@@ -279,6 +279,7 @@ def test_a_history_row_written_outside_the_application_is_detected(worked):
         " tier, escalation_count, extension_count, reject_reason, withdraw_reason, decision_note,"
         " root_cause, resolution_summary, remedy, remedy_amount, corrective_action,"
         " follow_up_outcome, follow_up_comment, reopen_count, created_at, updated_at,"
+        " responsibility_finding, external_platform, external_reference,"
         " history_date, history_type) "
         "SELECT id, 'close', reference, tracking_code, 'closed', version, channel, received_at,"
         " complainant_name, complainant_phone, complainant_email, complainant_id_number,"
@@ -287,6 +288,7 @@ def test_a_history_row_written_outside_the_application_is_detected(worked):
         " tier, escalation_count, extension_count, reject_reason, withdraw_reason, decision_note,"
         " root_cause, resolution_summary, remedy, remedy_amount, corrective_action,"
         " follow_up_outcome, follow_up_comment, reopen_count, created_at, updated_at,"
+        " responsibility_finding, external_platform, external_reference,"
         " %s, '~' FROM complaints_complaint WHERE id = %s",
         [timezone.now(), worked.pk],
     )
