@@ -167,6 +167,12 @@ def test_the_person_complained_about_still_never_handles_their_own_case(
     with pytest.raises(services.TransitionRefused):
         services.assign(reload(complaint), by=manager, assignee=frontline2)
     assert reload(complaint).assignee is None
+    # Nor resolves it: a manager complained about cannot resolve (and so record the finding
+    # of) a case of their own department.
+    about_manager = make_complaint(State.ASSIGNED, subject_person=manager)
+    with pytest.raises(services.ActionForbidden):
+        resolve(about_manager, manager)
+    assert reload(about_manager).state == State.ASSIGNED
 
 
 # --- the staff pages ------------------------------------------------------------------------------
