@@ -123,7 +123,7 @@ class ComplaintFilter(django_filters.FilterSet):
     )
     # ?cause=<code>, as the reports link "the complaints behind this cause".
     cause = django_filters.ModelChoiceFilter(
-        label=_("Root cause"),
+        label=_("Coded root cause"),
         queryset=root_causes.catalogue(),
         to_field_name="code",
         method="filter_cause",

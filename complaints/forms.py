@@ -24,7 +24,6 @@ from complaints.models import (
     FollowUpOutcome,
     Priority,
     RejectReason,
-    RootCause,
     WithdrawReason,
 )
 from complaints.people import display_name
@@ -162,7 +161,7 @@ class CauseChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        cause = RootCause.objects.select_related("parent").filter(code=str(value)).first()
+        cause = root_causes.by_code(str(value))
         if cause is None:
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"

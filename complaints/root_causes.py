@@ -13,12 +13,25 @@ itself (so the admin, commands and any other caller are held to them too):
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth import get_user_model
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint, Department, RootCause
+
+# A cause's code is a slug (RootCause.code). Anything else is no code: never sent to the
+# database (a NUL byte in a query parameter would be an error there, not a miss).
+CODE_RE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
+
+
+def by_code(code: object) -> RootCause | None:
+    """The cause with this code (any level, active or not), or None."""
+    if not isinstance(code, str) or not CODE_RE.fullmatch(code):
+        return None
+    return RootCause.objects.select_related("parent").filter(code=code).first()
 
 
 def choosable_causes() -> QuerySet[RootCause]:
@@ -103,5 +116,7 @@ def cause_q(code: str) -> Q:
     """Complaints whose coded cause is ``code``, or a finer cause of it when ``code`` is a
     top-level cause. The cause ids come from the small catalogue (a subquery), so the
     complaints themselves are read through ``cmp_cause_resolved_idx``."""
+    if not CODE_RE.fullmatch(code):
+        return Q(pk__in=[])
     ids = RootCause.objects.filter(Q(code=code) | Q(parent__code=code)).values("pk")
     return Q(cause_id__in=ids)

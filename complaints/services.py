@@ -536,32 +536,13 @@ def resolve(
     unsubstantiated one has all of these blank. History: one "resolve" row. Side effect: the
     ``complaint_changed`` signal, on which the escalation app tells a named person.
     """
-    if isinstance(cause, str):
-        code, cause = cause, RootCause.objects.select_related("parent").filter(code=cause).first()
-        if cause is None:
-            raise InvalidInput({"cause": _("There is no root cause %(code)s.") % {"code": code}})
-    problems = root_causes.resolution_problems(
+    cause = _checked_resolution(
         substantiated=substantiated,
         cause=cause,
         responsible_person=responsible_person,
         responsibility_finding=responsibility_finding,
     )
-    if problems:
-        raise InvalidInput(problems)
-
-    def within_authority(locked: Complaint) -> None:
-        amount = locked.remedy_amount or Decimal("0")
-        if rules.within_limit(amount, rules.remedy_limit(by)):
-            return
-        if locked.remedy_approved_amount is not None and amount <= locked.remedy_approved_amount:
-            return
-        raise ApprovalRequired(
-            _(
-                "A remedy of %(amount)s exceeds what your tier may grant (%(limit)s). "
-                "Ask a manager to approve it first."
-            )
-            % {"amount": amount, "limit": rules.remedy_limit(by)}
-        )
+    within_authority = _remedy_within_authority(by)
 
     def accountability(locked: Complaint) -> None:
         within_authority(locked)
@@ -594,6 +575,51 @@ def resolve(
         expected_version=expected_version,
         check=accountability,
     )
+
+
+def _checked_resolution(
+    *,
+    substantiated: bool,
+    cause: RootCause | str | None,
+    responsible_person,
+    responsibility_finding,
+) -> RootCause | None:
+    """The coded cause (looked up when given by code), once the values keep the rules of
+    ``complaints.root_causes``; otherwise ``InvalidInput`` (400) naming each field."""
+    if isinstance(cause, str):
+        code, cause = cause, root_causes.by_code(cause)
+        if cause is None:
+            raise InvalidInput({"cause": _("There is no root cause %(code)s.") % {"code": code}})
+    problems = root_causes.resolution_problems(
+        substantiated=substantiated,
+        cause=cause,
+        responsible_person=responsible_person,
+        responsibility_finding=responsibility_finding,
+    )
+    if problems:
+        raise InvalidInput(problems)
+    return cause
+
+
+def _remedy_within_authority(by) -> Callable[[Complaint], None]:
+    """A check that the locked complaint's remedy is within ``by``'s tier limit, or approved up
+    to at least that amount (``approve_remedy``); otherwise ``ApprovalRequired``."""
+
+    def within_authority(locked: Complaint) -> None:
+        amount = locked.remedy_amount or Decimal("0")
+        if rules.within_limit(amount, rules.remedy_limit(by)):
+            return
+        if locked.remedy_approved_amount is not None and amount <= locked.remedy_approved_amount:
+            return
+        raise ApprovalRequired(
+            _(
+                "A remedy of %(amount)s exceeds what your tier may grant (%(limit)s). "
+                "Ask a manager to approve it first."
+            )
+            % {"amount": amount, "limit": rules.remedy_limit(by)}
+        )
+
+    return within_authority
 
 
 def approve_remedy(

@@ -20,8 +20,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from complaints import root_causes
 from complaints.datebounds import BoundedDateTimeField
-from complaints.forms import ComplainantContactMixin
+from complaints.forms import CauseChoiceField, ComplainantContactMixin
 from complaints.models import (
     OPEN_STATES,
     Category,
@@ -428,6 +429,14 @@ class FirstContactForm(forms.Form):
         empty_value=None,
         required=False,
     )
+    # The coded root cause (#16), as on the resolve form: required when substantiated.
+    cause = CauseChoiceField(
+        label=_("Coded root cause"),
+        queryset=root_causes.choosable_causes(),
+        to_field_name="code",
+        required=False,
+        help_text=_("Required when the complaint is substantiated."),
+    )
     remedy = forms.CharField(
         label=_("Remedy given"), required=False, widget=forms.Textarea({"rows": 2})
     )
@@ -452,6 +461,12 @@ class FirstContactForm(forms.Form):
             for name in self.REQUIRED_WHEN_RESOLVED:
                 if cleaned.get(name) in (None, ""):
                     self.add_error(name, _("Required for a complaint resolved at first contact."))
+            if not self.has_error("cause") and not self.has_error("substantiated"):
+                problems = root_causes.resolution_problems(
+                    substantiated=cleaned.get("substantiated"), cause=cleaned.get("cause")
+                )
+                if "cause" in problems:
+                    self.add_error("cause", problems["cause"])
         return cleaned
 
     def resolution(self) -> intake_services.FirstContactResolution | None:
@@ -464,6 +479,7 @@ class FirstContactForm(forms.Form):
             resolution_summary=data["resolution_summary"],
             root_cause=data["root_cause"],
             substantiated=data["substantiated"],
+            cause=data.get("cause"),
             remedy=data.get("remedy", ""),
             follow_up_outcome=data.get("follow_up_outcome", ""),
         )

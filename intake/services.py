@@ -209,6 +209,7 @@ class FirstContactResolution:
     substantiated: bool
     remedy: str = ""
     follow_up_outcome: str = ""
+    cause: Any = None  # a RootCause, required when substantiated (complaints.root_causes)
     follow_up_comment: str = ""
 
 
@@ -257,6 +258,7 @@ def register_resolved_at_first_contact(
             resolution_summary=resolution.resolution_summary,
             substantiated=resolution.substantiated,
             remedy=resolution.remedy,
+            cause=resolution.cause,
         )
         if resolution.follow_up_outcome:
             complaint = services.follow_up(

@@ -598,6 +598,20 @@ class AssignSerializer(OptionalReasonMixin, TransitionSerializer):
     )
 
 
+class CauseField(serializers.SlugRelatedField):
+    """A root cause by code. The choosable causes are its queryset (as the form's); any cause
+    of the catalogue is read back, so that a top-level or retired one is refused with the
+    rule's own reason (``ResolveSerializer.validate``) rather than "does not exist"."""
+
+    def to_internal_value(self, data: Any) -> RootCause:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        cause = root_causes.by_code(data)
+        if cause is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return cause
+
+
 class ResolveSerializer(OptionalReasonMixin, TransitionSerializer):
     root_cause = StrictCharField(max_length=10_000)
     resolution_summary = StrictCharField(max_length=10_000)
@@ -612,11 +626,9 @@ class ResolveSerializer(OptionalReasonMixin, TransitionSerializer):
     )
     corrective_action = StrictCharField(max_length=10_000, required=False, allow_blank=True)
     substantiated = serializers.BooleanField(help_text=_("Whether the complaint was justified."))
-    # Any cause of the catalogue is read, so a top-level or retired one is refused with the
-    # rule's own message (validate) rather than "does not exist".
-    cause = serializers.SlugRelatedField(
+    cause = CauseField(
         slug_field="code",
-        queryset=RootCause.objects.select_related("parent"),
+        queryset=_queryset(forms.ResolveForm, "cause"),
         required=False,
         allow_null=True,
         help_text=_(
@@ -634,7 +646,7 @@ class ResolveSerializer(OptionalReasonMixin, TransitionSerializer):
         ),
     )
     responsible_person = StrictPrimaryKeyRelatedField(
-        queryset=User.objects.all(),
+        queryset=_queryset(forms.ResolveForm, "responsible_person"),
         required=False,
         allow_null=True,
         help_text=_("Substantiated only: an active member of staff's user id."),

@@ -232,6 +232,7 @@ def test_a_stale_resolve_lists_every_change_since_the_version_seen(
         "resolution_summary": "Refunded the fee",
         "remedy_amount": "0",
         "substantiated": "true",
+        "cause": "system-outage",
         "expected_version": seen_version,
     }
 

@@ -167,6 +167,12 @@ def test_the_person_complained_about_still_never_handles_their_own_case(
     with pytest.raises(services.TransitionRefused):
         services.assign(reload(complaint), by=manager, assignee=frontline2)
     assert reload(complaint).assignee is None
+    # Nor resolves it: a manager complained about cannot resolve (and so record the finding
+    # of) a case of their own department.
+    about_manager = make_complaint(State.ASSIGNED, subject_person=manager)
+    with pytest.raises(services.ActionForbidden):
+        resolve(about_manager, manager)
+    assert reload(about_manager).state == State.ASSIGNED
 
 
 # --- the staff pages ------------------------------------------------------------------------------
@@ -282,6 +288,8 @@ def test_the_list_filters_by_cause_and_a_top_level_cause_takes_in_its_finer_ones
     with django_assert_max_num_queries(9 + 2):
         assert listed("people") == {training.reference, attitude.reference}
     assert listed("system") == {outage.reference}
+    # An unknown code is a filter error, not an empty list that looks like an answer.
+    assert client.get("/complaints/?cause=no-such-cause").status_code == 400
 
 
 # --- the person named is told --------------------------------------------------------------------
@@ -348,3 +356,71 @@ def test_the_demo_has_a_recurring_cause_in_last_month_and_findings_that_name_peo
         .first()
     )
     assert top is not None and top["n"] >= 5
+
+
+# --- resolved at first contact (the staff registration form) --------------------------------
+
+
+def test_a_substantiated_complaint_resolved_at_first_contact_needs_its_coded_cause(
+    client, frontline, category
+):
+    from tests.intake.test_first_contact import post, resolved_on_the_call
+
+    data = resolved_on_the_call(category, **{"first_contact-substantiated": "true"})
+    response = post(client, frontline, data)
+    assert response.status_code == 400
+    assert "A substantiated complaint needs a coded root cause." in response.content.decode()
+    assert not Complaint.objects.exists()
+
+    response = post(client, frontline, {**data, "first_contact-cause": "people-explanation"})
+    assert response.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.cause.code == "people-explanation"
+    assert complaint.responsible_department == frontline.staff_profile.department
+
+
+# --- the admin -----------------------------------------------------------------------------------
+
+
+def test_the_admins_resolve_button_takes_the_cause_through_the_same_rules(
+    client, frontline, make_complaint
+):
+    from django.urls import reverse
+
+    complaint = make_complaint(State.ASSIGNED)
+    client.force_login(frontline)
+    url = reverse("admin:complaints_complaint_transition", args=[complaint.pk, "resolve"])
+    body = {k: v for k, v in RESOLUTION.items() if k != "substantiated"}
+    body.update(substantiated="true", cause="people")
+    refused = client.post(url, body, follow=True, headers={"Accept-Language": "en"})
+    assert "人员 is a top-level cause" in refused.content.decode()
+    assert reload(complaint).state == State.ASSIGNED
+    client.post(url, {**body, "cause": "product-design"})
+    after = reload(complaint)
+    assert after.state == State.RESOLVED and after.cause.code == "product-design"
+
+
+def test_the_general_manager_keeps_the_catalogue_in_the_admin_and_nobody_deletes_a_cause(
+    client, gm, manager
+):
+    from django.urls import reverse
+
+    client.force_login(gm)
+    add = client.post(
+        reverse("admin:complaints_rootcause_add"),
+        {
+            "code": "people-fatigue",
+            "name": "疲劳作业",
+            "parent": RootCause.objects.get(code="people").pk,
+            "active": "on",
+        },
+    )
+    assert add.status_code == 302
+    added = RootCause.objects.get(code="people-fatigue")
+    assert added.history.get().history_user == gm
+    cause = RootCause.objects.get(code="people-skill")
+    delete = reverse("admin:complaints_rootcause_delete", args=[cause.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    client.force_login(manager)
+    assert client.get(reverse("admin:complaints_rootcause_changelist")).status_code == 200
+    assert client.get(reverse("admin:complaints_rootcause_add")).status_code == 403

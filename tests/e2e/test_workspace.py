@@ -60,6 +60,8 @@ def resolve(modal):
     modal.locator("textarea[name=resolution_summary]").fill("Apologised; agent coached")
     modal.locator("input[name=remedy_amount]").fill("50")
     modal.locator("select[name=substantiated]").select_option("true")
+    # A substantiated complaint names its coded root cause (#16), by code.
+    modal.locator("select[name=cause]").select_option("people-skill")
 
 
 def follow_up(modal):

@@ -75,6 +75,7 @@ def reopened_across_months(
         remedy="Refund",
         remedy_amount=Decimal("0"),
         corrective_action="Check refunds",
+        cause="process-missing-step",
     )
     x = _at(at(2026, 12, 5, 10), services.follow_up, x, by=frontline, outcome="satisfied")
     return {"x": x, "b": b}
