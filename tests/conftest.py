@@ -129,6 +129,16 @@ def ensure_root_causes() -> None:
         migration.load_catalogue(apps, None)
 
 
+def root_cause(code: str, name: str, parent: RootCause | None = None) -> RootCause:
+    """A root cause for a test, named as the test needs: the default catalogue (migration
+    0010) already holds the top-level codes, so this takes the row over rather than adding a
+    second one with the same code."""
+    cause, _created = RootCause.objects.update_or_create(
+        code=code, defaults={"name": name, "parent": parent, "active": True}
+    )
+    return cause
+
+
 def _staff(username: str, tier: str, department: Department | None):
     ensure_tier_groups()
     user = get_user_model().objects.create_user(

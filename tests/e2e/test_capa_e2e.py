@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from complaints.models import RootCause, State
+from complaints.models import State
 from improvement.models import ActionState, CorrectiveAction
 from improvement.selectors import create_link
-from tests.conftest import _staff
+from tests.conftest import _staff, root_cause
 
 pytestmark = pytest.mark.e2e
 
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.e2e
 def test_open_complete_and_verify_an_action_for_five_complaints(
     page, login, screenshot, manager, frontline, dept_a, make_complaint
 ):
-    parent = RootCause.objects.create(code="process", name="Process")
-    cause = RootCause.objects.create(code="missing-step", name="Missing step", parent=parent)
+    parent = root_cause("process", "Process")
+    cause = root_cause("missing-step", "Missing step", parent)
     complaints = [make_complaint(State.CLASSIFIED) for _ in range(5)]
     second_manager = _staff("deputy", "manager", dept_a)
 

@@ -6,12 +6,13 @@ import pytest
 
 from complaints.models import RootCause
 from improvement import services
+from tests.conftest import root_cause
 
 
 @pytest.fixture
 def cause(db) -> RootCause:
-    parent = RootCause.objects.create(code="process", name="Process")
-    return RootCause.objects.create(code="missing-step", name="Missing step", parent=parent)
+    parent = root_cause("process", "Process")
+    return root_cause("missing-step", "Missing step", parent)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from reporting import figures, period_selectors, period_services, selectors, tas
 from reporting.models import MonthlySnapshot, PeriodSnapshot
 from reporting.months import Month
 from reporting.periods import Period
+from tests.conftest import root_cause
 
 from .conftest import SHANGHAI, at
 
@@ -347,12 +348,11 @@ def test_period_report_selector_is_scoped_by_visibility(march, frontline):
 def test_the_quarterly_report_shows_a_verified_corrective_action_and_its_complaints(
     client, march, gm, manager, manager_b, frontline, dept_a, settings
 ):
-    from complaints.models import RootCause
     from improvement import services as improvement
 
     settings.ESCALATION_TASKS_SYNC = True
-    parent = RootCause.objects.create(code="process", name="Process")
-    cause = RootCause.objects.create(code="missing-step", name="Missing step", parent=parent)
+    parent = root_cause("process", "Process")
+    cause = root_cause("missing-step", "Missing step", parent)
     with time_machine.travel(at(2026, 3, 20, 10), tick=False):
         action = improvement.open_action(
             by=manager,
