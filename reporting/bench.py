@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.models import Category, Complaint, Department
+from reporting import bench_causes
 
 DEPARTMENTS = [
     ("service", "客户服务部"),
@@ -284,6 +285,15 @@ def complaint_sql(org: Organisation, count: int, months: int) -> tuple[str, list
         "THEN g - 1 - floor(r_misc * 5000)::int END",
         "merged_into_id": "NULL",
         "appeal_of_id": "NULL",
+        # Issue 16's columns: the coded cause is set afterwards (bench_causes.seed_causes).
+        "cause_id": "NULL",
+        "responsible_department_id": "NULL",
+        "responsible_person_id": "NULL",
+        "responsibility_finding": "''",
+        "responsibility_found_at": "NULL",
+        "external_platform": "''",
+        "external_reference": "''",
+        "external_due_at": "NULL",
         "created_at": "recv",
         "updated_at": "recv",
     }
@@ -332,6 +342,7 @@ def seed(
         )
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {count})")
         log(f"  {count:,} complaints in {time.perf_counter() - started:.0f} s")
+        bench_causes.seed_causes()  # before the history rows, which copy the cause
         copied = [
             f.column
             for f in Complaint.history.model._meta.concrete_fields

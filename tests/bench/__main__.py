@@ -302,6 +302,9 @@ def main() -> int:
             ("Queue: approvals, department manager", manager, "/complaints/?queue=approvals", 150),
             ("Queue: unassigned, frontline", frontline, "/complaints/?queue=unassigned", 150),
             ("Queue: overdue, general manager", gm, "/complaints/?queue=overdue", 150),
+            # Recurring causes (#16): GROUP BY cause over the last 90 days, not cached.
+            ("Recurring causes, general manager", gm, "/reports/recurring-causes/", 500),
+            ("Recurring causes, department manager", manager, "/reports/recurring-causes/", 300),
         ]
         for name, client, path, target in pages:
             timings, status = timed(client, path, args.repeat)
