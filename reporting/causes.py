@@ -241,29 +241,40 @@ def _blank(value: Any) -> Any:
 def improvement_points(
     current: dict, previous: dict, causes: dict[int, CauseName]
 ) -> list[dict[str, Any]]:
-    """The finer causes that grew most since last month (up to three): each is a point a
-    corrective action can address. ``causes``: the names ``sections`` looked up."""
+    """The finer causes that grew most since last month (up to three), or, when none grew, the
+    month's most frequent cause: each is a point a corrective action can address, so a month
+    with coded resolutions always offers one. ``causes``: the names ``sections`` looked up."""
     now = _folded(current.get("causes") or [], "finer", {})
     before = _folded(previous.get("causes") or [], "finer", {})
     grown = sorted(
         (key for key in now if now[key] > before.get(key, 0)),
         key=lambda key: (-(now[key] - before.get(key, 0)), -now[key], key),
     )[:3]
-    return [
-        {
-            "kind": "cause",
-            "id": key[0],
-            "code": causes[key[0]].code if key[0] in causes else "",
-            "name": _cause_label(key[0], causes),
-            "reason": _("%(now)s complaints resolved with this cause, up %(delta)s from %(before)s")
-            % {
-                "now": now[key],
-                "delta": now[key] - before.get(key, 0),
-                "before": before.get(key, 0),
-            },
-        }
-        for key in grown
-    ]
+    if grown:
+        return [_cause_point(key[0], causes, _grew(now[key], before.get(key, 0))) for key in grown]
+    if not now:
+        return []
+    top = min(now, key=lambda key: (-now[key], key))
+    reason = _("most frequent root cause this month (%(now)s resolved)") % {"now": now[top]}
+    return [_cause_point(top[0], causes, reason)]
+
+
+def _grew(now: int, before: int) -> str:
+    return _("%(now)s complaints resolved with this cause, up %(delta)s from %(before)s") % {
+        "now": now,
+        "delta": now - before,
+        "before": before,
+    }
+
+
+def _cause_point(cause_id: int, causes: dict[int, CauseName], reason: Any) -> dict[str, Any]:
+    return {
+        "kind": "cause",
+        "id": cause_id,
+        "code": causes[cause_id].code if cause_id in causes else "",
+        "name": _cause_label(cause_id, causes),
+        "reason": reason,
+    }
 
 
 def may_open_action(user) -> bool:

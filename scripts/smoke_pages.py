@@ -46,6 +46,7 @@ def pages_for(user) -> list[str]:
         "/escalation/due-soon/",
         "/escalation/requests/",
         f"/reports/monthly/{today:%Y}/{today:%m}/",
+        "/reports/recurring-causes/?days=365",
         "/audit/",
         "/complaints/export/csv/",
         "/complaints/export/xlsx/",

@@ -403,3 +403,13 @@ def test_managers_find_the_page_in_the_menu_and_frontline_staff_do_not(
     assert 'data-nav="recurring_causes"' in client.get(MARCH_URL).content.decode()
     client.force_login(frontline)
     assert 'data-nav="recurring_causes"' not in client.get(MARCH_URL).content.decode()
+
+
+def test_when_no_cause_grew_the_months_most_frequent_cause_is_still_offered(script, gm, catalogue):
+    # April against March: April's one missing step did not grow (three in March), yet the
+    # month's leading cause is offered for a corrective action.
+    april = selectors.monthly_report(gm, selectors.Scope.organisation(), Month(2026, 4))
+    point = point_of(april, "cause")
+    assert point["name"] == "Process / Missing step"
+    assert point["reason"] == "most frequent root cause this month (1 resolved)"
+    assert query(point["action_url"])["complaints"] == [script.p1.reference]
