@@ -303,8 +303,8 @@ def main() -> int:
             ("Queue: unassigned, frontline", frontline, "/complaints/?queue=unassigned", 150),
             ("Queue: overdue, general manager", gm, "/complaints/?queue=overdue", 150),
             # Recurring causes (#16): GROUP BY cause over the last 90 days, not cached.
-            ("Recurring causes, general manager", gm, "/reports/recurring-causes/", 500),
-            ("Recurring causes, department manager", manager, "/reports/recurring-causes/", 300),
+            ("Recurring causes, general manager", gm, "/reports/recurring-causes/", 1000),
+            ("Recurring causes, department manager", manager, "/reports/recurring-causes/", 600),
         ]
         for name, client, path, target in pages:
             timings, status = timed(client, path, args.repeat)
