@@ -604,6 +604,7 @@ SPECTACULAR_SETTINGS.update(
             {"name": "complaints", "description": "Complaints, their history and records."},
             {"name": "lifecycle", "description": "One POST per lifecycle action."},
             {"name": "reference data", "description": "Departments and categories."},
+            {"name": "improvement", "description": "Corrective and preventive actions."},
         ],
     }
 )

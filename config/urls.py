@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("improvement.urls")),
     # Before complaints.api.urls, whose catch-all would answer /api/v1/.../messages/ with 404.
     path("api/", include("correspondence.api_urls")),
+    path("api/", include("improvement.api_urls")),
     path("api/", include("complaints.api.urls")),
     path("", include("complaints.urls")),
 ]

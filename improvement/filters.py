@@ -6,6 +6,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints.api.filters import IdFilter, StrictBooleanFilter
 from complaints.models import Department, RootCause
 from improvement.forms import PersonChoiceField, staff_people
 from improvement.models import WORKING_STATES, ActionState, CorrectiveAction
@@ -49,3 +50,15 @@ class ActionFilter(django_filters.FilterSet):
         # capa_open_due_idx: being worked on and past the due date (a day in Asia/Shanghai).
         late = {"state__in": WORKING_STATES, "due_on__lt": timezone.localdate()}
         return queryset.filter(**late) if value else queryset.exclude(**late)
+
+
+class ActionApiFilter(ActionFilter):
+    """The API's filters: as strict as the complaints API's (a value the schema does not allow
+    is a 400 naming the parameter, never "no filter")."""
+
+    department = IdFilter(field_name="department_id", help_text=_("Department id."))
+    owner = IdFilter(field_name="owner_id", help_text=_("Owner's user id."))
+    overdue = StrictBooleanFilter(
+        method="filter_overdue",
+        help_text=_("Being worked on and past its due date (a day in Asia/Shanghai)."),
+    )

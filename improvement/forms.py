@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.models import Department, RootCause, Tier
 from complaints.people import display_name
 from complaints.selectors import complaints_visible_to
+from complaints.uploads import check_upload
 
 MAX_LINKED = 200
 
@@ -57,7 +58,7 @@ class ComplaintReferencesField(forms.CharField):
         found = list(
             complaints_visible_to(self.for_user)
             .filter(reference__in=references)
-            .only("pk", "reference")
+            .only("pk", "reference", "state")
         )
         missing = sorted(set(references) - {c.reference for c in found})
         if missing:
@@ -116,6 +117,12 @@ class CompleteForm(VersionedForm):
         help_text=_("What was done, and where the proof is (document, training record...)."),
     )
     evidence_file = forms.FileField(label=_("Evidence file"), required=False)
+
+    def clean_evidence_file(self):
+        uploaded = self.cleaned_data.get("evidence_file")
+        if uploaded:
+            check_upload(uploaded)  # size and type, as for complaint attachments
+        return uploaded
 
 
 class VerifyForm(VersionedForm):

@@ -9,6 +9,9 @@ conditions, calls the transition and saves with the acting user and reason in hi
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -43,7 +46,10 @@ class EscalationLevel(models.IntegerChoices):
 
 
 def evidence_path(instance: CorrectiveAction, filename: str) -> str:
-    return f"actions/{timezone.now():%Y/%m}/{filename}"
+    # A random name: the uploader's file name never becomes a path on the server. The file is
+    # served only through improvement:action_evidence, which checks visibility.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"actions/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
 class CorrectiveAction(ConcurrentTransitionMixin, models.Model):

@@ -94,7 +94,7 @@ def _save(action: CorrectiveAction, *, by, name: str, reason: str) -> None:
 def _visible_complaints(by, complaints: Iterable[Complaint]) -> list[Complaint]:
     """The given complaints, refusing the whole call if ``by`` cannot see one of them."""
     ids = {c.pk for c in complaints}
-    visible = list(complaints_visible_to(by).filter(pk__in=ids).only("pk", "reference"))
+    visible = list(complaints_visible_to(by).filter(pk__in=ids).only("pk", "reference", "state"))
     if len(visible) != len(ids):
         raise ActionForbidden(_("You can only link complaints you can see."))
     return visible
@@ -282,9 +282,10 @@ def edit(
             raise ActionForbidden(_("You may not edit action %(pk)s.") % {"pk": locked.pk})
         if not locked.is_open:
             raise TransitionRefused(_("A closed action cannot be edited."))
+        old_due = locked.due_on
         for field, value in changes.items():
             setattr(locked, field, value)
-        if "due_on" in changes and changes["due_on"] != action.due_on:
+        if locked.due_on != old_due:
             locked.escalation_level = 0
             locked.escalated_at = None
         _save(locked, by=by, name="edit", reason=reason)

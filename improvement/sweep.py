@@ -28,7 +28,7 @@ def _candidates(level: int, due_before: dt.date, limit: int) -> list[CorrectiveA
             state__in=WORKING_STATES, due_on__lt=due_before, escalation_level__lt=level
         )
         .order_by("due_on", "pk")
-        .only("pk")[:limit]
+        .only("pk", "state")[:limit]
     )
 
 

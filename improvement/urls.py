@@ -9,6 +9,7 @@ urlpatterns = [
     path("improvement/actions/new/", views.action_create, name="action_create"),
     path("improvement/actions/<int:pk>/", views.action_detail, name="action_detail"),
     path("improvement/actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
+    path("improvement/actions/<int:pk>/evidence/", views.action_evidence, name="action_evidence"),
     path("improvement/actions/<int:pk>/link/", views.action_link, name="action_link"),
     path(
         "improvement/actions/<int:pk>/unlink/<str:reference>/",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -178,6 +178,19 @@ def action_unlink(request: HttpRequest, pk: int, reference: str) -> HttpResponse
         return pages.refused(request, action, exc)
     messages.success(request, _("%(reference)s unlinked.") % {"reference": reference})
     return redirect("improvement:action_detail", pk=action.pk)
+
+
+@login_required
+def action_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """The evidence file, to those who may see the action (404 otherwise)."""
+    action = selectors.get_action_for(request.user, pk)
+    if not action.evidence_file:
+        raise Http404(pk)
+    suffix = (
+        action.evidence_file.name.rsplit(".", 1)[-1] if "." in action.evidence_file.name else ""
+    )
+    name = f"A-{action.pk}-evidence" + (f".{suffix}" if suffix else "")
+    return FileResponse(action.evidence_file.open("rb"), as_attachment=True, filename=name)
 
 
 def complaint_actions_panel(request: HttpRequest, complaint: Complaint) -> str:

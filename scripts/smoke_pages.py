@@ -55,6 +55,21 @@ def pages_for(user) -> list[str]:
     visible = selectors.complaints_visible_to(user)
     picked = {c.reference for c in visible.order_by("-received_at")[:1]}
     picked |= {c.reference for c in visible.filter(assignee__isnull=False).order_by("pk")[:1]}
+    # Corrective actions (improvement): the list, the create page, the first action visible.
+    from improvement.selectors import actions_visible_to
+
+    pages += [
+        "/improvement/actions/",
+        "/improvement/actions/new/",
+        "/improvement/actions/?overdue=true",
+    ]
+    pages += [
+        f"/improvement/actions/{pk}/"
+        for pk in actions_visible_to(user).values_list("pk", flat=True)[:1]
+    ]
+    picked |= set(
+        visible.filter(action_links__isnull=False).values_list("reference", flat=True)[:1]
+    )
     for reference in sorted(picked):
         pages += [
             f"/complaints/{reference}/",

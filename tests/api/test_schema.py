@@ -29,6 +29,8 @@ SLUGS = [
     "approve-remedy",
 ]
 
+ACTION_MOVES = ["start", "complete", "verify", "cancel"]
+
 
 @pytest.fixture
 def schema(api, frontline) -> dict:
@@ -64,6 +66,11 @@ def test_the_schema_is_openapi_3_and_documents_every_endpoint(schema):
         ("/api/v1/complaints/{reference}/messages/{message_id}/retry/", "post"),
         ("/api/v1/complaints/{reference}/messages/{message_id}/posted/", "post"),
         *{(f"/api/v1/complaints/{{reference}}/{slug}/", "post") for slug in SLUGS},
+        # Corrective actions (improvement app, issue 16).
+        ("/api/v1/actions/", "get"),
+        ("/api/v1/actions/", "post"),
+        ("/api/v1/actions/{id}/", "get"),
+        *{(f"/api/v1/actions/{{id}}/{move}/", "post") for move in ACTION_MOVES},
     }
     assert operations == expected
 

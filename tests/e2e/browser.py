@@ -86,12 +86,17 @@ def tier_groups(transactional_db) -> None:
     """
     from django.contrib.auth.models import Group, Permission
 
-    migration = importlib.import_module("complaints.migrations.0002_tier_groups")
-    for name, codenames in migration.GROUPS.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="complaints", codename__in=codenames)
-        )
+    for app_label, module in (
+        ("complaints", "complaints.migrations.0002_tier_groups"),
+        ("improvement", "improvement.migrations.0002_tier_group_permissions"),
+    ):
+        for name, codenames in importlib.import_module(module).GROUPS.items():
+            group, _created = Group.objects.get_or_create(name=name)
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+            )
 
 
 @pytest.fixture

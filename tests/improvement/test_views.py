@@ -181,3 +181,32 @@ def test_managers_see_the_navigation_entry_and_frontline_do_not(client, manager,
     assert reverse("improvement:action_list") in client.get("/").content.decode()
     client.force_login(frontline)
     assert reverse("improvement:action_list") not in client.get("/").content.decode()
+
+
+def test_the_action_page_costs_the_same_queries_with_more_complaints_and_history(
+    client, open_action, make_complaint, manager, frontline, django_assert_max_num_queries
+):
+    action = open_action(complaints=[make_complaint(State.CLASSIFIED)])
+    client.force_login(manager)
+    with django_assert_max_num_queries(30) as few:
+        client.get(detail_url(action))
+    more = [make_complaint(State.CLASSIFIED) for _ in range(6)]
+    services.link_complaints(action, by=manager, complaints=more)
+    services.start(action, by=frontline)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(detail_url(action))
+    assert len(response.context["complaints"]) == 7
+
+
+def test_a_manager_gets_the_one_step_link_on_a_complaint_with_a_coded_cause(
+    client, make_complaint, manager, frontline, cause
+):
+    from complaints.models import Complaint
+
+    complaint = make_complaint(State.RESOLVED)
+    Complaint.objects.filter(pk=complaint.pk).update(cause=cause)
+    client.force_login(manager)
+    page = client.get(complaint.get_absolute_url()).content.decode()
+    assert f"cause={cause.code}&amp;complaints={complaint.reference}" in page
+    client.force_login(frontline)
+    assert "open-action-link" not in client.get(complaint.get_absolute_url()).content.decode()

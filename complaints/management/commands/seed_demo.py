@@ -105,7 +105,19 @@ class Command(BaseCommand):
             # A year of replayed work must not mail anyone or queue a year of notices.
             with notifications_suppressed():
                 self._complaints(complaints, random.Random(seed), departments, leaves, staff)
+        self._seed_other_apps()
         self._print_logins()
+
+    def _seed_other_apps(self) -> None:
+        # Demo data the other apps own; the core learns of them by name only (no import at the
+        # top: complaints imports no other app).
+        from importlib import import_module
+
+        from django.apps import apps
+
+        if apps.is_installed("improvement"):
+            added = import_module("improvement.demo").seed_actions()
+            self.stdout.write(f"Demo corrective actions added: {added}.")
 
     # --- organisation ---------------------------------------------------------------------
 
