@@ -4,7 +4,7 @@ reporting app, which owns the hash chain they show)."""
 
 from django.urls import path, register_converter
 
-from reporting import api, cause_views, views
+from reporting import api, cause_api, cause_views, views
 
 
 class YearConverter:
@@ -49,6 +49,11 @@ urlpatterns = [
         "api/v1/reports/monthly/<yyyy:year>-<mm:month>/",
         api.MonthlyReportView.as_view(),
         name="api_monthly",
+    ),
+    path(
+        "api/v1/reports/recurring-causes/",
+        cause_api.RecurringCausesView.as_view(),
+        name="api_recurring_causes",
     ),
     path("complaints/<str:reference>/history/", views.complaint_history, name="history"),
     path("audit/", views.audit_log, name="audit_log"),
