@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
@@ -240,29 +241,40 @@ def _blank(value: Any) -> Any:
 def improvement_points(
     current: dict, previous: dict, causes: dict[int, CauseName]
 ) -> list[dict[str, Any]]:
-    """The finer causes that grew most since last month (up to three): each is a point a
-    corrective action can address. ``causes``: the names ``sections`` looked up."""
+    """The finer causes that grew most since last month (up to three), or, when none grew, the
+    month's most frequent cause: each is a point a corrective action can address, so a month
+    with coded resolutions always offers one. ``causes``: the names ``sections`` looked up."""
     now = _folded(current.get("causes") or [], "finer", {})
     before = _folded(previous.get("causes") or [], "finer", {})
     grown = sorted(
         (key for key in now if now[key] > before.get(key, 0)),
         key=lambda key: (-(now[key] - before.get(key, 0)), -now[key], key),
     )[:3]
-    return [
-        {
-            "kind": "cause",
-            "id": key[0],
-            "code": causes[key[0]].code if key[0] in causes else "",
-            "name": _cause_label(key[0], causes),
-            "reason": _("%(now)s complaints resolved with this cause, up %(delta)s from %(before)s")
-            % {
-                "now": now[key],
-                "delta": now[key] - before.get(key, 0),
-                "before": before.get(key, 0),
-            },
-        }
-        for key in grown
-    ]
+    if grown:
+        return [_cause_point(key[0], causes, _grew(now[key], before.get(key, 0))) for key in grown]
+    if not now:
+        return []
+    top = min(now, key=lambda key: (-now[key], key))
+    reason = _("most frequent root cause this month (%(now)s resolved)") % {"now": now[top]}
+    return [_cause_point(top[0], causes, reason)]
+
+
+def _grew(now: int, before: int) -> str:
+    return _("%(now)s complaints resolved with this cause, up %(delta)s from %(before)s") % {
+        "now": now,
+        "delta": now - before,
+        "before": before,
+    }
+
+
+def _cause_point(cause_id: int, causes: dict[int, CauseName], reason: Any) -> dict[str, Any]:
+    return {
+        "kind": "cause",
+        "id": cause_id,
+        "code": causes[cause_id].code if cause_id in causes else "",
+        "name": _cause_label(cause_id, causes),
+        "reason": reason,
+    }
 
 
 def may_open_action(user) -> bool:
@@ -295,25 +307,41 @@ def action_url(code: str, references: list[str]) -> str:
 
 
 def latest_references(complaints: QuerySet[Complaint], cause_ids: list[int], limit: int):
-    """cause_id → its latest ``limit`` references in ``complaints`` (newest resolution first):
-    one query, ROW_NUMBER() over each cause, served by cmp_cause_resolved_idx."""
+    """cause_id → its latest ``limit`` references in ``complaints`` (newest resolution first),
+    in one query.
+
+    On PostgreSQL a UNION ALL of one ``ORDER BY resolved_at DESC LIMIT n`` per cause, each a
+    backward scan of cmp_cause_resolved_idx (cause, resolved_at) that stops after n rows,
+    however many complaints the cause has; a ROW_NUMBER() over the window would sort them all.
+    SQLite (the demo) cannot order the branches of a UNION: it ranks with ROW_NUMBER().
+    """
     if not cause_ids:
         return {}
-    ranked = (
-        complaints.filter(cause_id__in=cause_ids)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("cause_id")],
-                order_by=[F("resolved_at").desc(), F("id").desc()],
+    if connection.features.supports_slicing_ordering_in_compound:
+        parts = [
+            complaints.filter(cause_id=pk)
+            .order_by("-resolved_at", "-id")
+            .values_list("cause_id", "reference", "resolved_at", "id")[:limit]
+            for pk in cause_ids
+        ]
+        rows = list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
+    else:
+        rows = list(
+            complaints.filter(cause_id__in=cause_ids)
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("cause_id")],
+                    order_by=[F("resolved_at").desc(), F("id").desc()],
+                )
             )
+            .filter(rank__lte=limit)
+            .values_list("cause_id", "reference", "resolved_at", "id")
         )
-        .filter(rank__lte=limit)
-        .order_by("cause_id", "rank")
-        .values_list("cause_id", "reference")
-    )
+    # At most ``limit`` rows per cause: sorted here, as a UNION's order is not guaranteed.
+    rows.sort(key=lambda row: (row[2], row[3]), reverse=True)
     found: dict[int, list[str]] = {pk: [] for pk in cause_ids}
-    for cause_id, reference in ranked:
+    for cause_id, reference, _resolved, _pk in rows:
         found[cause_id].append(reference)
     return found
 
@@ -374,47 +402,50 @@ def recurring_causes(
     """Finer causes with at least ``minimum`` of ``complaints`` resolved in the last ``days``
     days and no open corrective action, most frequent first.
 
-    ``complaints`` is already the user's visible set in the report's scope. Four queries
-    whatever the volume: the counts (GROUP BY cause over the window), the departments (GROUP
-    BY cause, department), the latest references (ROW_NUMBER per cause) and the names. The
-    window is a range of cmp_cause_resolved_idx (cause, resolved_at) WHERE cause IS NOT NULL
-    or of cmp_resolved_at_idx; a department manager's set adds department_id = X on top.
+    ``complaints`` is already the user's visible set in the report's scope. Three queries
+    whatever the volume:
+
+    1. the catalogue's finer causes without an open action (the improvement app's open actions
+       as a subquery, capa_open_cause_idx): a few dozen rows;
+    2. the window ``cause_id = ANY(those) AND resolved_at >= since``, a range of
+       cmp_cause_resolved_idx (cause, resolved_at) WHERE cause IS NOT NULL, grouped by cause and
+       department (a department manager's set adds department_id = X, combined with
+       cmp_dept_state_recv_idx); the counts per cause are added up from those few groups;
+    3. the latest references of the recurring causes (``latest_references``).
     """
     since = timezone.now() - dt.timedelta(days=days)
-    window = complaints.filter(
-        cause__isnull=False, cause__parent__isnull=False, resolved_at__gte=since
-    )
-    # A subquery on the improvement app's open actions (capa_open_cause_idx).
-    window = window.exclude(cause_id__in=improvement_selectors.open_action_causes())
-    counts = list(
-        window.values_list("cause_id")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=minimum)
-        .order_by("-n", "cause_id")
-    )
-    if not counts:
+    finer = {
+        pk: (code, f"{parent} / {name}")
+        for pk, code, name, parent in RootCause.objects.filter(parent__isnull=False)
+        .exclude(pk__in=improvement_selectors.open_action_causes())
+        .values_list("pk", "code", "name", "parent__name")
+    }
+    if not finer:
         return []
-    ids = [cause_id for cause_id, _n in counts]
-    departments: dict[int, list[tuple[Any, int]]] = {pk: [] for pk in ids}
+    window = complaints.filter(cause_id__in=list(finer), resolved_at__gte=since)
+    totals: dict[int, int] = {}
+    departments: dict[int, list[tuple[Any, int]]] = {}
     for cause_id, name, n in (
-        window.filter(cause_id__in=ids)
-        .values_list("cause_id", "department__name")
+        window.values_list("cause_id", "department__name")
         .annotate(n=Count("pk"))
         .order_by("cause_id", "-n", "department__name")
     ):
-        departments[cause_id].append((name or _("(not set)"), n))
-    refs = latest_references(window, ids, ACTION_REFERENCES)
-    causes = cause_names(set(ids))
+        totals[cause_id] = totals.get(cause_id, 0) + n
+        departments.setdefault(cause_id, []).append((name or _("(not set)"), n))
+    recurring = sorted(
+        (pk for pk, n in totals.items() if n >= minimum), key=lambda pk: (-totals[pk], pk)
+    )
+    refs = latest_references(window, recurring, ACTION_REFERENCES)
     allowed = may_open_action(user)
     since_day = timezone.localdate(since).isoformat()
     result = []
-    for cause_id, n in counts:
-        code = causes[cause_id].code
+    for cause_id in recurring:
+        code, name = finer[cause_id]
         item = Recurrence(
             cause_id=cause_id,
             code=code,
-            name=_cause_label(cause_id, causes),
-            count=n,
+            name=name,
+            count=totals[cause_id],
             departments=departments[cause_id],
             references=refs[cause_id],
             complaints_url=list_url(cause=code, resolved_after=since_day),

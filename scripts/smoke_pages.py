@@ -48,6 +48,7 @@ def pages_for(user) -> list[str]:
         f"/reports/monthly/{today:%Y}/{today:%m}/",
         f"/reports/quarterly/{today:%Y}/Q{(today.month - 1) // 3 + 1}/",
         f"/reports/annual/{today:%Y}/",
+        "/reports/recurring-causes/?days=365",
         "/audit/",
         "/complaints/export/csv/",
         "/complaints/export/xlsx/",

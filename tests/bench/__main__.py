@@ -317,6 +317,9 @@ def main() -> int:
             ),
             ("Findings about me, frontline", frontline, "/accountability/mine/", 150),
             ("Contests to decide, department manager", manager, "/accountability/contests/", 150),
+            # Recurring causes (#16): GROUP BY cause over the last 90 days, not cached.
+            ("Recurring causes, general manager", gm, "/reports/recurring-causes/", 1000),
+            ("Recurring causes, department manager", manager, "/reports/recurring-causes/", 600),
         ]
         for name, client, path, target in pages:
             timings, status = timed(client, path, args.repeat)

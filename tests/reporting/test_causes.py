@@ -403,3 +403,32 @@ def test_managers_find_the_page_in_the_menu_and_frontline_staff_do_not(
     assert 'data-nav="recurring_causes"' in client.get(MARCH_URL).content.decode()
     client.force_login(frontline)
     assert 'data-nav="recurring_causes"' not in client.get(MARCH_URL).content.decode()
+
+
+def test_when_no_cause_grew_the_months_most_frequent_cause_is_still_offered(script, gm, catalogue):
+    # April against March: April's one missing step did not grow (three in March), yet the
+    # month's leading cause is offered for a corrective action.
+    april = selectors.monthly_report(gm, selectors.Scope.organisation(), Month(2026, 4))
+    point = point_of(april, "cause")
+    assert point["name"] == "Process / Missing step"
+    assert point["reason"] == "most frequent root cause this month (1 resolved)"
+    assert query(point["action_url"])["complaints"] == [script.p1.reference]
+
+
+def test_the_api_lists_recurring_causes_with_the_pages_rules(client, script, manager, auditor):
+    client.force_login(manager)
+    data = client.get("/api/v1/reports/recurring-causes/").json()
+    assert data["days"] == 90 and data["minimum"] == 3
+    (item,) = data["causes"]
+    assert item["code"] == "process-missing-step"
+    assert item["complaints"] == 4
+    assert item["departments"] == [{"name": "Customer service", "complaints": 4}]
+    assert item["references"][0] == script.p1.reference
+    assert item["action_url"].startswith("/improvement/actions/new/")
+    client.force_login(auditor)
+    data = client.get("/api/v1/reports/recurring-causes/", {"days": "365"}).json()
+    assert data["causes"][0]["complaints"] == 5 and data["causes"][0]["action_url"] is None
+    response = client.get("/api/v1/reports/recurring-causes/", {"days": "7"})
+    assert response.status_code == 400
+    assert "days" in response.json()["error"]["fields"]
+    assert client.post("/api/v1/reports/recurring-causes/").status_code == 405

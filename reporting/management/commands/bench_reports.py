@@ -271,6 +271,11 @@ class Command(BaseCommand):
         )
         api = page(gm, f"/api/v1/reports/monthly/{month}/")
         cold_and_cached("REST endpoint (organisation)", api)
+        recurring = "/reports/recurring-causes/?days=365"
+        cold_and_cached("recurring causes, 365 days (organisation)", page(gm, recurring))
+        cold_and_cached(
+            f"recurring causes, 365 days ({manager.username})", page(manager, recurring)
+        )
 
         # Where the cold organisation report spends its SQL time.
         ReportCache.objects.all().delete()
