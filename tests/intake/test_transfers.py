@@ -171,6 +171,7 @@ def _resolve(complaint, manager, handler, category):
         root_cause="Double read of the tag",
         resolution_summary="已退还多扣的通行费",
         substantiated=True,
+        cause="system-data",
     )
 
 

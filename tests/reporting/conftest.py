@@ -66,6 +66,7 @@ def resolution(**overrides):
         "root_cause": "Agent skipped the script",
         "resolution_summary": "Apologised and retrained the agent",
         "substantiated": True,
+        "cause": "people-training",
         "remedy": "Goodwill credit",
         "remedy_amount": Decimal("50.00"),
         "corrective_action": "Script review",

@@ -158,6 +158,8 @@ def test_auditor_posts_to_every_staff_page_and_api_change_nothing(
         "year": "2026",
         "month": "03",
         "quarter": "1",  # the quarterly report (issue #16)
+        "period": "2026-03",  # the regulator export (issue #16)
+        "platform": "12345",  # a transfer's status (issue #16)
         "fmt": "csv",
     }
     payload = {

@@ -27,6 +27,7 @@ from reporting import causes, selectors
 from reporting import services as reporting_services
 from reporting.models import MonthlySnapshot
 from reporting.months import Month
+from tests.conftest import root_cause
 from tests.reporting.conftest import SHANGHAI, resolution
 
 pytestmark = pytest.mark.django_db
@@ -57,23 +58,20 @@ class Catalogue:
 
 @pytest.fixture
 def catalogue(db) -> Catalogue:
-    process = RootCause.objects.create(code="process", name="Process")
-    people = RootCause.objects.create(code="people", name="People")
+    process = root_cause("process", "Process")
+    people = root_cause("people", "People")
     return Catalogue(
         process=process,
-        missing_step=RootCause.objects.create(
-            code="process-missing-step", name="Missing step", parent=process
-        ),
+        missing_step=root_cause("process-missing-step", "Missing step", process),
         people=people,
-        training=RootCause.objects.create(code="people-training", name="Training", parent=people),
+        training=root_cause("people-training", "Training", people),
     )
 
 
 @pytest.fixture
 def resolve_one(frontline, frontline_b, manager, manager_b, dept_a, dept_b, category):
     """Register, classify, assign and resolve one complaint at ``moment`` through the services,
-    as the department's own staff would; then record its coded cause (chosen at resolution
-    by the resolution form, which another part of issue 16 builds)."""
+    as the department's own staff would, with its coded cause chosen at resolution."""
 
     def build(moment, cause, *, department=None, on=None):
         department = department or dept_a
@@ -87,9 +85,10 @@ def resolve_one(frontline, frontline_b, manager, manager_b, dept_a, dept_b, cate
             )
             c = services.assign(c, by=boss, assignee=agent)
         with time_machine.travel(moment, tick=False):
-            c = services.resolve(c, by=agent, **resolution(remedy_amount=0))
-        Complaint.objects.filter(pk=c.pk).update(cause=cause)
-        return Complaint.objects.get(pk=c.pk)
+            # A substantiated complaint needs a coded cause: one without is not substantiated.
+            values = resolution(remedy_amount=0, cause=cause, substantiated=cause is not None)
+            c = services.resolve(c, by=agent, **values)
+        return c
 
     return build
 

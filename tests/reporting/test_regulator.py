@@ -263,7 +263,12 @@ def test_a_transferred_complaint_shows_its_platform_and_whether_it_was_answered_
         complaint = services.assign(complaint, by=manager, assignee=frontline)
     with time_machine_at(at(2026, 3, 2, 18)):
         services.resolve(
-            complaint, by=frontline, root_cause="x", resolution_summary="已退费", substantiated=True
+            complaint,
+            by=frontline,
+            root_cause="x",
+            resolution_summary="已退费",
+            substantiated=True,
+            cause="system-data",
         )
     client.force_login(gm)
 
