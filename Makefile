@@ -56,7 +56,7 @@ test: install-dev
 # around a new year (the UTC date is 31 December at both) and at 23:30 UTC on the last day of
 # a month and of a year (Shanghai is already in the next month); see tests/clock.py.
 CLOCKS := 2026-12-31T23:30+08:00 2027-01-01T00:30+08:00 2026-11-30T23:30+00:00 2026-12-31T23:30+00:00
-CLOCK_TESTS ?= tests/complaints tests/escalation tests/intake tests/reporting tests/api tests/security tests/correspondence
+CLOCK_TESTS ?= tests/complaints tests/escalation tests/intake tests/reporting tests/api tests/security tests/correspondence tests/improvement
 test-clocks: install-dev
 	scripts/with-postgres sh -c 'for clock in $(CLOCKS); do \
 	  $(VENV)/bin/pytest -q --clock=$$clock $(CLOCK_TESTS) $(PYTEST_ARGS) || exit 1; done'
