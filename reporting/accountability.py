@@ -1,8 +1,8 @@
 """The accountability table (责任认定统计): per responsible unit and per responsible person, for a
 month, a quarter or a year.
 
-Definitions (written down in docs/c16-accountability.md); P is [first midnight, first midnight
-after) of the period in the organisation's time zone, as for the monthly report:
+Definitions (written down in the README, "The accountability table"); P is [first midnight,
+first midnight after) of the period in the organisation's time zone, as for the monthly report:
 
 - substantiated: complaints with substantiated = True and a responsible department whose
   resolved_at falls in P (the finding is recorded at resolution, so "found in the period" is

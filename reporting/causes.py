@@ -1,6 +1,6 @@
 """Root causes (溯源) in the reports: the month's coded causes and the recurring ones.
 
-Definitions (docs/c16-causes.md):
+Definitions (README.md, "Root causes in the reports and recurring causes"):
 
 - A complaint counts for its coded cause (``Complaint.cause``) in the month of its resolution
   (``resolved_at``), like "resolved" in the headline; a complaint resolved without a coded cause

@@ -3,7 +3,7 @@ period and the period's figures, in a form a regulator or a 12345 hotline platfo
 
 The column dictionary ``COLUMNS`` is the contract: its keys, order, types and codes change only
 with a new ``FORMAT_VERSION``. It is written into the XLSX ("About" sheet), the JSON (``columns``)
-and docs/c16-regulator.md (a test holds the docs' table equal to it).
+and the README (a test holds its table equal to it).
 
 Values are the same in every format and every UI language: choices as their stable codes (the
 dictionary lists them with their meaning), times in the organisation's time zone
@@ -303,7 +303,7 @@ def summary(user, scope: selectors.Scope, period: Period) -> list[tuple[str, Any
 
 
 def dictionary_markdown() -> str:
-    """The column dictionary as the Markdown table of docs/c16-regulator.md (in English; a
+    """The column dictionary as the Markdown table of the README (in English; a
     test holds the docs equal to it)."""
     lines = [
         "| key | 中文 | English | type | meaning | allowed values |",

@@ -23,7 +23,7 @@ from reporting import regulator, regulator_views, selectors
 from reporting.months import Month
 from tests.reporting.conftest import SHANGHAI, at
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "c16-regulator.md"
+DOCS = Path(__file__).resolve().parents[2] / "README.md"
 # March 2026 of the ``march`` script: A, B, D, E, F, G, I were received in it (C in February,
 # H a year before).
 MARCH_LETTERS = "ABDEFGI"
