@@ -235,6 +235,10 @@ def main() -> int:
     print(f"Seeding {args.complaints:,} complaints...")
     started = time.perf_counter()
     org = seed(args.complaints, notes=True)
+    from tests.bench.actions import seed_actions
+
+    links = seed_actions(org, count=max(200, args.complaints // 500))
+    print(f"  corrective actions linked to {links:,} complaints")
     seed_seconds = time.perf_counter() - started
     connection.close()
 
@@ -320,6 +324,22 @@ def main() -> int:
             # Recurring causes (#16): GROUP BY cause over the last 90 days, not cached.
             ("Recurring causes, general manager", gm, "/reports/recurring-causes/", 1000),
             ("Recurring causes, department manager", manager, "/reports/recurring-causes/", 600),
+            # Corrective actions (#16): the list by due date, and one action's page.
+            ("Corrective actions, general manager", gm, "/improvement/actions/", 150),
+            ("Corrective actions, department manager", manager, "/improvement/actions/", 150),
+            (
+                "Corrective actions, open and overdue, general manager",
+                gm,
+                "/improvement/actions/?overdue=true",
+                150,
+            ),
+            # The quarter of the last finished month (#16): cold on the first of its requests.
+            (
+                "Quarterly report, general manager",
+                gm,
+                f"/reports/quarterly/{prev.year}/Q{(prev.month - 1) // 3 + 1}/",
+                300,
+            ),
         ]
         for name, client, path, target in pages:
             timings, status = timed(client, path, args.repeat)

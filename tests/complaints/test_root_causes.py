@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import translation
 
 from complaints import services
 from complaints.models import Complaint, RootCause, State
@@ -22,6 +23,14 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=SHANGHAI)
 FINDING = "Hung up on the caller twice; recording checked."
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    # Messages are asserted in English: requests without Accept-Language get English too.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def reload(complaint: Complaint) -> Complaint:

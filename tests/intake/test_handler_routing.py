@@ -25,7 +25,9 @@ MONDAY = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)
 
 
 @pytest.fixture(autouse=True)
-def english():
+def english(settings):
+    # Messages are asserted in English: requests without Accept-Language get English too.
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
