@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from complaints.api.errors import error_responses
 from complaints.api.pagination import ComplaintCursorPagination
 from complaints.api.parsers import BoundedJSONParser
+from complaints.datebounds import validate_year
 from complaints.models import Department, RootCause
 from complaints.selectors import complaints_visible_to, may_write
 from improvement import selectors, services
@@ -89,7 +90,7 @@ class ActionCreateSerializer(serializers.Serializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True, staff_profile__isnull=False)
     )
-    due_on = serializers.DateField()
+    due_on = serializers.DateField(validators=[validate_year])
     complaints = serializers.ListField(
         child=serializers.CharField(max_length=20),
         required=False,
@@ -243,10 +244,11 @@ class ActionTransitionView(generics.GenericAPIView):
     queryset = CorrectiveAction.objects.none()
 
     def post(self, request: Request, pk: int) -> Response:
+        data = request.data  # a body that is no JSON this API takes is a 400, whatever the id
         action = _one(request, pk)
         if not may_write(request.user):
             raise exceptions.PermissionDenied()
-        serializer = self.get_serializer(data=request.data)
+        serializer = self.get_serializer(data=data)
         serializer.is_valid(raise_exception=True)
         kwargs: dict[str, Any] = dict(serializer.validated_data)
         services.TRANSITIONS[self.action_name](action, by=request.user, **kwargs)

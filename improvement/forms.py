@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from complaints.datebounds import BoundedDateField
 from complaints.models import Department, RootCause, Tier
 from complaints.people import display_name
 from complaints.selectors import complaints_visible_to
@@ -83,7 +84,7 @@ class ActionForm(forms.Form):
         label=_("Department"), queryset=Department.objects.filter(active=True)
     )
     owner = PersonChoiceField(label=_("Owner"), queryset=staff_people())
-    due_on = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = BoundedDateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
     complaints = ComplaintReferencesField(
         label=_("Complaints"),
         required=False,
@@ -102,7 +103,7 @@ class EditForm(VersionedForm):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     owner = PersonChoiceField(label=_("Owner"), queryset=staff_people())
-    due_on = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = BoundedDateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
 
 

@@ -66,10 +66,11 @@ class DecideRefusalAppealView(generics.GenericAPIView):
         },
     )
     def post(self, request: Request, reference: str) -> Response:
+        body = request.data  # a body that is no JSON this API takes is a 400, whatever the target
         appeal = views.complaint_for_write(request, reference)
         if not refusal_appeals.is_refusal_appeal(appeal):
             raise exceptions.NotFound(_("This complaint is not an appeal against a refusal."))
-        serializer = self.get_serializer(data=request.data)
+        serializer = self.get_serializer(data=body)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         expected = data.pop("expected_version", None)

@@ -163,7 +163,9 @@ def test_chinese_page_renders_chart_labels_in_chinese(client, march, gm):
 def test_cached_report_costs_a_handful_of_queries(client, march, gm, django_assert_max_num_queries):
     login(client, gm).get(MARCH_URL)
     assert ReportCache.objects.filter(key__startswith="bundle:org:").count() == 3
-    with django_assert_max_num_queries(12):
+    # 12, plus (#16) the references behind a cause's improvement point and the month's
+    # corrective actions (a count and the verified ones), which are live, not cached.
+    with django_assert_max_num_queries(14):
         response = client.get(MARCH_URL)
     assert headline(response, "received") == 7
 
