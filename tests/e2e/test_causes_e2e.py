@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from complaints.models import Complaint, RootCause, State
+from complaints.models import Complaint, State
 from improvement.models import CorrectiveAction
+from tests.conftest import root_cause
 
 pytestmark = pytest.mark.e2e
 
@@ -17,8 +18,8 @@ pytestmark = pytest.mark.e2e
 def test_from_the_monthly_report_to_one_action_for_five_complaints(
     page, login, screenshot, manager, frontline, make_complaint
 ):
-    parent = RootCause.objects.create(code="process", name="Process")
-    cause = RootCause.objects.create(code="missing-step", name="Missing step", parent=parent)
+    parent = root_cause("process", "Process")
+    cause = root_cause("missing-step", "Missing step", parent)
     complaints = [make_complaint(State.RESOLVED) for _ in range(5)]
     # The coded cause chosen at resolution (the resolution form records it).
     Complaint.objects.filter(pk__in=[c.pk for c in complaints]).update(cause=cause)
