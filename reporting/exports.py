@@ -70,19 +70,27 @@ def figure_rows(report) -> list[list[Any]]:
             [str(r["name"]), r["value"], r["previous"], r["change"]] for r in breakdown.rows
         )
     rows.extend(causes.export_rows(report))
-    if report.league:
-        rows.append([])
-        rows.append(
-            [
-                _("Department"),
-                _("Received"),
-                _("Resolved"),
-                _("On-time rate"),
-                _("Satisfaction rate"),
-                _("Repeat complaints"),
-            ]
-        )
-        rows.extend(
+    rows.extend(league_rows(report.league))
+    return rows
+
+
+def league_rows(league: list[dict[str, Any]]) -> list[list[Any]]:
+    """The department league table as export rows (after a blank row), or none without one;
+    the monthly, quarterly and annual exports share it."""
+    if not league:
+        return []
+    header = [
+        _("Department"),
+        _("Received"),
+        _("Resolved"),
+        _("On-time rate"),
+        _("Satisfaction rate"),
+        _("Repeat complaints"),
+    ]
+    return [
+        [],
+        header,
+        *(
             [
                 str(r["name"]),
                 r["received"],
@@ -91,9 +99,9 @@ def figure_rows(report) -> list[list[Any]]:
                 _cell(r["satisfaction_rate"]),
                 r["repeats"],
             ]
-            for r in report.league
-        )
-    return rows
+            for r in league
+        ),
+    ]
 
 
 def _cell(value: Any) -> Any:

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from reporting.exports import league_rows
+
 
 def _cell(value: Any) -> Any:
     return "" if value is None else value
@@ -36,29 +38,7 @@ def figure_rows(report) -> list[list[Any]]:
         rows.extend(
             [str(r["name"]), r["value"], r["previous"], r["change"]] for r in breakdown.rows
         )
-    if report.league:
-        rows.append([])
-        rows.append(
-            [
-                _("Department"),
-                _("Received"),
-                _("Resolved"),
-                _("On-time rate"),
-                _("Satisfaction rate"),
-                _("Repeat complaints"),
-            ]
-        )
-        rows.extend(
-            [
-                str(r["name"]),
-                r["received"],
-                r["resolved"],
-                _cell(r["on_time_rate"]),
-                _cell(r["satisfaction_rate"]),
-                r["repeats"],
-            ]
-            for r in report.league
-        )
+    rows.extend(league_rows(report.league))
     for section in report.extra_sections:
         rows.append([])
         rows.extend(section.get("rows", []))
