@@ -101,11 +101,38 @@ class Department(models.Model):
         return self.name
 
 
-class Category(models.Model):
-    """Two-level tree of the nature of complaints: service attitude → rude staff."""
+class TwoLevelCode(models.Model):
+    """A managed two-level code list (a top level and its finer entries): categories and root
+    causes. Each concrete list adds its own ``parent`` (with its own label) and history."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    active = models.BooleanField(_("active"), default=True)
+
+    too_deep_message = ""
+    own_parent_message = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["parent__name", "name"]
+
+    def __str__(self) -> str:
+        if self.parent_id:
+            return f"{self.parent.name} / {self.name}"
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.parent_id and self.parent.parent_id:
+            raise ValidationError({"parent": self.too_deep_message})
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": self.own_parent_message})
+
+
+class Category(TwoLevelCode):
+    """Two-level tree of the nature of complaints: service attitude → rude staff."""
+
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent category"),
@@ -114,36 +141,22 @@ class Category(models.Model):
         blank=True,
         related_name="children",
     )
-    active = models.BooleanField(_("active"), default=True)
     history = history()
 
-    class Meta:
-        ordering = ["parent__name", "name"]
+    too_deep_message = _("Categories have two levels only.")
+    own_parent_message = _("A category cannot be its own parent.")
+
+    class Meta(TwoLevelCode.Meta):
         verbose_name = _("category")
         verbose_name_plural = _("categories")
 
-    def __str__(self) -> str:
-        if self.parent_id:
-            return f"{self.parent.name} / {self.name}"
-        return self.name
 
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        if self.parent_id and self.parent.parent_id:
-            raise ValidationError({"parent": _("Categories have two levels only.")})
-        if self.parent_id and self.parent_id == self.pk:
-            raise ValidationError({"parent": _("A category cannot be its own parent.")})
-
-
-class RootCause(models.Model):
+class RootCause(TwoLevelCode):
     """Two-level catalogue of root causes (溯源): process → missing step, people → training...
 
     Chosen at resolution (required for a substantiated complaint), reported by month, department
     and category, and the cause a corrective action addresses."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent cause"),
@@ -152,26 +165,14 @@ class RootCause(models.Model):
         blank=True,
         related_name="children",
     )
-    active = models.BooleanField(_("active"), default=True)
     history = history()
 
-    class Meta:
-        ordering = ["parent__name", "name"]
+    too_deep_message = _("Root causes have two levels only.")
+    own_parent_message = _("A root cause cannot be its own parent.")
+
+    class Meta(TwoLevelCode.Meta):
         verbose_name = _("root cause")
         verbose_name_plural = _("root causes")
-
-    def __str__(self) -> str:
-        if self.parent_id:
-            return f"{self.parent.name} / {self.name}"
-        return self.name
-
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        if self.parent_id and self.parent.parent_id:
-            raise ValidationError({"parent": _("Root causes have two levels only.")})
-        if self.parent_id and self.parent_id == self.pk:
-            raise ValidationError({"parent": _("A root cause cannot be its own parent.")})
 
 
 class StaffProfile(models.Model):
