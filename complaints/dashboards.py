@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints import queues, rules, selectors
+from complaints import actions, queues, rules, selectors
 from complaints.filters import overdue_q
 from complaints.models import (
     HANDLING_STATES,
@@ -30,38 +30,10 @@ from complaints.models import (
 
 LIST_LIMIT = 20
 
-# What each history row's action is called on the timeline and in lists of changes.
-ACTION_TITLES = {
-    "register": _("Registered"),
-    "classify": _("Classified"),
-    "reject": _("Rejected"),
-    "assign": _("Assigned"),
-    "resolve": _("Resolved"),
-    "follow_up": _("Follow-up recorded"),
-    "reopen": _("Reopened"),
-    "close": _("Closed"),
-    "withdraw": _("Withdrawn / terminated"),
-    "escalate": _("Escalated"),
-    "priority": _("Priority changed"),
-    "approve_remedy": _("Remedy approved"),
-    "decide_refusal_appeal": _("Appeal against the refusal decided"),
-    "accept_on_appeal": _("Accepted on appeal against the refusal"),
-    "edit": _("Details corrected"),
-    "link_repeat": _("Linked as a repeat complaint"),
-    "overturn_responsibility": _("Responsibility finding overturned"),
-    "first_response": _("First response to the complainant"),
-    "note": _("Note"),
-    "communication": _("Contact with the complainant"),
-    "attachment": _("Attachment"),
-}
-
 
 def action_title(action: str) -> str:
-    """Known actions by name; others (the deadline writes of the escalation app, say) as
-    "Updated (action)"."""
-    if action in ACTION_TITLES:
-        return str(ACTION_TITLES[action])
-    return str(_("Updated (%(action)s)") % {"action": action or "—"})
+    """A history row's action as a heading (the one vocabulary: ``complaints.actions``)."""
+    return actions.title(action)
 
 
 def _by_due(queryset: QuerySet) -> QuerySet:

@@ -20,6 +20,7 @@ Anything raised rolls the whole transaction back: nothing half-written is saved.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import secrets
 from collections.abc import Callable, Sequence
@@ -34,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
-from complaints import root_causes, routing, rules
+from complaints import actions, root_causes, routing, rules
 from complaints.models import (
     OPEN_STATES,
     Attachment,
@@ -168,25 +169,10 @@ def _save(complaint: Complaint, *, by, action: str, reason: str) -> None:
         raise StaleComplaint(_("The complaint changed while you were saving it.")) from exc
 
 
-ACTION_LABELS = {
-    "classify": _("classified"),
-    "reject": _("rejected"),
-    "assign": _("assigned"),
-    "resolve": _("resolved"),
-    "follow_up": _("followed up"),
-    "reopen": _("reopened"),
-    "close": _("closed"),
-    "withdraw": _("withdrawn"),
-    "escalate": _("escalated"),
-    "approve_remedy": _("given a remedy approval"),
-    "decide_refusal_appeal": _("decided on appeal"),
-    "accept_on_appeal": _("accepted on appeal"),
-}
-
-
-# What may run with by=None, and on whose behalf (see _move).
-SYSTEM_ACTIONS = frozenset({"escalate"})
-COMPLAINANT_ACTIONS = frozenset({"follow_up", "reopen"})
+# The words for each action, and who may act without a user: one table, complaints.actions.
+ACTION_LABELS = actions.TRANSITION_LABELS
+SYSTEM_ACTIONS = actions.SYSTEM_ACTIONS
+COMPLAINANT_ACTIONS = actions.COMPLAINANT_ACTIONS
 
 
 def _perform(
@@ -199,8 +185,11 @@ def _perform(
     expected_version: int | None = None,
     check: Callable[[Complaint], None] | None = None,
     by_complainant: bool = False,
+    context: Any = None,
 ) -> Complaint:
-    """Run one lifecycle action; see the module docstring for the steps."""
+    """Run one lifecycle action; see the module docstring for the steps. ``context`` travels
+    unread to the receivers of ``complaint_changing``/``complaint_changed`` (the escalation
+    app's record of why a complaint was escalated)."""
     with transaction.atomic():
         locked = _lock(complaint)
         _check_version(locked, complaint.version if expected_version is None else expected_version)
@@ -212,7 +201,9 @@ def _perform(
             check=check,
             by_complainant=by_complainant,
         )
-        _announce_and_save(locked, by=by, action=action, reason=reason, source=source)
+        _announce_and_save(
+            locked, by=by, action=action, reason=reason, source=source, context=context
+        )
     return locked
 
 
@@ -267,6 +258,7 @@ def _announce_and_save(
     reason: str,
     source,
     before_save: Callable[[Complaint], None] | None = None,
+    context: Any = None,
 ) -> None:
     signal_kwargs = {
         "complaint": complaint,
@@ -275,6 +267,7 @@ def _announce_and_save(
         "reason": reason,
         "source": source,
         "target": complaint.state,
+        "context": context,
     }
     complaint_changing.send(sender=Complaint, **signal_kwargs)
     if before_save is not None:
@@ -338,24 +331,16 @@ def register(
     if unknown:
         raise TypeError(f"register() got unexpected fields: {sorted(unknown)}")
     if idempotency_key:
-        existing = _complaint_for_key(idempotency_scope, idempotency_key)
-        if existing is not None:
-            return existing
-        try:
-            with transaction.atomic():
-                complaint = register(
-                    by=by, channel=channel, description=description, reason=reason, **fields
-                )
-                IdempotencyKey.objects.create(
-                    scope=idempotency_scope, key=idempotency_key, complaint=complaint
-                )
-                return complaint
-        except IntegrityError:
-            # A simultaneous retry won the unique key; its complaint is the answer.
-            existing = _complaint_for_key(idempotency_scope, idempotency_key)
-            if existing is None:
-                raise
-            return existing
+        complaint, _created = register_once(
+            by=by,
+            channel=channel,
+            description=description,
+            reason=reason,
+            idempotency_key=idempotency_key,
+            idempotency_scope=idempotency_scope,
+            **fields,
+        )
+        return complaint
     now = timezone.now()
     with transaction.atomic():
         complaint = Complaint(channel=channel, description=description, created_by=by, **fields)
@@ -379,6 +364,41 @@ def register(
             complaint, by=by, action="register", reason=reason, source=None, before_save=number
         )
     return complaint
+
+
+def register_once(
+    *,
+    by,
+    channel: str,
+    description: str,
+    idempotency_key: str,
+    idempotency_scope: str = "",
+    reason: str = "",
+    **fields: Any,
+) -> tuple[Complaint, bool]:
+    """Register a complaint unless this ``idempotency_key`` (within ``idempotency_scope``: the
+    API client, the mailbox, the transfer platform) already registered one; returns
+    ``(complaint, created)``. A retry gets the first attempt's complaint, unchanged, with
+    ``created=False``, so the caller can answer 200 rather than 201 and attach files once.
+    Two simultaneous attempts: one creates, the other gets its complaint."""
+    existing = _complaint_for_key(idempotency_scope, idempotency_key)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            complaint = register(
+                by=by, channel=channel, description=description, reason=reason, **fields
+            )
+            IdempotencyKey.objects.create(
+                scope=idempotency_scope, key=idempotency_key, complaint=complaint
+            )
+            return complaint, True
+    except IntegrityError:
+        # A simultaneous retry won the unique key; its complaint is the answer.
+        existing = _complaint_for_key(idempotency_scope, idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
 
 
 def _complaint_for_key(scope: str, key: str) -> Complaint | None:
@@ -769,16 +789,31 @@ def withdraw(
 
 
 def escalate(
-    complaint: Complaint, *, by, reason: str, expected_version: int | None = None
+    complaint: Complaint,
+    *,
+    by,
+    reason: str,
+    expected_version: int | None = None,
+    context: Any = None,
+    check: Callable[[Complaint], None] | None = None,
 ) -> Complaint:
     """Move an open complaint up one tier: frontline → department manager → general manager.
 
     ``by`` is the handler escalating by hand (beyond my authority, needs another department,
     the complainant demands a manager), or None for the SLA sweep. Idempotent under the row
-    lock: a second sweep sees the new tier and its own deadline. History: one "escalate" row.
+    lock: a second sweep sees the new tier and its own deadline. ``check`` runs on the locked
+    row before the move and may refuse it (raise a ``ServiceError``); ``context`` (why: a
+    reason code, the missed deadline) goes to the signals' receivers as ``context=``.
+    History: one "escalate" row.
     """
     return _perform(
-        complaint, action="escalate", by=by, reason=reason, expected_version=expected_version
+        complaint,
+        action="escalate",
+        by=by,
+        reason=reason,
+        expected_version=expected_version,
+        context=context,
+        check=check,
     )
 
 
@@ -790,19 +825,26 @@ class BulkOutcome:
     refused: dict[int, str] = dataclasses.field(default_factory=dict)  # complaint id → message
 
 
-def escalate_many(items: Sequence[tuple[Complaint, str]], *, by=None) -> BulkOutcome:
+def escalate_many(
+    items: Sequence[tuple[Complaint, str] | tuple[Complaint, str, Any]],
+    *,
+    by=None,
+    check: Callable[[Complaint, Any], None] | None = None,
+) -> BulkOutcome:
     """Escalate many complaints in one transaction: the SLA sweep's path.
 
-    ``items`` are (complaint as the caller read it, reason) pairs. Each complaint gets exactly
-    what ``escalate`` gives it: the same checks under its row lock (version, state, tier,
-    permission unless ``by`` is None), ``complaint_changing`` for it (a receiver may refuse it),
+    ``items`` are (complaint as the caller read it, reason[, context]). Each complaint gets
+    exactly what ``escalate`` gives it: the same checks under its row lock (version, state,
+    tier, permission unless ``by`` is None, and ``check(locked row, its context)``, which may
+    refuse it by raising a ``ServiceError``), ``complaint_changing`` for it,
     one "escalate" history row and its seal. A complaint another writer holds right now (its row
     is locked: skipped, not waited for), changed since the caller read it, or refused, is left
     out with its reason in ``refused``; the others are saved in one pipeline of UPDATEs and one
     history INSERT, and other apps are told with one ``complaints_changed``. A failure of the
     database rolls the whole batch back: no complaint is half escalated.
     """
-    wanted = {complaint.pk: (complaint, reason) for complaint, reason in items}
+    wanted = {item[0].pk: (item[0], item[1]) for item in items}
+    contexts = {item[0].pk: (item[2] if len(item) > 2 else None) for item in items}
     outcome = BulkOutcome()
     if not wanted:
         return outcome
@@ -821,7 +863,13 @@ def escalate_many(items: Sequence[tuple[Complaint, str]], *, by=None) -> BulkOut
             before[row.pk] = {f.attname: getattr(row, f.attname) for f in _CONCRETE}
             try:
                 _check_version(row, seen.version)
-                sources[row.pk] = _move(row, action="escalate", by=by)
+                context = contexts[row.pk]
+                sources[row.pk] = _move(
+                    row,
+                    action="escalate",
+                    by=by,
+                    check=None if check is None else functools.partial(_checked, check, context),
+                )
                 complaint_changing.send(
                     sender=Complaint,
                     complaint=row,
@@ -830,6 +878,7 @@ def escalate_many(items: Sequence[tuple[Complaint, str]], *, by=None) -> BulkOut
                     reason=reason,
                     source=sources[row.pk],
                     target=row.state,
+                    context=context,
                 )
             except ServiceError as exc:
                 outcome.refused[row.pk] = str(exc.message)
@@ -845,8 +894,13 @@ def escalate_many(items: Sequence[tuple[Complaint, str]], *, by=None) -> BulkOut
                 by=by,
                 reasons=reasons,
                 sources=sources,
+                contexts={row.pk: contexts[row.pk] for row in outcome.done},
             )
     return outcome
+
+
+def _checked(check, context, locked: Complaint) -> None:
+    check(locked, context)
 
 
 _CONCRETE = [f for f in Complaint._meta.concrete_fields if not f.primary_key]
@@ -972,6 +1026,7 @@ def set_deadlines(
             reason=reason,
             source=locked.state,
             target=locked.state,
+            context=None,
         )
     return locked
 
@@ -1022,6 +1077,7 @@ def set_deadlines_many(
                 by=by,
                 reasons=reasons,
                 sources={row.pk: row.state for row in done},
+                contexts={},
             )
     return done
 

@@ -15,7 +15,8 @@ from simple_history.signals import pre_create_historical_record
 
 # Sent after a complaint was registered or changed by a service, inside its transaction.
 # kwargs: complaint, action (e.g. "register", "classify", "escalate"), by (user or None for the
-# system), reason, source (state before), target (state after).
+# system), reason, source (state before), target (state after), context (what the caller of the
+# service passed for the receivers, unread by the core: the escalation app's why; else None).
 complaint_changed = Signal()
 
 # Sent by a service just before it saves a complaint, with the same kwargs: receivers may set
@@ -25,8 +26,9 @@ complaint_changing = Signal()
 
 # Sent once by a bulk service (``services.escalate_many``, the SLA sweep's path) after it saved
 # several complaints in one transaction, in place of ``complaint_changed`` for each. kwargs:
-# complaints (the saved instances), action, by, reasons and sources (complaint id → reason, →
-# state before). Whoever receives ``complaint_changed`` must receive this too.
+# complaints (the saved instances), action, by, reasons, sources and contexts (complaint id →
+# reason, → state before, → the caller's context or None). Whoever receives
+# ``complaint_changed`` must receive this too.
 complaints_changed = Signal()
 
 # Sent by a bulk service right after it wrote history rows with one INSERT (simple-history

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from complaints import actions
 from complaints.models import Category, Complaint, Department, RootCause
 from complaints.people import display_name
 from complaints.selectors import mask, may_see_complainant
@@ -29,31 +30,8 @@ RECORD_LABELS = {
     "contest": _("Responsibility contest"),
 }
 
-ACTION_LABELS = {
-    "register": _("Registered"),
-    "classify": _("Classified"),
-    "reject": _("Rejected"),
-    "assign": _("Assigned"),
-    "resolve": _("Resolved"),
-    "follow_up": _("Follow-up recorded"),
-    "reopen": _("Reopened"),
-    "close": _("Closed"),
-    "withdraw": _("Withdrawn / terminated"),
-    "escalate": _("Escalated"),
-    "priority": _("Priority changed"),
-    "approve_remedy": _("Remedy approved"),
-    "decide_refusal_appeal": _("Appeal against the refusal decided"),
-    "accept_on_appeal": _("Accepted on appeal against the refusal"),
-    "edit": _("Details corrected"),
-    "link_repeat": _("Linked as a repeat complaint"),
-    "overturn_responsibility": _("Responsibility finding overturned"),
-    "contest_responsibility": _("Responsibility finding contested"),
-    "decide_contest": _("Contest decided"),
-    "first_response": _("First response to the complainant"),
-    "note": _("Note added"),
-    "communication": _("Communication logged"),
-    "attachment": _("Attachment added"),
-}
+# Every action by name → its heading, from the one vocabulary (complaints.actions).
+ACTION_LABELS = actions.TITLES
 
 TYPE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
@@ -89,7 +67,7 @@ def field_labels(record: str, changed: str) -> list[str]:
 
 
 def action_label(action: str) -> Any:
-    return ACTION_LABELS.get(action, action or _("Edit"))
+    return actions.title(action)
 
 
 @dataclass
