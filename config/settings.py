@@ -1,12 +1,13 @@
 """Redress settings: one module, every deployment knob from the environment.
 
 Defaults are safe for development (SQLite in the checkout, DEBUG on, mail to the console);
-production sets DATABASE_URL, SECRET_KEY, DEBUG=false and ALLOWED_HOSTS.
+production sets DATABASE_URL, SECRET_KEY, DEBUG=false and ALLOWED_HOSTS. Values are read
+through ``config.env`` (``env_str``, ``env_bool``, ``env_int``, ``env_list``), which stops the
+start with ``ImproperlyConfigured`` on a value it cannot parse.
 """
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,47 +16,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.env import env_bool, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_str(name: str, default: str | None = None) -> str | None:
-    """A string setting; ``NAME_FILE`` (a path) wins over ``NAME``, so secrets can be files."""
-    file_path = os.environ.get(f"{name}_FILE")
-    if file_path:
-        try:
-            return Path(file_path).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE={file_path!r} cannot be read: {exc}") from exc
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    lowered = raw.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true/false)")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from exc
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -337,8 +300,6 @@ LOGGING = {
     },
 }
 
-# --- workspace settings (issue 3) ---
-
 # --- intake settings (issue 4) ---
 # Notifications to complainants run as django-q2 tasks after commit. True runs them in-process
 # at once (tests, a demo without a worker); production leaves it false and runs `qcluster`.
@@ -386,7 +347,6 @@ REDRESS_MAIL_MAX_BYTES = env_int("REDRESS_MAIL_MAX_BYTES", 30 * 1024 * 1024)
 REDRESS_MAIL_REPLY_TO = env_str("REDRESS_MAIL_REPLY_TO", "")
 if REDRESS_MAIL_SOURCE not in ("", "maildir", "imap"):
     raise ImproperlyConfigured("REDRESS_MAIL_SOURCE must be maildir, imap or empty")
-# Open311 GeoReport v2 under /open311/v2/: POST needs one of these keys (comma-separated).
 # --- correspondence: talking to the complainant ---
 # The organisation's name on letters and in templates ({{ organisation }}).
 REDRESS_ORGANISATION_NAME = env_str("REDRESS_ORGANISATION_NAME", "Redress")
@@ -447,6 +407,7 @@ REDRESS_SURVEY_DAYS = env_int("REDRESS_SURVEY_DAYS", 7)
 # Send the survey by email or SMS when a complaint is resolved (off: handlers phone).
 REDRESS_SURVEY_AUTO = env_bool("REDRESS_SURVEY_AUTO", True)
 
+# Open311 GeoReport v2 under /open311/v2/: POST needs one of these keys (comma-separated).
 REDRESS_OPEN311_API_KEYS = env_list("REDRESS_OPEN311_API_KEYS", [])
 # Set when clients send a jurisdiction_id; a different one is answered 404. Empty: ignored.
 REDRESS_OPEN311_JURISDICTION_ID = env_str("REDRESS_OPEN311_JURISDICTION_ID", "")
