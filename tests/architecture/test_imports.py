@@ -134,15 +134,27 @@ def test_no_app_names_another_apps_model_by_label():
     }
     offences = []
     for module in app_modules():
-        for line, text in module.strings():
+        for line, text in [*module.strings(), *_get_model_calls(module)]:
             owner = labels.get(text.lower())
-            if owner is None or owner == module.app or owner == CORE and module.app in APPS:
+            if owner in (None, module.app, CORE):
                 continue
             offences.append(
                 f"{module.rel}:{line} names the {owner} app's model {text}: depend on {owner} "
                 f"through {owner}.selectors, or have {owner} send a signal of its own"
             )
     assert not offences, report(offences, "no app reaches into another app's models by label")
+
+
+def _get_model_calls(module: Module) -> list[tuple[int, str]]:
+    """``get_model("app", "Model")`` as the label "app.Model"."""
+    return [
+        (node.lineno, f"{node.args[0].value}.{node.args[1].value}")
+        for node in ast.walk(module.tree)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", getattr(node.func, "id", "")) == "get_model"
+        and len(node.args) == 2
+        and all(isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in node.args)
+    ]
 
 
 def _calls(module: Module, node: ast.AST, attribute: str) -> list[int]:
