@@ -308,7 +308,9 @@ def _new_complaint(parsed, evidence, refused) -> ImportResult:
     description = "\n\n".join(
         p for p in (parsed.subject, parsed.body, "\n".join(refused)) if p
     ) or _("(no text)")
-    complaint, created = intake_services.register(
+    # No idempotency key: the message's ImportedMessage row, written in the caller's
+    # transaction, is what makes an import happen once, so this always creates a complaint.
+    complaint, _created = intake_services.register(
         by=None,
         channel=Channel.EMAIL,
         description=description,
@@ -317,19 +319,18 @@ def _new_complaint(parsed, evidence, refused) -> ImportResult:
         complainant_email=parsed.sender_email,
         complainant_language=parsed.language,
     )
-    if created:
-        # The complainant's own email on the timeline, by its Message-ID: our answers name it
-        # in In-Reply-To, so they sit in the complainant's thread (correspondence reads it from
-        # the communication, never from intake's tables).
-        services.log_communication(
-            complaint,
-            by=None,
-            medium=Communication.Medium.EMAIL,
-            direction=Communication.Direction.INBOUND,
-            summary=parsed.subject or _("(no subject)"),
-            occurred_at=complaint.received_at,
-            message_id=parsed.message_id,
-        )
+    # The complainant's own email on the timeline, by its Message-ID: our answers name it in
+    # In-Reply-To, so they sit in the complainant's thread (correspondence reads it from the
+    # communication, never from intake's tables).
+    services.log_communication(
+        complaint,
+        by=None,
+        medium=Communication.Medium.EMAIL,
+        direction=Communication.Direction.INBOUND,
+        summary=parsed.subject or _("(no subject)"),
+        occurred_at=complaint.received_at,
+        message_id=parsed.message_id,
+    )
     return ImportResult("new", parsed.message_id, complaint)
 
 

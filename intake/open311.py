@@ -326,57 +326,36 @@ def _api_key_ok(key: str) -> bool:
     )
 
 
+class _Refused(Exception):
+    """A create_request the spec says to refuse: the status and the error descriptions."""
+
+    def __init__(self, status: int, *descriptions: str) -> None:
+        super().__init__(*descriptions)
+        self.status = status
+        self.descriptions = descriptions
+
+
 def _create(request, fmt: str) -> HttpResponse:
+    """POST requests: check the request (the first check that fails answers: a NUL byte,
+    the api_key, the service, the arguments, the Idempotency-Key), register the complaint and
+    answer with its reference and tracking code.
+
+    A retry with the same Idempotency-Key answers as the first attempt did (201, the same
+    body), so a client that lost the first answer reads the same outcome from the second.
+    """
     post = request.POST
-    if any("\x00" in key or any("\x00" in v for v in post.getlist(key)) for key in post):
-        return error(fmt, 400, _("The request contains a NUL character."))
-    api_key = post.get("api_key", "")
-    if not _api_key_ok(api_key):
-        return error(fmt, 403, _("Invalid api_key received -- can't proceed with create_request."))
-    service_code = post.get("service_code", "").strip()
-    if not service_code:
-        return error(fmt, 400, _("service_code was not provided."))
-    category = leaf_categories().filter(code=service_code).first()
-    if category is None:
-        return error(
-            fmt, 404, _("service_code %(code)s was not found.") % {"code": service_code[:100]}
-        )
-    form = ServiceRequestForm(post)
-    attributes, problems = _attributes(post)
-    if not form.is_valid() or problems:
-        messages = [
-            f"{name}: {message}" if name != "__all__" else message
-            for name, errors in form.errors.items()
-            for message in errors
-        ]
-        return error(fmt, 400, *(messages + problems))
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 200:
-        return error(fmt, 400, _("The Idempotency-Key header is longer than 200 characters."))
-    data = form.cleaned_data
-    location_lines = [
-        line
-        for line in (
-            data["address_string"],
-            f"{data['lat']}, {data['long']}" if data["lat"] is not None else "",
-            data["media_url"],
-        )
-        if line
-    ]
+    try:
+        api_key = _checked_api_key(post)
+        category = _requested_service(post)
+        data, attributes = _checked_arguments(post)
+        key = _idempotency_key(request)
+    except _Refused as refused:
+        return error(fmt, refused.status, *refused.descriptions)
     complaint, _created = intake_services.register_open311(
         channel=Channel.APP if data["device_id"] else Channel.WEB,
-        description="\n\n".join([data["description"], "\n".join(location_lines)]).strip(),
+        description=_description(data),
         category=category,
-        location={
-            "lat": data["lat"],
-            "long": data["long"],
-            "address_string": data["address_string"],
-            "address_id": data["address_id"],
-            "media_url": data["media_url"],
-            "device_id": data["device_id"],
-            "account_id": data["account_id"],
-            "attributes": attributes,
-        },
+        location=_location(data, attributes),
         complainant_name=" ".join(p for p in (data["first_name"], data["last_name"]) if p)[:120],
         complainant_email=data["email"],
         complainant_phone=data["phone"],
@@ -388,6 +367,82 @@ def _create(request, fmt: str) -> HttpResponse:
         # A key is the client's: two clients may well both send "1".
         idempotency_scope="open311:" + hashlib.sha256(api_key.encode()).hexdigest()[:16],
     )
+    return render(fmt, _created_payload(complaint, data), root="service_requests", status=201)
+
+
+def _checked_api_key(post) -> str:
+    if any("\x00" in key or any("\x00" in v for v in post.getlist(key)) for key in post):
+        raise _Refused(400, _("The request contains a NUL character."))
+    api_key = post.get("api_key", "")
+    if not _api_key_ok(api_key):
+        raise _Refused(403, _("Invalid api_key received -- can't proceed with create_request."))
+    return api_key
+
+
+def _requested_service(post):
+    """The active leaf category the request's ``service_code`` names."""
+    service_code = post.get("service_code", "").strip()
+    if not service_code:
+        raise _Refused(400, _("service_code was not provided."))
+    category = leaf_categories().filter(code=service_code).first()
+    if category is None:
+        raise _Refused(
+            404, _("service_code %(code)s was not found.") % {"code": service_code[:100]}
+        )
+    return category
+
+
+def _checked_arguments(post) -> tuple[dict, dict[str, str]]:
+    """The form's cleaned data and the attributes; every problem of both in one 400."""
+    form = ServiceRequestForm(post)
+    attributes, problems = _attributes(post)
+    if not form.is_valid() or problems:
+        messages = [
+            f"{name}: {message}" if name != "__all__" else message
+            for name, errors in form.errors.items()
+            for message in errors
+        ]
+        raise _Refused(400, *(messages + problems))
+    return form.cleaned_data, attributes
+
+
+def _idempotency_key(request) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 200:
+        raise _Refused(400, _("The Idempotency-Key header is longer than 200 characters."))
+    return key
+
+
+def _description(data: dict) -> str:
+    """The complainant's text, then the location and media link (the complaint has no columns
+    for them; staff read them here, clients in the Open311Request row)."""
+    location_lines = [
+        line
+        for line in (
+            data["address_string"],
+            f"{data['lat']}, {data['long']}" if data["lat"] is not None else "",
+            data["media_url"],
+        )
+        if line
+    ]
+    return "\n\n".join([data["description"], "\n".join(location_lines)]).strip()
+
+
+def _location(data: dict, attributes: dict[str, str]) -> dict:
+    """The ``Open311Request`` columns."""
+    return {
+        "lat": data["lat"],
+        "long": data["long"],
+        "address_string": data["address_string"],
+        "address_id": data["address_id"],
+        "media_url": data["media_url"],
+        "device_id": data["device_id"],
+        "account_id": data["account_id"],
+        "attributes": attributes,
+    }
+
+
+def _created_payload(complaint: Complaint, data: dict) -> list[dict]:
     notice = _(
         "Registered as %(reference)s. Tracking code %(code)s: with it the complainant can follow "
         "the complaint at %(url)s."
@@ -396,14 +451,13 @@ def _create(request, fmt: str) -> HttpResponse:
         "code": complaint.tracking_code,
         "url": f"{settings.REDRESS_PUBLIC_BASE_URL}/track/",
     }
-    payload = [
+    return [
         {
             "service_request_id": complaint.reference,
             "service_notice": notice,
             "account_id": data["account_id"] or None,
         }
     ]
-    return render(fmt, payload, root="service_requests", status=201)
 
 
 def _status_notes(complaint: Complaint) -> str:

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from complaints import rules, services
 from complaints.models import Complaint, Department, Priority, State
 from complaints.uploads import CheckedUpload
-from intake.signals import capture_registrations
 
 
 @dataclass(frozen=True)
@@ -36,20 +35,33 @@ def register(
     description: str,
     evidence: Iterable[Evidence] = (),
     merge_into: Complaint | None = None,
+    idempotency_key: str = "",
+    idempotency_scope: str = "",
     **fields: Any,
 ) -> tuple[Complaint, bool]:
-    """Register a complaint through ``complaints.services.register`` and keep its evidence.
+    """Register a complaint through the core's ``register`` (or ``register_once`` with an
+    ``idempotency_key``) and keep its evidence.
 
-    Returns ``(complaint, created)``: with an ``idempotency_key`` a retried submission returns
-    the first attempt's complaint and ``created`` is False; its files and merge are then not
-    applied again. ``merge_into`` registers the complaint and merges it straight into that open
-    case (both keep their history). Everything is one transaction: a refused file or merge
-    leaves nothing behind. ``by`` is None for the public channels.
+    Returns ``(complaint, created)``: with an ``idempotency_key`` a retried submission (within
+    ``idempotency_scope``) returns the first attempt's complaint and ``created`` is False; its
+    files and merge are then not applied again. ``merge_into`` registers the complaint and
+    merges it straight into that open case (both keep their history). Everything is one
+    transaction: a refused file or merge leaves nothing behind. ``by`` is None for the public
+    channels.
     """
     with transaction.atomic():
-        with capture_registrations() as created_ids:
+        if idempotency_key:
+            complaint, created = services.register_once(
+                by=by,
+                channel=channel,
+                description=description,
+                idempotency_key=idempotency_key,
+                idempotency_scope=idempotency_scope,
+                **fields,
+            )
+        else:
             complaint = services.register(by=by, channel=channel, description=description, **fields)
-        created = complaint.pk in created_ids
+            created = True
         if not created:
             return complaint, False
         for item in evidence:

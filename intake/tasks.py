@@ -1,5 +1,5 @@
-"""django-q2 tasks of the intake app. Each takes ids, and running one twice changes nothing the
-second time."""
+"""django-q2 tasks of the intake app. Running one twice changes nothing the second time: the
+mail fetch skips every message already imported (by Message-ID, ``intake.mail``)."""
 
 from __future__ import annotations
 

@@ -53,3 +53,40 @@ def test_simultaneous_submissions_with_one_key_register_one_complaint_with_its_f
     assert Complaint.objects.count() == 1
     assert IdempotencyKey.objects.count() == 1
     assert Attachment.objects.count() == 1
+
+
+def _evidence() -> list[intake_services.Evidence]:
+    upload = ContentFile(PDF, name="receipt.pdf")
+    return [intake_services.Evidence(file=upload, checked=check_upload(upload))]
+
+
+@pytest.mark.django_db
+def test_a_retry_with_the_same_key_says_it_created_nothing_and_attaches_nothing():
+    submission = {
+        "by": None,
+        "channel": "web",
+        "description": "Charged twice",
+        "complainant_phone": "13800138000",
+        "idempotency_key": "a" * 32,
+        "idempotency_scope": "web-form",
+    }
+    first, created = intake_services.register(evidence=_evidence(), **submission)
+    assert created is True
+    again, created_again = intake_services.register(evidence=_evidence(), **submission)
+    assert created_again is False
+    assert again.pk == first.pk
+    assert Complaint.objects.count() == 1
+    assert Attachment.objects.filter(complaint=first).count() == 1
+
+
+@pytest.mark.django_db
+def test_without_a_key_every_registration_is_a_new_complaint():
+    first, created = intake_services.register(
+        by=None, channel="web", description="Charged twice", complainant_phone="13800138000"
+    )
+    second, created_second = intake_services.register(
+        by=None, channel="web", description="Charged twice", complainant_phone="13800138000"
+    )
+    assert created and created_second
+    assert first.pk != second.pk
+    assert IdempotencyKey.objects.count() == 0
