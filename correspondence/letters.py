@@ -33,9 +33,9 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import TextMode, XPos, YPos
 
+from complaints.locking import lock
 from complaints.models import Attachment
 from complaints.services import add_attachment
-from correspondence.models import Message
 
 FONT = "NotoSerifSC"
 MARGIN = 25  # mm on every side: room for a hole punch and for binding into a file
@@ -259,7 +259,7 @@ def store_letter(message, *, by) -> Attachment:
         language=message.language or settings.LANGUAGE_CODE,
     )
     with transaction.atomic():
-        current = Message.objects.select_for_update().only("attachment").get(pk=message.pk)
+        current = lock(message, only=("attachment",))
         if current.attachment_id is not None:
             message.attachment_id = current.attachment_id
             return current.attachment

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import rules
 from complaints import services as core
+from complaints.locking import lock
 from complaints.models import Communication, Complaint, RejectReason
 from complaints.phones import sms_number
 from complaints.selectors import mask, may_see_complainant
@@ -547,7 +548,7 @@ def retry(message: Message, *, by) -> Message:
     History: the message's own row (status back to queued, ``by``)."""
     _require_handler(message, by)
     with transaction.atomic():
-        locked = Message.objects.select_for_update().get(pk=message.pk)
+        locked = lock(message)
         if locked.status not in (Message.Status.FAILED, Message.Status.SENDING):
             raise core.TransitionRefused(_("Only a failed message can be sent again."))
         if locked.status == Message.Status.SENDING and not _stale(locked):
@@ -580,7 +581,7 @@ def mark_posted(message: Message, *, by) -> Message:
     History: the message's row, the communication's row."""
     complaint = _require_handler(message, by)
     with transaction.atomic():
-        locked = Message.objects.select_for_update().get(pk=message.pk)
+        locked = lock(message)
         if locked.channel != Channel.LETTER or locked.status != Message.Status.TO_POST:
             raise core.TransitionRefused(
                 _("Only a printed letter waiting to be posted can be marked as posted.")

@@ -3,7 +3,8 @@
 Views, admin actions, API endpoints, the sweep and ``seed_demo`` call these and nothing else.
 Each service:
 
-1. opens a transaction and re-reads the row with ``SELECT ... FOR UPDATE`` (two writers queue
+1. opens a transaction and re-reads the row under a lock (``complaints.locking.lock``: a
+   fresh copy, as ``refresh_from_db()`` is refused on protected FSM fields; two writers queue
    instead of interleaving);
 2. refuses a stale copy: ``expected_version`` must match the row, else ``StaleAction`` (409);
 3. refuses a move the state machine does not allow from the current state (409), a user whose
@@ -27,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints.locking import lock
 from complaints.models import Complaint, Department, RootCause
 from complaints.selectors import complaints_visible_to, may_write
 from complaints.services import ActionForbidden, ServiceError, StaleComplaint, TransitionRefused
@@ -64,11 +66,6 @@ ACTION_LABELS = {
     "unlink": _("unlinked from a complaint"),
     "escalate": _("escalated"),
 }
-
-
-def _lock(action: CorrectiveAction) -> CorrectiveAction:
-    # A fresh copy under a row lock; refresh_from_db() is refused on protected FSM fields.
-    return CorrectiveAction.objects.select_for_update(no_key=True).get(pk=action.pk)
 
 
 def _check_version(locked: CorrectiveAction, expected: int | None) -> None:
@@ -168,7 +165,7 @@ def _transition(
     changes: dict[str, Any] | None = None,
 ) -> CorrectiveAction:
     with transaction.atomic():
-        locked = _lock(action)
+        locked = lock(action)
         _check_version(locked, expected_version)
         method = getattr(locked, name)
         fsm_transition = method._django_fsm.get_transition(locked.state)
@@ -276,7 +273,7 @@ def edit(
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     with transaction.atomic():
-        locked = _lock(action)
+        locked = lock(action)
         _check_version(locked, expected_version)
         if not rules.may_edit(locked, by):
             raise ActionForbidden(_("You may not edit action %(pk)s.") % {"pk": locked.pk})
@@ -302,7 +299,7 @@ def link_complaints(
     """Link more complaints (only ones ``by`` can see) to an open action; returns how many were
     new. Each new link writes a history row on the link table."""
     with transaction.atomic():
-        locked = _lock(action)
+        locked = lock(action)
         _check_version(locked, expected_version)
         if not rules.may_edit(locked, by):
             raise ActionForbidden(_("You may not edit action %(pk)s.") % {"pk": locked.pk})
@@ -312,7 +309,7 @@ def link_complaints(
 def unlink_complaint(action: CorrectiveAction, *, by, complaint: Complaint) -> bool:
     """Remove one complaint from an action; the link table's history keeps the removal."""
     with transaction.atomic():
-        locked = _lock(action)
+        locked = lock(action)
         if not rules.may_edit(locked, by) or not may_write(by):
             raise ActionForbidden(_("You may not edit action %(pk)s.") % {"pk": locked.pk})
         _visible_complaints(by, [complaint])
@@ -357,7 +354,7 @@ def escalate_overdue(action: CorrectiveAction, *, level: int, today: dt.date) ->
     from escalation import notify
 
     with transaction.atomic():
-        locked = _lock(action)
+        locked = lock(action)
         if locked.escalation_level >= level or not locked.is_overdue(today):
             return False
         locked.escalation_level = level
