@@ -33,7 +33,7 @@ from complaints.models import Complaint, Department, RootCause
 from complaints.selectors import complaints_visible_to, may_write
 from complaints.services import ActionForbidden, ServiceError, StaleComplaint, TransitionRefused
 from improvement import rules
-from improvement.models import ActionComplaint, CorrectiveAction, EscalationLevel
+from improvement.models import MOVES, ActionComplaint, CorrectiveAction, EscalationLevel
 
 __all__ = [
     "ActionForbidden",
@@ -53,19 +53,6 @@ __all__ = [
 
 class StaleAction(StaleComplaint):
     """The action changed since the caller read it (409)."""
-
-
-ACTION_LABELS = {
-    "open": _("opened"),
-    "start": _("started"),
-    "complete": _("completed"),
-    "verify": _("verified"),
-    "cancel": _("cancelled"),
-    "edit": _("edited"),
-    "link": _("linked to complaints"),
-    "unlink": _("unlinked from a complaint"),
-    "escalate": _("escalated"),
-}
 
 
 def _check_version(locked: CorrectiveAction, expected: int | None) -> None:
@@ -172,12 +159,12 @@ def _transition(
         if fsm_transition is None:
             raise TransitionRefused(
                 _("An action that is %(state)s cannot be %(action)s.")
-                % {"state": locked.get_state_display().lower(), "action": ACTION_LABELS[name]}
+                % {"state": locked.get_state_display().lower(), "action": MOVES[name].done}
             )
         if by is None or not fsm_transition.has_perm(locked, by):
             raise ActionForbidden(
                 _("You may not mark action %(pk)s as %(action)s.")
-                % {"pk": locked.pk, "action": ACTION_LABELS[name]}
+                % {"pk": locked.pk, "action": MOVES[name].done}
             )
         for field, value in (changes or {}).items():
             setattr(locked, field, value)
@@ -323,13 +310,8 @@ def unlink_complaint(action: CorrectiveAction, *, by, complaint: Complaint) -> b
         return True
 
 
-TRANSITION_LABELS = {
-    "start": _("Start"),
-    "complete": _("Mark as done"),
-    "verify": _("Verify"),
-    "cancel": _("Cancel action"),
-}
-
+# The service of each lifecycle move (the ``@transition`` methods; their words are
+# ``models.MOVES``): the page, the admin and the API post to these by name.
 TRANSITIONS = {"start": start, "complete": complete, "verify": verify, "cancel": cancel}
 
 
