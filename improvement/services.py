@@ -10,8 +10,9 @@ Each service:
 3. refuses a move the state machine does not allow from the current state (409), a user whose
    tier or relation to the action does not permit it (403), a missing condition (409, with the
    condition's own message);
-4. applies the fields, calls the ``@transition`` method, bumps the version and saves with the
-   acting user, the reason and the action's name on the history row.
+4. applies the fields, calls the ``@transition`` method, bumps the version and saves the
+   columns it changed (``update_fields``) with the acting user, the reason and the action's
+   name on the history row.
 
 Anything raised rolls the whole transaction back: nothing half-written is saved.
 """
@@ -67,12 +68,26 @@ def _check_version(locked: CorrectiveAction, expected: int | None) -> None:
         )
 
 
-def _save(action: CorrectiveAction, *, by, name: str, reason: str) -> None:
+def _save(action: CorrectiveAction, *, by, name: str, reason: str, fields: Iterable[str]) -> None:
+    """Save ``fields`` (and the bumped version) with the history row's user, reason and move.
+    Only those columns: the row is locked, but a column this write did not change is not its
+    to write back."""
     action.version += 1
     action._history_user = by
     action._change_reason = reason or ""
     action._history_transition = name
-    action.save()
+    action.save(update_fields=["version", *dict.fromkeys(fields)])
+
+
+def _call_transition(action: CorrectiveAction, method) -> list[str]:
+    """Call the ``@transition`` method; the fields it set (the state and its milestones, which
+    the lifecycle table in ``models`` declares, not this module)."""
+    fields = action._meta.concrete_fields
+    before = [f.value_from_object(action) for f in fields]
+    method()
+    return [
+        f.name for f, old in zip(fields, before, strict=True) if f.value_from_object(action) != old
+    ]
 
 
 def _visible_complaints(by, complaints: Iterable[Complaint]) -> list[Complaint]:
@@ -171,8 +186,8 @@ def _transition(
         for condition in fsm_transition.conditions:
             if not condition(locked):
                 raise TransitionRefused(condition.message)
-        method()
-        _save(locked, by=by, name=name, reason=reason)
+        moved = _call_transition(locked, method)
+        _save(locked, by=by, name=name, reason=reason, fields=[*(changes or {}), *moved])
     return locked
 
 
@@ -269,10 +284,12 @@ def edit(
         old_due = locked.due_on
         for field, value in changes.items():
             setattr(locked, field, value)
+        fields = list(changes)
         if locked.due_on != old_due:
             locked.escalation_level = 0
             locked.escalated_at = None
-        _save(locked, by=by, name="edit", reason=reason)
+            fields += ["escalation_level", "escalated_at"]
+        _save(locked, by=by, name="edit", reason=reason, fields=fields)
     return locked
 
 
@@ -345,7 +362,13 @@ def escalate_overdue(action: CorrectiveAction, *, level: int, today: dt.date) ->
             _("Overdue since %(due)s: escalated to the %(who)s.")
             % {"due": locked.due_on.isoformat(), "who": EscalationLevel(level).label.lower()}
         )
-        _save(locked, by=None, name="escalate", reason=reason)
+        _save(
+            locked,
+            by=None,
+            name="escalate",
+            reason=reason,
+            fields=["escalation_level", "escalated_at"],
+        )
         roles = [notify.user_role(locked.owner)]
         manager_id = locked.department.manager_id
         if level >= EscalationLevel.GM or manager_id is None:

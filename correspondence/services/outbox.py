@@ -176,8 +176,9 @@ def send(pk: int) -> str:
     # Outside the try: once the gateway took it, nothing may put it back in the queue. Should
     # this save fail, the row stays SENDING and the dispatcher hands it to a person.
     if message.channel == Channel.LETTER:
-        return _finish(message, Message.Status.TO_POST)
-    return _finish(message, Message.Status.SENT, sent_at=timezone.now())
+        return _finish(message, Message.Status.TO_POST)  # store_letter saved the attachment
+    also = ["provider_id"] if message.channel == Channel.SMS else []
+    return _finish(message, Message.Status.SENT, sent_at=timezone.now(), also=also)
 
 
 def _hand_over(message: Message) -> str | None:
@@ -254,10 +255,13 @@ def _error_text(exc: Exception, message: Message) -> str:
     return text[:2000]
 
 
-def _finish(message: Message, status: str, *, last_error: str = "", sent_at=None) -> str:
+def _finish(message: Message, status: str, *, last_error: str = "", sent_at=None, also=()) -> str:
+    """The attempt's outcome. Only the columns this attempt changed are written (``also``:
+    the gateway's id of an SMS just handed over); the letter's attachment is saved by
+    ``letters.store_letter`` under its own lock."""
     message.status = status
     message.last_error = last_error
-    fields = ["status", "last_error", "provider_id", "attachment"]
+    fields = ["status", "last_error", *also]
     if sent_at is not None:
         message.sent_at = sent_at
         fields.append("sent_at")
