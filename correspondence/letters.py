@@ -1,7 +1,5 @@
 """Written notices as PDF (受理告知书, 不予受理告知书, 延期告知书, 处理意见书).
 
-INTERFACE CONTRACT (filled in by the letters work):
-
 - ``render_pdf(*, title, body, reference, date, tracking_url, organisation, language) -> bytes``:
   an A4 PDF with an embedded Chinese font from a Python package (no system font), the
   organisation's name, the reference, the date and a QR code of the tracking link.
@@ -33,9 +31,9 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import TextMode, XPos, YPos
 
+from complaints.locking import lock
 from complaints.models import Attachment
 from complaints.services import add_attachment
-from correspondence.models import Message
 
 FONT = "NotoSerifSC"
 MARGIN = 25  # mm on every side: room for a hole punch and for binding into a file
@@ -108,8 +106,14 @@ def render_pdf(
     pdf.set_creator("Redress")
     pdf.set_lang(language)
     pdf.add_page()
-    width = pdf.w - 2 * MARGIN
+    _title(pdf, title)
+    _reference_block(pdf, [reference_line, date_line], scan_line, tracking_url)
+    _body(pdf, body, justify=language.startswith("zh"))
+    return bytes(pdf.output())
 
+
+def _title(pdf: FPDF, title: str) -> None:
+    width = pdf.w - 2 * MARGIN
     pdf.set_font(FONT, size=20)
     pdf.ln(4)
     # The package has the regular weight only: a thin outline gives the title the weight of
@@ -120,13 +124,15 @@ def render_pdf(
             pdf.cell(0, 11, line, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(6)
 
-    # Reference and date on the left, the QR code on the right, its link under the caption.
+
+def _reference_block(pdf: FPDF, lines: list[str], scan_line: str, tracking_url: str) -> None:
+    """Reference and date on the left, the QR code on the right, its link under the caption."""
     top = pdf.get_y()
     qr_x = pdf.w - MARGIN - QR_SIZE
     pdf.image(_qr_png(tracking_url), x=qr_x, y=top, w=QR_SIZE, h=QR_SIZE)
     left = qr_x - MARGIN - 6
     pdf.set_font(FONT, size=BODY_SIZE)
-    for line in (reference_line, date_line):
+    for line in lines:
         pdf.cell(left, 7, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
     pdf.set_font(FONT, size=9)
@@ -137,8 +143,11 @@ def render_pdf(
     pdf.set_text_color(0)
     pdf.set_y(max(pdf.get_y(), top + QR_SIZE) + 8)
 
+
+def _body(pdf: FPDF, body: str, *, justify: bool) -> None:
+    """The text, paragraph by paragraph; Chinese justified except each paragraph's last line."""
+    width = pdf.w - 2 * MARGIN
     pdf.set_font(FONT, size=BODY_SIZE)
-    justify = language.startswith("zh")
     text = CONTROL.sub("", body.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    "))
     for paragraph in text.split("\n"):
         lines = _wrap(pdf, paragraph.rstrip(), width)
@@ -149,7 +158,6 @@ def render_pdf(
             last = number == len(lines)
             _body_line(pdf, line, width, justify=justify and not last)
         pdf.ln(1.5)
-    return bytes(pdf.output())
 
 
 def _body_line(pdf: FPDF, line: str, width: float, *, justify: bool) -> None:
@@ -259,7 +267,7 @@ def store_letter(message, *, by) -> Attachment:
         language=message.language or settings.LANGUAGE_CODE,
     )
     with transaction.atomic():
-        current = Message.objects.select_for_update().only("attachment").get(pk=message.pk)
+        current = lock(message, only=("attachment",))
         if current.attachment_id is not None:
             message.attachment_id = current.attachment_id
             return current.attachment

@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from complaints.selectors import may_write
 from improvement import rules, selectors, services
 from improvement.forms import TRANSITION_FORMS
-from improvement.models import ActionComplaint, CorrectiveAction
+from improvement.models import MOVES, TRANSITION_LABELS, ActionComplaint, CorrectiveAction
 
 
 class ScopedNoDelete:
@@ -155,7 +155,7 @@ class CorrectiveActionAdmin(ScopedNoDelete, FSMAdminMixin, SimpleHistoryAdmin):
                 fsm_field="state",
                 block_label=str(_("Actions")),
                 available_transitions=[
-                    FSMTransitionContext(name=name, label=str(services.TRANSITION_LABELS[name]))
+                    FSMTransitionContext(name=name, label=str(TRANSITION_LABELS[name]))
                     for name in names
                 ],
             )
@@ -168,8 +168,7 @@ class CorrectiveActionAdmin(ScopedNoDelete, FSMAdminMixin, SimpleHistoryAdmin):
             return False
         self.message_user(
             request,
-            _("Action %(pk)s %(what)s.")
-            % {"pk": obj.pk, "what": services.ACTION_LABELS[transition_name]},
+            _("Action %(pk)s %(what)s.") % {"pk": obj.pk, "what": MOVES[transition_name].done},
             level=messages.SUCCESS,
         )
         return True

@@ -26,7 +26,7 @@ from complaints.selectors import complaints_visible_to, may_write
 from improvement import selectors, services
 from improvement.filters import ActionApiFilter
 from improvement.forms import MAX_LINKED
-from improvement.models import CorrectiveAction
+from improvement.models import TRANSITION_LABELS, CorrectiveAction
 
 ACTION_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The action's id.")
@@ -262,7 +262,7 @@ def _transition_view(name: str) -> type[ActionTransitionView]:
     post = extend_schema(
         operation_id=f"actions_{name}",
         tags=["improvement"],
-        summary=services.TRANSITION_LABELS[name],
+        summary=TRANSITION_LABELS[name],
         description=_(
             "Returns the action after the move. 403 when you may not make it, 409 when the "
             "state does not allow it, a condition is missing (evidence, a reason, a verifier "

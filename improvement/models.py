@@ -4,18 +4,21 @@ cause and the complaints that showed it.
 The lifecycle is the table of ``@transition`` methods below: planned → in progress → done →
 verified, or cancelled (with a reason) from any state before verified. Every write goes through
 ``improvement.services``, which locks the row, checks the version, state, permission and
-conditions, calls the transition and saves with the acting user and reason in history.
+conditions, calls the transition and saves with the acting user and reason in history. What each
+move is called (history, buttons, messages, the API) is the ``MOVES`` table after the model.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -231,6 +234,46 @@ class CorrectiveAction(ConcurrentTransitionMixin, models.Model):
     )
     def cancel(self) -> None:
         self.cancelled_at = timezone.now()
+
+
+# --- what each move is called ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    """One thing that can happen to an action, by the name its history rows carry in
+    ``history_transition``. ``done`` is how a sentence says it was done ("Action 3 started.",
+    "cannot be started", the history list); a lifecycle move (a ``@transition`` above, same
+    name) also has its ``button`` (the page, the admin, the API's summary)."""
+
+    name: str
+    done: Promise
+    button: Promise | None = None
+
+
+MOVES: dict[str, Move] = {
+    m.name: m
+    for m in (
+        Move("open", _("opened")),
+        Move("start", _("started"), _("Start")),
+        Move("complete", _("completed"), _("Mark as done")),
+        Move("verify", _("verified"), _("Verify")),
+        Move("cancel", _("cancelled"), _("Cancel action")),
+        Move("edit", _("edited")),
+        Move("link", _("linked to complaints")),
+        Move("unlink", _("unlinked from a complaint")),
+        Move("escalate", _("escalated")),
+    )
+}
+
+# The lifecycle moves, in the order of their buttons → the button's words.
+TRANSITION_LABELS = {name: m.button for name, m in MOVES.items() if m.button is not None}
+
+
+def done(name: str) -> str:
+    """How a sentence says the move ``name`` was done; an unknown name reads as itself."""
+    move = MOVES.get(name)
+    return str(move.done) if move is not None else name
 
 
 class ActionComplaint(models.Model):

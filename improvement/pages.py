@@ -13,7 +13,7 @@ from django.shortcuts import render
 
 from complaints.selectors import complaints_visible_to, may_write
 from improvement import forms, rules, selectors, services
-from improvement.models import ActionComplaint, CorrectiveAction
+from improvement.models import TRANSITION_LABELS, ActionComplaint, CorrectiveAction, done
 
 SHOWN_COMPLAINTS = 200
 
@@ -56,7 +56,7 @@ def _transition_forms(action, user, open_form) -> list[dict]:
         form = posted if name == posted_name else None
         if form is None:
             form = forms.TRANSITION_FORMS[name](initial={"expected_version": action.version})
-        out.append({"name": name, "label": services.TRANSITION_LABELS[name], "form": form})
+        out.append({"name": name, "label": TRANSITION_LABELS[name], "form": form})
     return out
 
 
@@ -66,7 +66,7 @@ def _history(action: CorrectiveAction, visible_refs: dict[int, str]) -> list[dic
         {
             "when": row.history_date,
             "who": row.history_user,
-            "what": services.ACTION_LABELS.get(row.history_transition, row.history_transition),
+            "what": done(row.history_transition),
             "reason": row.history_change_reason,
             "state": row.get_state_display(),
         }
@@ -81,7 +81,7 @@ def _history(action: CorrectiveAction, visible_refs: dict[int, str]) -> list[dic
             {
                 "when": row.history_date,
                 "who": row.history_user,
-                "what": services.ACTION_LABELS["unlink" if row.history_type == "-" else "link"],
+                "what": done("unlink" if row.history_type == "-" else "link"),
                 "reason": visible_refs.get(row.complaint_id, ""),
                 "hidden_complaint": row.complaint_id not in visible_refs,
             }

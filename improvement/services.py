@@ -3,14 +3,16 @@
 Views, admin actions, API endpoints, the sweep and ``seed_demo`` call these and nothing else.
 Each service:
 
-1. opens a transaction and re-reads the row with ``SELECT ... FOR UPDATE`` (two writers queue
+1. opens a transaction and re-reads the row under a lock (``complaints.locking.lock``: a
+   fresh copy, as ``refresh_from_db()`` is refused on protected FSM fields; two writers queue
    instead of interleaving);
 2. refuses a stale copy: ``expected_version`` must match the row, else ``StaleAction`` (409);
 3. refuses a move the state machine does not allow from the current state (409), a user whose
    tier or relation to the action does not permit it (403), a missing condition (409, with the
    condition's own message);
-4. applies the fields, calls the ``@transition`` method, bumps the version and saves with the
-   acting user, the reason and the action's name on the history row.
+4. applies the fields, calls the ``@transition`` method, bumps the version and saves the
+   columns it changed (``update_fields``) with the acting user, the reason and the action's
+   name on the history row.
 
 Anything raised rolls the whole transaction back: nothing half-written is saved.
 """
@@ -27,11 +29,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints.locking import lock
 from complaints.models import Complaint, Department, RootCause
 from complaints.selectors import complaints_visible_to, may_write
 from complaints.services import ActionForbidden, ServiceError, StaleComplaint, TransitionRefused
 from improvement import rules
-from improvement.models import ActionComplaint, CorrectiveAction, EscalationLevel
+from improvement.models import MOVES, ActionComplaint, CorrectiveAction, EscalationLevel
 
 __all__ = [
     "ActionForbidden",
@@ -53,24 +56,6 @@ class StaleAction(StaleComplaint):
     """The action changed since the caller read it (409)."""
 
 
-ACTION_LABELS = {
-    "open": _("opened"),
-    "start": _("started"),
-    "complete": _("completed"),
-    "verify": _("verified"),
-    "cancel": _("cancelled"),
-    "edit": _("edited"),
-    "link": _("linked to complaints"),
-    "unlink": _("unlinked from a complaint"),
-    "escalate": _("escalated"),
-}
-
-
-def _lock(action: CorrectiveAction) -> CorrectiveAction:
-    # A fresh copy under a row lock; refresh_from_db() is refused on protected FSM fields.
-    return CorrectiveAction.objects.select_for_update(no_key=True).get(pk=action.pk)
-
-
 def _check_version(locked: CorrectiveAction, expected: int | None) -> None:
     if expected is not None and locked.version != expected:
         raise StaleAction(
@@ -83,12 +68,26 @@ def _check_version(locked: CorrectiveAction, expected: int | None) -> None:
         )
 
 
-def _save(action: CorrectiveAction, *, by, name: str, reason: str) -> None:
+def _save(action: CorrectiveAction, *, by, name: str, reason: str, fields: Iterable[str]) -> None:
+    """Save ``fields`` (and the bumped version) with the history row's user, reason and move.
+    Only those columns: the row is locked, but a column this write did not change is not its
+    to write back."""
     action.version += 1
     action._history_user = by
     action._change_reason = reason or ""
     action._history_transition = name
-    action.save()
+    action.save(update_fields=["version", *dict.fromkeys(fields)])
+
+
+def _call_transition(action: CorrectiveAction, method) -> list[str]:
+    """Call the ``@transition`` method; the fields it set (the state and its milestones, which
+    the lifecycle table in ``models`` declares, not this module)."""
+    fields = action._meta.concrete_fields
+    before = [f.value_from_object(action) for f in fields]
+    method()
+    return [
+        f.name for f, old in zip(fields, before, strict=True) if f.value_from_object(action) != old
+    ]
 
 
 def _visible_complaints(by, complaints: Iterable[Complaint]) -> list[Complaint]:
@@ -168,27 +167,27 @@ def _transition(
     changes: dict[str, Any] | None = None,
 ) -> CorrectiveAction:
     with transaction.atomic():
-        locked = _lock(action)
+        locked = lock(action)
         _check_version(locked, expected_version)
         method = getattr(locked, name)
         fsm_transition = method._django_fsm.get_transition(locked.state)
         if fsm_transition is None:
             raise TransitionRefused(
                 _("An action that is %(state)s cannot be %(action)s.")
-                % {"state": locked.get_state_display().lower(), "action": ACTION_LABELS[name]}
+                % {"state": locked.get_state_display().lower(), "action": MOVES[name].done}
             )
         if by is None or not fsm_transition.has_perm(locked, by):
             raise ActionForbidden(
                 _("You may not mark action %(pk)s as %(action)s.")
-                % {"pk": locked.pk, "action": ACTION_LABELS[name]}
+                % {"pk": locked.pk, "action": MOVES[name].done}
             )
         for field, value in (changes or {}).items():
             setattr(locked, field, value)
         for condition in fsm_transition.conditions:
             if not condition(locked):
                 raise TransitionRefused(condition.message)
-        method()
-        _save(locked, by=by, name=name, reason=reason)
+        moved = _call_transition(locked, method)
+        _save(locked, by=by, name=name, reason=reason, fields=[*(changes or {}), *moved])
     return locked
 
 
@@ -276,7 +275,7 @@ def edit(
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     with transaction.atomic():
-        locked = _lock(action)
+        locked = lock(action)
         _check_version(locked, expected_version)
         if not rules.may_edit(locked, by):
             raise ActionForbidden(_("You may not edit action %(pk)s.") % {"pk": locked.pk})
@@ -285,10 +284,12 @@ def edit(
         old_due = locked.due_on
         for field, value in changes.items():
             setattr(locked, field, value)
+        fields = list(changes)
         if locked.due_on != old_due:
             locked.escalation_level = 0
             locked.escalated_at = None
-        _save(locked, by=by, name="edit", reason=reason)
+            fields += ["escalation_level", "escalated_at"]
+        _save(locked, by=by, name="edit", reason=reason, fields=fields)
     return locked
 
 
@@ -302,7 +303,7 @@ def link_complaints(
     """Link more complaints (only ones ``by`` can see) to an open action; returns how many were
     new. Each new link writes a history row on the link table."""
     with transaction.atomic():
-        locked = _lock(action)
+        locked = lock(action)
         _check_version(locked, expected_version)
         if not rules.may_edit(locked, by):
             raise ActionForbidden(_("You may not edit action %(pk)s.") % {"pk": locked.pk})
@@ -312,7 +313,7 @@ def link_complaints(
 def unlink_complaint(action: CorrectiveAction, *, by, complaint: Complaint) -> bool:
     """Remove one complaint from an action; the link table's history keeps the removal."""
     with transaction.atomic():
-        locked = _lock(action)
+        locked = lock(action)
         if not rules.may_edit(locked, by) or not may_write(by):
             raise ActionForbidden(_("You may not edit action %(pk)s.") % {"pk": locked.pk})
         _visible_complaints(by, [complaint])
@@ -326,13 +327,8 @@ def unlink_complaint(action: CorrectiveAction, *, by, complaint: Complaint) -> b
         return True
 
 
-TRANSITION_LABELS = {
-    "start": _("Start"),
-    "complete": _("Mark as done"),
-    "verify": _("Verify"),
-    "cancel": _("Cancel action"),
-}
-
+# The service of each lifecycle move (the ``@transition`` methods; their words are
+# ``models.MOVES``): the page, the admin and the API post to these by name.
 TRANSITIONS = {"start": start, "complete": complete, "verify": verify, "cancel": cancel}
 
 
@@ -357,7 +353,7 @@ def escalate_overdue(action: CorrectiveAction, *, level: int, today: dt.date) ->
     from escalation import notify
 
     with transaction.atomic():
-        locked = _lock(action)
+        locked = lock(action)
         if locked.escalation_level >= level or not locked.is_overdue(today):
             return False
         locked.escalation_level = level
@@ -366,7 +362,13 @@ def escalate_overdue(action: CorrectiveAction, *, level: int, today: dt.date) ->
             _("Overdue since %(due)s: escalated to the %(who)s.")
             % {"due": locked.due_on.isoformat(), "who": EscalationLevel(level).label.lower()}
         )
-        _save(locked, by=None, name="escalate", reason=reason)
+        _save(
+            locked,
+            by=None,
+            name="escalate",
+            reason=reason,
+            fields=["escalation_level", "escalated_at"],
+        )
         roles = [notify.user_role(locked.owner)]
         manager_id = locked.department.manager_id
         if level >= EscalationLevel.GM or manager_id is None:

@@ -17,6 +17,7 @@ from complaints.models import Complaint, RootCause
 from complaints.selectors import complaints_visible_to, may_write
 from improvement import forms, pages, rules, selectors, services
 from improvement.filters import ActionFilter
+from improvement.models import MOVES
 
 PAGE_SIZE = 50
 
@@ -140,7 +141,7 @@ def action_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         return pages.refused(request, action, exc, open_form=(name, form))
     messages.success(
         request,
-        _("Action %(pk)s %(what)s.") % {"pk": action.pk, "what": services.ACTION_LABELS[name]},
+        _("Action %(pk)s %(what)s.") % {"pk": action.pk, "what": MOVES[name].done},
     )
     return redirect("improvement:action_detail", pk=action.pk)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from complaints.locking import lock_all
 from complaints.services import normalise_phone
 from correspondence.models import Channel, Message, SmsOptOut
 from correspondence.sms.http import clean_text
@@ -27,11 +28,11 @@ def record(provider_id: str, delivered: bool, error: str = "") -> Message | None
     if not provider_id:
         return None
     with transaction.atomic():
-        message = (
-            Message.objects.select_for_update()
-            .filter(channel=Channel.SMS, provider_id=provider_id)
-            .first()
-        )
+        # Locked with its filter (``provider_id`` is not a unique column: more than one row
+        # may match): two reports for one message apply one after the other. The report is
+        # taken to be for the newest of them, as the outbox lists them.
+        rows = lock_all(Message.objects.filter(channel=Channel.SMS, provider_id=provider_id))
+        message = max(rows, key=lambda m: (m.created_at, m.pk), default=None)
         if message is None or message.status == Message.Status.DELIVERED:
             return message
         if delivered:

@@ -15,6 +15,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django_q.models import Schedule, Task
 
@@ -102,6 +103,18 @@ def test_a_message_is_sent_once_however_often_its_task_runs(clock, make_complain
         sent.provider_id,
     )
     assert message.sent_at == at(7, 10)
+
+
+def test_a_send_writes_back_only_the_columns_it_changed(clock, make_complaint, sms_outbox):
+    """A delivery report may land as soon as the gateway has the id: the worker's own save
+    touches the status, the error, the gateway's id and the time sent, and nothing else."""
+    message = queued_sms(make_complaint())
+    with CaptureQueriesContext(connection) as queries:
+        assert services.send(message.pk) == "sent"
+    saves = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "correspondence_message"')]
+    finish = saves[-1].split(" WHERE ")[0]
+    assert '"provider_id"' in finish and '"sent_at"' in finish
+    assert '"attachment_id"' not in finish and '"delivered_at"' not in finish
 
 
 @pytest.mark.django_db(transaction=True)

@@ -145,3 +145,21 @@ def test_link_and_unlink_keep_history(open_action, make_complaint, manager):
     assert services.unlink_complaint(action, by=manager, complaint=one)
     assert list(action.complaints.all()) == [two]
     assert ActionComplaint.history.filter(history_type="-", complaint_id=one.pk).exists()
+
+
+def test_a_move_writes_back_only_the_columns_it_changed(open_action, frontline, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    action = open_action()
+    with CaptureQueriesContext(connection) as queries:
+        services.start(action, by=frontline)
+    [update] = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "improvement_')]
+    columns = update.split(" SET ")[1].split(" WHERE ")[0]
+    assert [c.split(" = ")[0] for c in columns.split(", ")] == [
+        '"state"',
+        '"version"',
+        '"started_at"',
+    ]
+    action = services.edit(action, by=manager, title="Retrain the call team")
+    assert CorrectiveAction.objects.get(pk=action.pk).title == "Retrain the call team"
