@@ -11,8 +11,8 @@ The one way a write goes::
 Views, admin actions, API endpoints, management commands and tasks call these and nothing else.
 Each lifecycle service runs ``pipeline._perform``, which:
 
-1. opens a transaction and re-reads the row with ``SELECT ... FOR UPDATE`` (so two writers
-   queue instead of interleaving);
+1. opens a transaction and re-reads the row under a row lock (``complaints.locking.lock``), so
+   two writers queue instead of interleaving;
 2. refuses a stale copy: the caller's ``version`` (or ``expected_version``) must match the row,
    otherwise ``StaleComplaint`` (409): nobody's intent is silently overwritten;
 3. refuses a move the state machine does not allow from the current state (409), a user whose
@@ -97,7 +97,6 @@ from complaints.services.pipeline import (
     SYSTEM_ACTIONS,
     _announce_and_save,
     _check_version,
-    _lock,
     _move,
     _perform,
     _save,
@@ -138,7 +137,6 @@ __all__ = [
     "SYSTEM_ACTIONS",
     "_announce_and_save",
     "_check_version",
-    "_lock",
     "_move",
     "_perform",
     "_save",

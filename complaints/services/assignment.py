@@ -14,12 +14,12 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from complaints import rules
+from complaints.locking import lock, lock_all
 from complaints.models import Complaint, Department, Tier
 from complaints.services.errors import ActionForbidden, ServiceError, TransitionRefused
 from complaints.services.pipeline import (
     _announce_and_save,
     _check_version,
-    _lock,
     _move,
     _perform,
     _save_many,
@@ -34,7 +34,7 @@ def _route_to_handler(complaint: Complaint, *, by, handler) -> Complaint:
     with translation.override(settings.LANGUAGE_CODE):
         reason = str(_("Routed to the department's complaint handler"))
     with transaction.atomic():
-        locked = _lock(complaint)
+        locked = lock(complaint)
         source = _move(locked, action="assign", by=by, changes={"assignee": handler}, routed=True)
         _announce_and_save(locked, by=by, action="assign", reason=reason, source=source)
     return locked
@@ -145,11 +145,7 @@ def escalate_many(
     if not wanted:
         return outcome
     with transaction.atomic():
-        locked = list(
-            Complaint.objects.select_for_update(no_key=True, skip_locked=True)
-            .filter(pk__in=list(wanted))
-            .order_by("pk")
-        )
+        locked = lock_all(Complaint.objects.filter(pk__in=list(wanted)), skip_locked=True)
         for pk in wanted.keys() - {row.pk for row in locked}:
             outcome.refused[pk] = str(_("Another user is changing it right now."))
         sources: dict[int, str] = {}

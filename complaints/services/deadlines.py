@@ -9,8 +9,9 @@ from typing import Any
 
 from django.db import transaction
 
+from complaints.locking import lock, lock_all
 from complaints.models import Complaint
-from complaints.services.pipeline import _lock, _save, _save_many, _snapshot
+from complaints.services.pipeline import _save, _save_many, _snapshot
 from complaints.signals import complaint_changed, complaints_changed
 
 DEADLINE_FIELDS = {
@@ -37,7 +38,7 @@ def set_deadlines(
     if unknown:
         raise TypeError(f"set_deadlines() cannot change {sorted(unknown)}")
     with transaction.atomic():
-        locked = _lock(complaint)
+        locked = lock(complaint)
         for field, value in fields.items():
             setattr(locked, field, value)
         _save(locked, by=by, action=action, reason=reason)
@@ -73,9 +74,7 @@ def set_deadlines_many(
     No version bump. History: one row labelled ``action`` per complaint written.
     """
     with transaction.atomic():
-        locked = list(
-            Complaint.objects.select_for_update(no_key=True).filter(pk__in=list(ids)).order_by("pk")
-        )
+        locked = lock_all(Complaint.objects.filter(pk__in=list(ids)))
         done: list[Complaint] = []
         before: dict[int, dict[str, Any]] = {}
         for row in locked:

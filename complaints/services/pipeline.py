@@ -17,15 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
 from complaints import actions
+from complaints.locking import lock
 from complaints.models import Complaint
 from complaints.services.errors import ActionForbidden, StaleComplaint, TransitionRefused
 from complaints.signals import complaint_changed, complaint_changing, history_bulk_created
-
-
-def _lock(complaint: Complaint) -> Complaint:
-    # A fresh copy under a row lock; refresh_from_db() is refused on protected FSM fields.
-    # no_key: the lock does not block inserts of notes/attachments referencing this row.
-    return Complaint.objects.select_for_update(no_key=True).get(pk=complaint.pk)
 
 
 def _check_version(locked: Complaint, expected: int) -> None:
@@ -72,7 +67,7 @@ def _perform(
     ``context`` travels unread to the receivers of ``complaint_changing``/``complaint_changed``
     (the escalation app's record of why a complaint was escalated)."""
     with transaction.atomic():
-        locked = _lock(complaint)
+        locked = lock(complaint)
         _check_version(locked, complaint.version if expected_version is None else expected_version)
         source = _move(
             locked,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints import rules
+from complaints.locking import lock
 from complaints.models import (
     OPEN_STATES,
     Attachment,
@@ -22,7 +23,7 @@ from complaints.models import (
     Tier,
 )
 from complaints.services.errors import ActionForbidden, TransitionRefused
-from complaints.services.pipeline import _announce_and_save, _check_version, _lock, _perform
+from complaints.services.pipeline import _announce_and_save, _check_version, _perform
 from complaints.services.registration import normalise_email, normalise_id, normalise_phone
 
 
@@ -74,7 +75,7 @@ def log_communication(
         comm._history_transition = "communication"
         comm.save()
         if direction == Communication.Direction.OUTBOUND:
-            locked = _lock(complaint)
+            locked = lock(complaint)
             if locked.first_response_at is None:
                 # A milestone, not a change of anyone's intent: no version bump.
                 locked.first_response_at = comm.occurred_at
@@ -157,7 +158,7 @@ def update_details(
     if unknown:
         raise TypeError(f"update_details() cannot change {sorted(unknown)}")
     with transaction.atomic():
-        locked = _lock(complaint)
+        locked = lock(complaint)
         _check_version(locked, complaint.version if expected_version is None else expected_version)
         if not (rules._perm(by, "change_complaint") and rules.handles(locked, by)):
             raise ActionForbidden(_("You may not edit this complaint."))
@@ -206,7 +207,7 @@ def link_repeat(complaint: Complaint, *, repeat_of: Complaint, by, reason: str =
     if repeat_of.pk == complaint.pk:
         raise TransitionRefused(_("A complaint cannot repeat itself."))
     with transaction.atomic():
-        locked = _lock(complaint)
+        locked = lock(complaint)
         if not (rules._perm(by, "change_complaint") and rules.handles(locked, by)):
             raise ActionForbidden(_("You may not edit this complaint."))
         locked.repeat_of = repeat_of
@@ -235,7 +236,7 @@ def change_priority(
     if priority not in Priority.values:
         raise TypeError(f"change_priority() got an unknown priority {priority!r}")
     with transaction.atomic():
-        locked = _lock(complaint)
+        locked = lock(complaint)
         _check_version(locked, complaint.version if expected_version is None else expected_version)
         if not (rules._perm(by, "change_complaint") and rules.handles(locked, by)):
             raise ActionForbidden(
