@@ -114,6 +114,7 @@ from complaints.services.records import (
 )
 from complaints.services.registration import (
     REGISTRATION_FIELDS,
+    normalise_contacts,
     normalise_email,
     normalise_id,
     normalise_phone,
@@ -143,6 +144,7 @@ __all__ = [
     "_save_many",
     # registration
     "REGISTRATION_FIELDS",
+    "normalise_contacts",
     "normalise_email",
     "normalise_id",
     "normalise_phone",

@@ -154,23 +154,8 @@ def escalate_many(
             seen, reason = wanted[row.pk]
             before[row.pk] = _snapshot(row)
             try:
-                _check_version(row, seen.version)
-                context = contexts[row.pk]
-                sources[row.pk] = _move(
-                    row,
-                    action="escalate",
-                    by=by,
-                    check=None if check is None else functools.partial(_checked, check, context),
-                )
-                complaint_changing.send(
-                    sender=Complaint,
-                    complaint=row,
-                    action="escalate",
-                    by=by,
-                    reason=reason,
-                    source=sources[row.pk],
-                    target=row.state,
-                    context=context,
+                sources[row.pk] = _escalate_locked(
+                    row, seen=seen, by=by, reason=reason, check=check, context=contexts[row.pk]
                 )
             except ServiceError as exc:
                 outcome.refused[row.pk] = str(exc.message)
@@ -189,6 +174,38 @@ def escalate_many(
                 contexts={row.pk: contexts[row.pk] for row in outcome.done},
             )
     return outcome
+
+
+def _escalate_locked(
+    row: Complaint,
+    *,
+    seen: Complaint,
+    by,
+    reason: str,
+    check: Callable[[Complaint, Any], None] | None,
+    context: Any,
+) -> str:
+    """One complaint of ``escalate_many``, under its row lock: checked and moved as
+    ``escalate`` would, and announced with ``complaint_changing``, but not saved. Returns the
+    state before; raises a ``ServiceError`` when refused."""
+    _check_version(row, seen.version)
+    source = _move(
+        row,
+        action="escalate",
+        by=by,
+        check=None if check is None else functools.partial(_checked, check, context),
+    )
+    complaint_changing.send(
+        sender=Complaint,
+        complaint=row,
+        action="escalate",
+        by=by,
+        reason=reason,
+        source=source,
+        target=row.state,
+        context=context,
+    )
+    return source
 
 
 def _checked(check, context, locked: Complaint) -> None:

@@ -117,17 +117,6 @@ def resolve(
         responsible_person=responsible_person,
         responsibility_finding=responsibility_finding,
     )
-    within_authority = _remedy_within_authority(by)
-
-    def accountability(locked: Complaint) -> None:
-        within_authority(locked)
-        if not substantiated:
-            return
-        locked.responsible_department = responsible_department or (
-            root_causes.default_department(locked)
-        )
-        locked.responsibility_found_at = timezone.now()
-
     return _perform(
         complaint,
         action="resolve",
@@ -141,15 +130,44 @@ def resolve(
             "remedy_amount": remedy_amount,
             "corrective_action": corrective_action,
             "cause": cause,
-            # Blank unless substantiated; ``accountability`` fills them in under the lock.
-            "responsible_department": None,
-            "responsible_person": responsible_person if substantiated else None,
-            "responsibility_finding": responsibility_finding.strip() if substantiated else "",
-            "responsibility_found_at": None,
+            **_finding(substantiated, responsible_person, responsibility_finding),
         },
         expected_version=expected_version,
-        check=accountability,
+        check=_authorised_and_accountable(
+            by, substantiated=substantiated, responsible_department=responsible_department
+        ),
     )
+
+
+def _finding(substantiated: bool, responsible_person, responsibility_finding: str) -> dict:
+    """The accountability columns as ``resolve`` sets them: blank unless substantiated; the
+    department and the time are filled in under the lock (``_authorised_and_accountable``)."""
+    return {
+        "responsible_department": None,
+        "responsible_person": responsible_person if substantiated else None,
+        "responsibility_finding": responsibility_finding.strip() if substantiated else "",
+        "responsibility_found_at": None,
+    }
+
+
+def _authorised_and_accountable(
+    by, *, substantiated: bool, responsible_department: Department | None
+) -> Callable[[Complaint], None]:
+    """``resolve``'s check of the locked complaint: the remedy is within ``by``'s authority
+    (``remedies``), and a substantiated complaint gets its responsible department (the one
+    given, else ``root_causes.default_department``) and the time of the finding."""
+    within_authority = _remedy_within_authority(by)
+
+    def check(locked: Complaint) -> None:
+        within_authority(locked)
+        if not substantiated:
+            return
+        locked.responsible_department = responsible_department or (
+            root_causes.default_department(locked)
+        )
+        locked.responsibility_found_at = timezone.now()
+
+    return check
 
 
 def _checked_resolution(

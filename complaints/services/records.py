@@ -24,7 +24,7 @@ from complaints.models import (
 )
 from complaints.services.errors import ActionForbidden, TransitionRefused
 from complaints.services.pipeline import _announce_and_save, _check_version, _perform
-from complaints.services.registration import normalise_email, normalise_id, normalise_phone
+from complaints.services.registration import normalise_contacts
 
 
 def _require_handler(complaint: Complaint, by, permission: str) -> None:
@@ -172,9 +172,7 @@ def update_details(
             raise TransitionRefused(_("A finished complaint cannot be edited."))
         for field, value in changes.items():
             setattr(locked, field, value)
-        locked.complainant_phone_norm = normalise_phone(locked.complainant_phone)
-        locked.complainant_email_norm = normalise_email(locked.complainant_email)
-        locked.complainant_id_norm = normalise_id(locked.complainant_id_number)
+        normalise_contacts(locked)
         locked.version += 1
         _announce_and_save(locked, by=by, action="edit", reason=reason, source=locked.state)
     return locked

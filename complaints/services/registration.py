@@ -116,17 +116,9 @@ def register(
         return complaint
     now = timezone.now()
     with transaction.atomic():
-        complaint = Complaint(channel=channel, description=description, created_by=by, **fields)
-        if fields.get("received_at") is None:
-            complaint.received_at = now
-        if complaint.department_id is None and by is not None:
-            complaint.department_id = rules.department_id_of(by)
-        if complaint.priority == Priority.MAJOR or complaint.appeal_of_id is not None:
-            complaint.tier = Tier.MANAGER
-        complaint.complainant_phone_norm = normalise_phone(complaint.complainant_phone)
-        complaint.complainant_email_norm = normalise_email(complaint.complainant_email)
-        complaint.complainant_id_norm = normalise_id(complaint.complainant_id_number)
-        complaint.tracking_code = _new_tracking_code()
+        complaint = _new_complaint(
+            by=by, channel=channel, description=description, now=now, **fields
+        )
 
         def number(complaint: Complaint) -> None:
             # Last, just before the INSERT: concurrent intakes queue on the counter's row lock
@@ -137,6 +129,30 @@ def register(
             complaint, by=by, action="register", reason=reason, source=None, before_save=number
         )
     return complaint
+
+
+def _new_complaint(*, by, channel: str, description: str, now, **fields: Any) -> Complaint:
+    """The complaint as registered, not yet saved and without its reference: received now
+    unless told otherwise, in the registering staff member's department unless one was given,
+    at the manager tier when major or an appeal, with its contact keys and a tracking code."""
+    complaint = Complaint(channel=channel, description=description, created_by=by, **fields)
+    if fields.get("received_at") is None:
+        complaint.received_at = now
+    if complaint.department_id is None and by is not None:
+        complaint.department_id = rules.department_id_of(by)
+    if complaint.priority == Priority.MAJOR or complaint.appeal_of_id is not None:
+        complaint.tier = Tier.MANAGER
+    normalise_contacts(complaint)
+    complaint.tracking_code = _new_tracking_code()
+    return complaint
+
+
+def normalise_contacts(complaint: Complaint) -> None:
+    """Set the normalised copies of the complainant's phone, email and ID number, which
+    duplicate and repeat detection look up (one indexed lookup whatever the spelling)."""
+    complaint.complainant_phone_norm = normalise_phone(complaint.complainant_phone)
+    complaint.complainant_email_norm = normalise_email(complaint.complainant_email)
+    complaint.complainant_id_norm = normalise_id(complaint.complainant_id_number)
 
 
 def register_once(
