@@ -41,7 +41,9 @@ def set_deadlines(
         locked = lock(complaint)
         for field, value in fields.items():
             setattr(locked, field, value)
-        _save(locked, by=by, action=action, reason=reason)
+        # Only the columns given: a writer of other columns is never overwritten. (No receiver
+        # of complaint_changing runs here, so these are all the columns that change.)
+        _save(locked, by=by, action=action, reason=reason, update_fields=[*fields, "updated_at"])
         complaint_changed.send(
             sender=Complaint,
             complaint=locked,

@@ -8,7 +8,7 @@ parts: ``lock`` and ``_check_version``, then ``_announce_and_save``. The bulk se
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection, transaction
@@ -35,12 +35,28 @@ def _check_version(locked: Complaint, expected: int) -> None:
         )
 
 
-def _save(complaint: Complaint, *, by, action: str, reason: str) -> None:
+def _save(
+    complaint: Complaint,
+    *,
+    by,
+    action: str,
+    reason: str,
+    update_fields: Sequence[str] | None = None,
+) -> None:
+    """Save with the acting user, the reason and the action on the history row.
+
+    The lifecycle pipeline saves the whole row (``update_fields`` None), deliberately: the copy
+    was read under the row lock in this same transaction, so every column it writes back is
+    either the committed value or this action's change, and no other writer's change can be
+    lost (they queue on the lock). Naming the columns there would mean the core knowing which
+    derived columns the receivers of ``complaint_changing`` set (the escalation app's due
+    times), which is theirs to decide. A service that knows every column it changes and
+    sends no ``complaint_changing`` (``set_deadlines``) names them."""
     complaint._history_user = by
     complaint._change_reason = reason or ""
     complaint._history_transition = action
     try:
-        complaint.save()
+        complaint.save(update_fields=update_fields)
     except ConcurrentTransition as exc:  # the row lock makes this unreachable; kept as a net
         raise StaleComplaint(_("The complaint changed while you were saving it.")) from exc
 

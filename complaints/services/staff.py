@@ -29,7 +29,7 @@ def set_staff_profile(user, *, tier: str, department: Department | None, by=None
         profile.tier = tier
         profile.department = department
         profile._history_user = by
-        profile.save()
+        profile.save(update_fields=["tier", "department"])
         tier_groups = Group.objects.filter(name__in=TIER_GROUPS.values())
         user.groups.remove(*tier_groups)
         user.groups.add(Group.objects.get(name=TIER_GROUPS[tier]))

@@ -176,7 +176,7 @@ class Command(BaseCommand):
             )
             if created:
                 user.set_password(PASSWORD)
-                user.save()
+                user.save(update_fields=["password"])
                 services.set_staff_profile(
                     user, tier=tier, department=departments.get(dept_code) if dept_code else None
                 )
@@ -191,7 +191,7 @@ class Command(BaseCommand):
             if dept.manager_id is None:
                 dept.manager = staff[manager]
                 dept.complaint_handler = staff[manager]
-                dept.save()
+                dept.save(update_fields=["manager", "complaint_handler"])
         return departments, leaves, staff
 
     # --- complaints -----------------------------------------------------------------------
