@@ -4,7 +4,7 @@ The one way a write goes::
 
     view / API action / admin action / task / command
       → a service here (``classify(complaint, by=user, ...)``)
-        → the ``@transition`` method on ``Complaint`` (``complaints.models``)
+        → the ``@transition`` method on ``Complaint`` (``complaints.models.complaint``)
           → the history row (simple-history, with the acting user, the reason and the action)
             → the signals (``complaints.signals``), on which other apps react
 
