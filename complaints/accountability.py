@@ -150,8 +150,9 @@ def decide_contest(
     if outcome not in Outcome.values:
         raise ValueError(outcome)
     with transaction.atomic():
-        # The complaint first, then the contest: the order ``contest`` takes them in too. (An
-        # unsaved stand-in carries the complaint's id: no query to fetch it before the lock.)
+        # The complaint first, then the contest, as ``contest`` does (it locks the complaint
+        # before writing the contest). An unsaved stand-in carries the complaint's id: no query
+        # to fetch it before the lock.
         complaint = lock(Complaint(pk=contest.complaint_id))
         locked = lock(contest, no_key=False)
         locked.complaint = complaint

@@ -358,9 +358,12 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
 
     # ------------------------------------------------------------------------------------------
     # The lifecycle. Conditions and permissions live in complaints.rules so services can explain
-    # a refusal; each body sets only the milestone that goes with the move.
+    # a refusal; each body sets only the milestone that goes with the move. Each method's name
+    # is an action of complaints.actions (its words) and of complaints.services (its writer).
     # received → classified → assigned → resolved → followed_up → closed
     #   received → rejected; any open state → withdrawn; followed_up (dissatisfied) → assigned
+    #   an appeal against a refusal: handling → resolved; its original: rejected → classified
+    #   no change of state: escalate (one tier up), approve_remedy
     # ------------------------------------------------------------------------------------------
 
     @transition(
