@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints import rules
+from complaints.locking import lock
 from complaints.models import Complaint, ResponsibilityContest
 from complaints.selectors import complaints_visible_to
 from complaints.services import ActionForbidden, TransitionRefused
@@ -113,7 +114,7 @@ def contest(complaint: Complaint, *, by, reason: str) -> ResponsibilityContest:
     """
     with transaction.atomic():
         # Lock the complaint: two contests racing queue here, the second sees the first.
-        locked = Complaint.objects.select_for_update(no_key=True).get(pk=complaint.pk)
+        locked = lock(complaint)
         refusal = contest_refusal(locked, by)
         if refusal is not None:
             raise refusal
@@ -149,8 +150,11 @@ def decide_contest(
     if outcome not in Outcome.values:
         raise ValueError(outcome)
     with transaction.atomic():
-        complaint = Complaint.objects.select_for_update(no_key=True).get(pk=contest.complaint_id)
-        locked = ResponsibilityContest.objects.select_for_update().get(pk=contest.pk)
+        # The complaint first, then the contest, as ``contest`` does (it locks the complaint
+        # before writing the contest). An unsaved stand-in carries the complaint's id: no query
+        # to fetch it before the lock.
+        complaint = lock(Complaint(pk=contest.complaint_id))
+        locked = lock(contest, no_key=False)
         locked.complaint = complaint
         if locked.decided_at is not None:
             raise ContestRefused(_("This contest has already been decided."))

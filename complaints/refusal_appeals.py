@@ -20,8 +20,16 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from complaints import routing, rules, services
+from complaints import routing, rules
+from complaints.locking import lock
 from complaints.models import Complaint, Department
+from complaints.services import (
+    ActionForbidden,
+    _announce_and_save,
+    _check_version,
+    _move,
+    _route_to_handler,
+)
 
 # The appeal is against the refusal when its original was refused and not accepted before the
 # appeal arrived (an original accepted on this appeal keeps the appeal a refusal appeal).
@@ -81,18 +89,17 @@ def decide(
     classification = {"category": category, "priority": priority, "department": department}
     with transaction.atomic():
         # The original first, then the appeal: the one order every writer of both uses.
-        original = Complaint.objects.select_for_update(no_key=True).get(pk=appeal.appeal_of_id)
-        locked = services._lock(appeal)
-        services._check_version(
-            locked, appeal.version if expected_version is None else expected_version
-        )
+        # (An unsaved stand-in carries the original's id: no query to fetch it before the lock.)
+        original = lock(Complaint(pk=appeal.appeal_of_id))
+        locked = lock(appeal)
+        _check_version(locked, appeal.version if expected_version is None else expected_version)
         locked.appeal_of = original
         if by is not None and refuser_id(original) == by.pk:
-            raise services.ActionForbidden(
+            raise ActionForbidden(
                 _("You refused %(reference)s yourself: another manager decides the appeal.")
                 % {"reference": original.reference}
             )
-        source = services._move(
+        source = _move(
             locked,
             action="decide_refusal_appeal",
             by=by,
@@ -108,8 +115,8 @@ def decide(
             # Accepted like any classified complaint: to its department's handler first.
             handler = routing.handler_for(original)
             if handler is not None:
-                original = services._route_to_handler(original, by=by, handler=handler)
-        services._announce_and_save(
+                original = _route_to_handler(original, by=by, handler=handler)
+        _announce_and_save(
             locked, by=by, action="decide_refusal_appeal", reason=explanation, source=source
         )
     return locked, original
@@ -118,7 +125,7 @@ def decide(
 def _accept(original: Complaint, appeal: Complaint, *, by, reason: str, classification) -> None:
     """Accept the locked ``original`` (rejected → classified) with the classification given,
     else its own, else the appeal's; saved with one "accept_on_appeal" history row."""
-    source = services._move(
+    source = _move(
         original,
         action="accept_on_appeal",
         by=by,
@@ -128,6 +135,4 @@ def _accept(original: Complaint, appeal: Complaint, *, by, reason: str, classifi
             "department": classification["department"] or original.department or appeal.department,
         },
     )
-    services._announce_and_save(
-        original, by=by, action="accept_on_appeal", reason=reason, source=source
-    )
+    _announce_and_save(original, by=by, action="accept_on_appeal", reason=reason, source=source)

@@ -5,7 +5,8 @@ what a tier may do in the admin's groups) and an object rule (this user handles 
 same department, the right tier, not the person complained about).
 
 Conditions carry a ``message`` so a refused transition can say why (a 409 with that text).
-This module imports no models: ``complaints.models`` imports it for the transition table.
+This module imports no models: ``complaints.models.complaint`` imports it for the transition
+table.
 """
 
 from __future__ import annotations

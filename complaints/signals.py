@@ -24,8 +24,9 @@ complaint_changed = Signal()
 # consequences are one save and one history row. Receivers must not save.
 complaint_changing = Signal()
 
-# Sent once by a bulk service (``services.escalate_many``, the SLA sweep's path) after it saved
-# several complaints in one transaction, in place of ``complaint_changed`` for each. kwargs:
+# Sent once by a bulk service (``services.escalate_many``, the SLA sweep's path, and
+# ``services.set_deadlines_many``) after it saved several complaints in one transaction, in
+# place of ``complaint_changed`` for each. kwargs:
 # complaints (the saved instances), action, by, reasons, sources and contexts (complaint id →
 # reason, → state before, → the caller's context or None). Whoever receives
 # ``complaint_changed`` must receive this too.

@@ -176,7 +176,7 @@ class Command(BaseCommand):
             )
             if created:
                 user.set_password(PASSWORD)
-                user.save()
+                user.save(update_fields=["password"])
                 services.set_staff_profile(
                     user, tier=tier, department=departments.get(dept_code) if dept_code else None
                 )
@@ -191,7 +191,7 @@ class Command(BaseCommand):
             if dept.manager_id is None:
                 dept.manager = staff[manager]
                 dept.complaint_handler = staff[manager]
-                dept.save()
+                dept.save(update_fields=["manager", "complaint_handler"])
         return departments, leaves, staff
 
     # --- complaints -----------------------------------------------------------------------
@@ -263,8 +263,8 @@ class Command(BaseCommand):
         return {
             "complainant_name": name,
             "complainant_phone": f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",
-            # Decided with the channel in _one(): written there only for email-like channels or
-            # when the complainant gave one anyway.
+            # Decided with the channel in _register_one(): written there only for email-like
+            # channels or when the complainant gave one anyway.
             "complainant_email": f"complainant{number + 1}@example.com",
             "complainant_id_number": f"ETC{rng.randint(100000, 999999)}",
             # A third give a postal address; some of those want written answers by post.
@@ -303,13 +303,30 @@ class Command(BaseCommand):
         category,
         complainant,
     ) -> Complaint:
-        clock = [received]
+        """Register one complaint at ``received`` and take it as far through its lifecycle as
+        its age allows (recent complaints are still being handled; old ones are finished)."""
+        registered = self._register_one(
+            rng, received=received, department=department, agent=agent, complainant=complainant
+        )
+        walk = _Walk(
+            rng,
+            now=now,
+            received=received,
+            department=department,
+            category=category,
+            agent=agent,
+            manager=manager,
+            gm=gm,
+            handler=manager if registered.tier != Tier.FRONTLINE else agent,
+            resolution=lambda handler: self._resolution(rng, dept_code, colleagues, handler),
+        )
+        walk.run(registered)
+        return registered
 
-        def at(hours_min: float, hours_max: float):
-            clock[0] = clock[0] + timedelta(hours=rng.uniform(hours_min, hours_max))
-            return time_machine.travel(min(clock[0], now), tick=False)
-
-        age_days = (now - received).days
+    @staticmethod
+    def _register_one(rng, *, received, department, agent, complainant: dict) -> Complaint:
+        """The complaint as the agent registered it at ``received``: its priority, channel and
+        the contact details a complainant on that channel leaves."""
         priority = rng.choices(["normal", "urgent", "major"], weights=[80, 15, 5])[0]
         channel = rng.choice(CHANNELS)
         complainant = dict(complainant)
@@ -322,7 +339,7 @@ class Command(BaseCommand):
         ):
             complainant["preferred_channel"] = "letter"
         with time_machine.travel(received, tick=False):
-            complaint = services.register(
+            return services.register(
                 by=agent,
                 channel=channel,
                 description=rng.choice(ACCOUNTS),
@@ -332,96 +349,19 @@ class Command(BaseCommand):
                 priority=priority,
                 **complainant,
             )
-        registered = complaint
-        handler = manager if complaint.tier != Tier.FRONTLINE else agent
-        # Recent complaints are still being handled; old ones are finished.
-        roll = rng.random()
-        if age_days < 2 and roll < 0.5:
-            return registered
-        if roll < 0.05:
-            with at(0.2, 20):
-                services.reject(
-                    complaint,
-                    by=manager,
-                    reason_code=rng.choice(["no_clear_request", "duplicate", "outside_remit"]),
-                    explanation="不属于本单位受理范围 / outside our remit",
-                )
-            return registered
-        with at(0.1, 3):
-            complaint = services.classify(
-                complaint,
-                by=handler,
-                category=category,
-                priority=priority,
-                department=department,
-                route=False,  # the demo assigns by hand below, so some stay in the queue
-            )
-        if age_days < 4 and roll < 0.6:
-            return registered
-        with at(0.5, 24):
-            complaint = services.assign(complaint, by=manager, assignee=handler)
-        if rng.random() < 0.1 and complaint.tier == Tier.FRONTLINE:
-            with at(1, 10):
-                complaint = services.escalate(complaint, by=agent, reason="超出处理权限")
-            handler = manager
-            with at(0.5, 5):
-                complaint = services.assign(complaint, by=manager, assignee=manager)
-        if rng.random() < 0.3:
-            with at(0.5, 6):
-                services.log_communication(
-                    complaint,
-                    by=handler,
-                    medium="call",
-                    direction="out",
-                    summary="已致电投诉人说明处理进度",
-                    public=True,
-                )
-        if age_days < 7 and roll < 0.7:
-            return registered
-        if roll < 0.08:
-            with at(1, 48):
-                services.withdraw(
-                    complaint, by=manager, reason_code="withdrawn", explanation="投诉人撤回"
-                )
-            return registered
-        resolution = {
+
+    @classmethod
+    def _resolution(cls, rng, dept_code: str, colleagues: list, handler) -> dict:
+        """What a handler records at resolution (``services.resolve``'s arguments)."""
+        return {
             "root_cause": "核查后确认："
             + rng.choice(["系统故障", "操作失误", "沟通不畅", "投诉不实"]),
             "resolution_summary": "已向投诉人说明并处理",
             "remedy": "退还费用并致歉",
             "remedy_amount": Decimal(rng.choice([0, 0, 20, 50, 120, 180])),
             "corrective_action": "加强培训，完善流程",
-            **self._accountability(rng, dept_code, colleagues, handler),
+            **cls._accountability(rng, dept_code, colleagues, handler),
         }
-        with at(2, 70):
-            complaint = services.resolve(complaint, by=handler, **resolution)
-        if age_days < 10 and roll < 0.8:
-            return registered
-        outcome = rng.choices(
-            ["satisfied", "basically_satisfied", "dissatisfied", "unreachable"],
-            weights=[60, 22, 10, 8],
-        )[0]
-        with at(12, 72):
-            complaint = services.follow_up(complaint, by=handler, outcome=outcome, comment="回访")
-        if outcome == "dissatisfied":
-            if rng.random() < 0.7:
-                with at(1, 24):
-                    complaint = services.reopen(complaint, by=manager, reason="投诉人不满意")
-                with at(4, 72):
-                    complaint = services.resolve(complaint, by=handler, **resolution)
-                with at(12, 48):
-                    complaint = services.follow_up(
-                        complaint, by=handler, outcome="basically_satisfied", comment="二次回访"
-                    )
-            else:
-                with at(1, 24):
-                    services.close(complaint, by=gm, reason="总经理终审：维持处理结果")
-                return registered
-        if age_days < 14 and roll < 0.9:
-            return registered
-        with at(1, 24):
-            services.close(complaint, by=handler, reason="结案")
-        return registered
 
     @staticmethod
     def _accountability(rng, dept_code: str, colleagues: list, handler) -> dict:
@@ -449,3 +389,125 @@ class Command(BaseCommand):
         for username, _first, _last, tier, dept in STAFF:
             where = f", {dept}" if dept else ""
             self.stdout.write(f"  {username:<12} {tier.label}{where}")
+
+
+class _Walk:
+    """One registered demo complaint's way through the services, each step at a later moment
+    (the clock moves on by a random number of hours before each), stopping where a complaint
+    of its age would still be: ``roll`` decides how far a recent one has got."""
+
+    def __init__(
+        self, rng, *, now, received, department, category, agent, manager, gm, handler, resolution
+    ) -> None:
+        self.rng, self.now, self.clock = rng, now, received
+        self.age_days = (now - received).days
+        self.department, self.category = department, category
+        self.agent, self.manager, self.gm, self.handler = agent, manager, gm, handler
+        self.resolution = resolution  # handler → the resolve() arguments, drawn once
+        self.resolved_with: dict = {}
+        # Drawn once: how far a recent complaint has got (see ``still_open``).
+        self.roll = rng.random()
+
+    def at(self, hours_min: float, hours_max: float):
+        self.clock += timedelta(hours=self.rng.uniform(hours_min, hours_max))
+        return time_machine.travel(min(self.clock, self.now), tick=False)
+
+    def still_open(self, days: int, share: float) -> bool:
+        """Whether the complaint stops here: younger than ``days``, and among the ``share``."""
+        return self.age_days < days and self.roll < share
+
+    def run(self, complaint: Complaint) -> None:
+        for step in (self.accept, self.assign, self.resolve, self.follow_up, self.close):
+            complaint = step(complaint)
+            if complaint is None:
+                return
+
+    def accept(self, complaint: Complaint) -> Complaint | None:
+        if self.still_open(2, 0.5):
+            return None
+        if self.roll < 0.05:
+            with self.at(0.2, 20):
+                services.reject(
+                    complaint,
+                    by=self.manager,
+                    reason_code=self.rng.choice(["no_clear_request", "duplicate", "outside_remit"]),
+                    explanation="不属于本单位受理范围 / outside our remit",
+                )
+            return None
+        with self.at(0.1, 3):
+            return services.classify(
+                complaint,
+                by=self.handler,
+                category=self.category,
+                priority=complaint.priority,
+                department=self.department,
+                route=False,  # the demo assigns by hand below, so some stay in the queue
+            )
+
+    def assign(self, complaint: Complaint) -> Complaint | None:
+        if self.still_open(4, 0.6):
+            return None
+        with self.at(0.5, 24):
+            complaint = services.assign(complaint, by=self.manager, assignee=self.handler)
+        if self.rng.random() < 0.1 and complaint.tier == Tier.FRONTLINE:
+            with self.at(1, 10):
+                complaint = services.escalate(complaint, by=self.agent, reason="超出处理权限")
+            self.handler = self.manager
+            with self.at(0.5, 5):
+                complaint = services.assign(complaint, by=self.manager, assignee=self.manager)
+        if self.rng.random() < 0.3:
+            with self.at(0.5, 6):
+                services.log_communication(
+                    complaint,
+                    by=self.handler,
+                    medium="call",
+                    direction="out",
+                    summary="已致电投诉人说明处理进度",
+                    public=True,
+                )
+        return complaint
+
+    def resolve(self, complaint: Complaint) -> Complaint | None:
+        if self.still_open(7, 0.7):
+            return None
+        if self.roll < 0.08:
+            with self.at(1, 48):
+                services.withdraw(
+                    complaint, by=self.manager, reason_code="withdrawn", explanation="投诉人撤回"
+                )
+            return None
+        self.resolved_with = self.resolution(self.handler)
+        with self.at(2, 70):
+            return services.resolve(complaint, by=self.handler, **self.resolved_with)
+
+    def follow_up(self, complaint: Complaint) -> Complaint | None:
+        if self.still_open(10, 0.8):
+            return None
+        outcome = self.rng.choices(
+            ["satisfied", "basically_satisfied", "dissatisfied", "unreachable"],
+            weights=[60, 22, 10, 8],
+        )[0]
+        with self.at(12, 72):
+            complaint = services.follow_up(
+                complaint, by=self.handler, outcome=outcome, comment="回访"
+            )
+        if outcome != "dissatisfied":
+            return complaint
+        if self.rng.random() >= 0.7:
+            with self.at(1, 24):
+                services.close(complaint, by=self.gm, reason="总经理终审：维持处理结果")
+            return None
+        with self.at(1, 24):
+            complaint = services.reopen(complaint, by=self.manager, reason="投诉人不满意")
+        with self.at(4, 72):
+            complaint = services.resolve(complaint, by=self.handler, **self.resolved_with)
+        with self.at(12, 48):
+            return services.follow_up(
+                complaint, by=self.handler, outcome="basically_satisfied", comment="二次回访"
+            )
+
+    def close(self, complaint: Complaint) -> None:
+        if self.still_open(14, 0.9):
+            return
+        with self.at(1, 24):
+            services.close(complaint, by=self.handler, reason="结案")
