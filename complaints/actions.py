@@ -69,7 +69,7 @@ TRANSITION_LABELS = {name: a.done for name, a in ACTIONS.items() if a.done is no
 # Every action by name → its heading: the audit log's filter choices.
 TITLES = {name: a.title for name, a in ACTIONS.items()}
 
-# What may run with by=None, and on whose behalf (see ``services.lifecycle``): the SLA sweep
+# What may run with by=None, and on whose behalf (see ``services.pipeline._move``): the SLA sweep
 # escalates; the complainant answers the satisfaction survey (follow up, or reopen).
 SYSTEM_ACTIONS = frozenset({"escalate"})
 COMPLAINANT_ACTIONS = frozenset({"follow_up", "reopen"})

@@ -1,4 +1,5 @@
-"""Demo corrective actions for ``manage.py seed_demo`` (which calls ``seed_actions`` last)."""
+"""Demo corrective actions for ``manage.py seed_demo``, which calls ``seed()`` after the demo
+complaints (every app with demo data has a ``demo.seed()``)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ def _causes() -> list[RootCause]:
         )
         RootCause.objects.get_or_create(code=code, defaults={"name": name, "parent": parent})
     return list(RootCause.objects.filter(code__in=[c[0] for c in FALLBACK_CAUSES]).order_by("pk"))
+
+
+def seed() -> str:
+    """What ``seed_demo`` prints after adding this app's demo data."""
+    return f"Demo corrective actions added: {seed_actions()}."
 
 
 def seed_actions() -> int:

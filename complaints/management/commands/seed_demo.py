@@ -17,8 +17,10 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 from decimal import Decimal
+from importlib import import_module
 
 import time_machine
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -138,15 +140,21 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _seed_other_apps(self) -> None:
-        # Demo data the other apps own; the core learns of them by name only (no import at the
-        # top: complaints imports no other app).
-        from importlib import import_module
-
-        from django.apps import apps
-
-        if apps.is_installed("improvement"):
-            added = import_module("improvement.demo").seed_actions()
-            self.stdout.write(f"Demo corrective actions added: {added}.")
+        # Demo data the other apps own: each that has some declares ``seed()`` in
+        # ``<app>/demo.py`` (as scheduled work is declared in ``<app>/tasks.py``, see
+        # setup_schedules), so the core finds them by app, never importing another app by name.
+        for app_config in apps.get_app_configs():
+            if app_config.name == "complaints":
+                continue
+            try:
+                module = import_module(f"{app_config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app_config.name}.demo":
+                    raise
+                continue
+            said = module.seed()
+            if said:
+                self.stdout.write(said)
 
     # --- organisation ---------------------------------------------------------------------
 
