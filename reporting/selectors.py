@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints import datebounds, rules
 from complaints.models import Category, Channel, Complaint, Department, Priority
 from complaints.people import display_name
-from complaints.selectors import complaints_visible_to
+from complaints.selectors import all_complaints_for_reports, complaints_visible_to
 from reporting import causes, figures, services
 from reporting.models import AuditRecord, MonthlySnapshot, ReportCache
 from reporting.months import Month
@@ -68,10 +68,13 @@ def may_choose_department(user) -> bool:
 
 
 def resolve_scope(user, department: str | None = None) -> Scope:
-    """The report ``user`` gets: GM and auditors the organisation or any department they pick;
-    a department manager their department; frontline staff their own complaints.
+    """Which report ``user`` gets: GM and auditors the organisation or any department they
+    pick; a department manager their department; frontline staff their own complaints.
 
-    A department that does not exist is a 404; a manager asking for another department a 403.
+    This only chooses the report; it grants nothing. The complaints it covers are always
+    narrowed from what ``user`` may see (``complaints_for``), so the visibility function
+    decides, and its test table covers, every report. A department that does not exist is a
+    404; a manager asking for another department a 403.
     """
     tier = rules.tier_of(user)
     if tier in (rules.GM, rules.AUDITOR):
@@ -91,9 +94,11 @@ def resolve_scope(user, department: str | None = None) -> Scope:
 
 
 def complaints_for(scope: Scope, user=None) -> QuerySet[Complaint]:
-    """The complaints a report of ``scope`` covers, as ``user`` may see them (None: the system
-    issuing month-end snapshots, which sees what the GM sees)."""
-    qs = complaints_visible_to(user) if user is not None else Complaint.objects.all()
+    """The complaints a report of ``scope`` covers: what ``user`` may see
+    (``complaints_visible_to``), narrowed to the scope's department or handler. ``user`` None
+    is the system issuing month-end snapshots, which reads ``all_complaints_for_reports`` (what
+    the GM sees)."""
+    qs = complaints_visible_to(user) if user is not None else all_complaints_for_reports()
     if scope.kind == "department":
         return qs.filter(department_id=scope.department_id)
     if scope.kind == "personal":
