@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from complaints import history as complaint_history
 from complaints.models import Attachment, Communication, Complaint, Note, ResponsibilityContest
 from reporting.models import AuditRecord, SealLayout
 
@@ -46,18 +47,26 @@ CHAINED = {
 HISTORY_MODELS = {label: model.history.model for label, (model, _col) in CHAINED.items()}
 LABEL_OF = {history: label for label, history in HISTORY_MODELS.items()}
 
-# Columns that are bookkeeping rather than a change anyone made: left out of "fields changed".
-NOT_A_CHANGE = {
-    "history_id",
-    "history_date",
-    "history_user_id",
-    "history_change_reason",
-    "history_type",
-    "history_transition",
-    "version",
-    "updated_at",
-    "created_at",
-}
+# What counts as a change is defined once, in ``complaints.history`` (the timeline, the API's
+# history and the "changed since you opened it" notice diff rows with simple-history's
+# ``diff_against`` there): its ``NOT_A_CHANGE`` applies here too. The seal still compares the
+# value dicts it has already read rather than calling ``diff_against``: that needs model
+# instances and names fields by name ("department"), whereas the audit log has always stored
+# and filtered by column ("department_id"), and the seal runs at every registration, so it
+# must not add work there. Left out besides: simple-history's own columns, which are not fields
+# of the record, and ``created_at``, which every first row sets (for a first row the audit log
+# lists the fields its creation filled, where ``complaints.history`` lists none).
+HISTORY_COLUMNS = frozenset(
+    {
+        "history_id",
+        "history_date",
+        "history_user_id",
+        "history_change_reason",
+        "history_type",
+        "history_transition",
+    }
+)
+NOT_A_CHANGE = complaint_history.NOT_A_CHANGE | HISTORY_COLUMNS | {"created_at"}
 
 PROBLEMS = {
     "seal_missing": _("a seal is missing from the chain (a row of the audit table was removed)"),
@@ -123,6 +132,8 @@ def _layout_id(label: str, fields: list[str]) -> int:
 
 
 def _changed_fields(row: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
+    """The columns ``row`` changed since ``previous`` (or, for a first row, the ones it filled),
+    by ``NOT_A_CHANGE`` above."""
     names = [name for name in row if name not in NOT_A_CHANGE]
     if previous is None:
         return [name for name in names if row[name] not in (None, "", False)]
