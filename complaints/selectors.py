@@ -247,3 +247,13 @@ def people_who_can_take(complaint: Complaint, department_id: int | None = None) 
     if complaint.subject_person_id:
         people = people.exclude(pk=complaint.subject_person_id)
     return people.select_related("staff_profile").order_by("first_name", "last_name", "username")
+
+
+def all_complaints_for_reports() -> QuerySet[Complaint]:
+    """Every complaint, for the system issuing reports no user asked for (month-end snapshots,
+    scheduled exports): what the general manager sees, ``complaints_visible_to`` of the GM tier.
+
+    Left unfiltered on purpose: ``reporting.figures`` treats a queryset without a WHERE clause
+    as the whole organisation and reads its indexes accordingly.
+    """
+    return Complaint.objects.all()

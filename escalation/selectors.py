@@ -283,3 +283,44 @@ def escalations_by_cause(*, since: dt.datetime, until: dt.datetime) -> list[dict
         .annotate(count=Count("id"))
         .order_by("complaint__department_id", "to_tier", "cause")
     )
+
+
+# --- the working calendar, as other apps read it ---------------------------------------------
+# Imported here, not at the top, because this section was appended while the rest of the module
+# was being rewritten by another change; move them up at the next edit of the head.
+from dataclasses import dataclass  # noqa: E402 (see the comment above)
+
+from escalation.calendar import DayKind  # noqa: E402 (see the comment above)
+from escalation.models import CalendarDay, CalendarYear, WorkCalendar  # noqa: E402 (same)
+
+
+@dataclass(frozen=True)
+class WorkingCalendarView:
+    """The default working calendar as plain values, for apps that must not read escalation's
+    tables (reporting flattens it into its own ``WorkingDay`` cache, ``reporting.workdays``)."""
+
+    opens: dt.time  # business hours start
+    closes: dt.time  # business hours end
+    weekend: frozenset[int]  # ISO weekdays off
+    exceptions: dict[dt.date, bool]  # date → worked? (holidays and closures False, 调休 True)
+
+
+def default_working_calendar(first: dt.date, last: dt.date) -> WorkingCalendarView | None:
+    """The default calendar with its exceptions from ``first`` to ``last``, or None when no
+    calendar is the default (two queries: the calendar, then its days)."""
+    calendar = WorkCalendar.objects.filter(is_default=True).order_by("id").first()
+    if calendar is None:
+        return None
+    days = CalendarDay.objects.filter(calendar=calendar, day__gte=first, day__lte=last)
+    return WorkingCalendarView(
+        opens=calendar.opens,
+        closes=calendar.closes,
+        weekend=calendar.weekend_days(),
+        exceptions={day: kind == DayKind.WORKDAY for day, kind in days.values_list("day", "kind")},
+    )
+
+
+def working_calendar_models() -> tuple[type, ...]:
+    """The models whose saves or deletes change ``default_working_calendar`` (a year loaded or
+    confirmed, a day corrected, the hours changed): receivers of a cache connect to these."""
+    return (WorkCalendar, CalendarDay, CalendarYear)

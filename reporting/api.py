@@ -156,20 +156,50 @@ def _rate(rate: dict[str, int]) -> float | None:
     return _number(figures.percent(rate))
 
 
-def serialize(report: selectors.MonthlyReport) -> dict[str, Any]:
-    def target(row) -> str | None:
-        if not row.target:
-            return None
-        goal, direction = row.target
-        return f">= {goal}" if direction == "min" else f"<= {goal}"
+def _target(row) -> str | None:
+    if not row.target:
+        return None
+    goal, direction = row.target
+    return f">= {goal}" if direction == "min" else f"<= {goal}"
 
+
+def _scope(report) -> dict[str, Any]:
+    return {
+        "kind": report.scope.kind,
+        "department_id": report.scope.department_id,
+        "label": str(report.scope_label),
+    }
+
+
+def _breakdowns(breakdowns) -> list[dict[str, Any]]:
+    """The breakdowns of a monthly or period report (``reporting.sections.Breakdown``)."""
+    return [
+        {
+            "key": b.key,
+            "title": str(b.title),
+            "rows": [
+                {
+                    "id": None if r["id"] is None else str(r["id"]),
+                    "name": str(r["name"]),
+                    "value": r["value"],
+                    "previous": r["previous"],
+                    "change": r["change"],
+                }
+                for r in b.rows
+            ],
+        }
+        for b in breakdowns
+    ]
+
+
+def _league(league) -> list[dict[str, Any]]:
+    return [{**row, "name": str(row["name"])} for row in league]
+
+
+def serialize(report: selectors.MonthlyReport) -> dict[str, Any]:
     return {
         "month": str(report.month),
-        "scope": {
-            "kind": report.scope.kind,
-            "department_id": report.scope.department_id,
-            "label": str(report.scope_label),
-        },
+        "scope": _scope(report),
         "finished": report.month.is_finished(),
         "issued_at": report.snapshot.issued_at if report.snapshot else None,
         "showing_issued": report.showing_issued,
@@ -182,30 +212,14 @@ def serialize(report: selectors.MonthlyReport) -> dict[str, Any]:
                 "value": _number(row.value),
                 "previous_month": _number(row.previous),
                 "same_month_last_year": _number(row.last_year),
-                "target": target(row),
+                "target": _target(row),
                 "changed_since_issue": row.changed,
                 "other_value": _number(row.other),
             }
             for row in report.rows
         ],
-        "breakdowns": [
-            {
-                "key": b.key,
-                "title": str(b.title),
-                "rows": [
-                    {
-                        "id": None if r["id"] is None else str(r["id"]),
-                        "name": str(r["name"]),
-                        "value": r["value"],
-                        "previous": r["previous"],
-                        "change": r["change"],
-                    }
-                    for r in b.rows
-                ],
-            }
-            for b in report.breakdowns
-        ],
-        "league": [{**row, "name": str(row["name"])} for row in report.league],
+        "breakdowns": _breakdowns(report.breakdowns),
+        "league": _league(report.league),
         "improvement_points": [
             {
                 "kind": p["kind"],

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from complaints import history as complaint_history
 from complaints.models import Attachment, Communication, Complaint, Note, ResponsibilityContest
 from reporting.models import AuditRecord, SealLayout
 
@@ -46,18 +47,26 @@ CHAINED = {
 HISTORY_MODELS = {label: model.history.model for label, (model, _col) in CHAINED.items()}
 LABEL_OF = {history: label for label, history in HISTORY_MODELS.items()}
 
-# Columns that are bookkeeping rather than a change anyone made: left out of "fields changed".
-NOT_A_CHANGE = {
-    "history_id",
-    "history_date",
-    "history_user_id",
-    "history_change_reason",
-    "history_type",
-    "history_transition",
-    "version",
-    "updated_at",
-    "created_at",
-}
+# What counts as a change is defined once, in ``complaints.history`` (the timeline, the API's
+# history and the "changed since you opened it" notice diff rows with simple-history's
+# ``diff_against`` there): its ``NOT_A_CHANGE`` applies here too. The seal still compares the
+# value dicts it has already read rather than calling ``diff_against``: that needs model
+# instances and names fields by name ("department"), whereas the audit log has always stored
+# and filtered by column ("department_id"), and the seal runs at every registration, so it
+# must not add work there. Left out besides: simple-history's own columns, which are not fields
+# of the record, and ``created_at``, which every first row sets (for a first row the audit log
+# lists the fields its creation filled, where ``complaints.history`` lists none).
+HISTORY_COLUMNS = frozenset(
+    {
+        "history_id",
+        "history_date",
+        "history_user_id",
+        "history_change_reason",
+        "history_type",
+        "history_transition",
+    }
+)
+NOT_A_CHANGE = complaint_history.NOT_A_CHANGE | HISTORY_COLUMNS | {"created_at"}
 
 PROBLEMS = {
     "seal_missing": _("a seal is missing from the chain (a row of the audit table was removed)"),
@@ -123,6 +132,8 @@ def _layout_id(label: str, fields: list[str]) -> int:
 
 
 def _changed_fields(row: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
+    """The columns ``row`` changed since ``previous`` (or, for a first row, the ones it filled),
+    by ``NOT_A_CHANGE`` above."""
     names = [name for name in row if name not in NOT_A_CHANGE]
     if previous is None:
         return [name for name in names if row[name] not in (None, "", False)]
@@ -157,81 +168,100 @@ def seal_many(history_instances: list) -> list[AuditRecord]:
         raise TypeError("seal_many() seals history rows of one model at a time")
     _model, complaint_column = CHAINED[label]
     fields = history_fields(label)
-    new_ids = [instance.history_id for instance in history_instances]
     with transaction.atomic(savepoint=False):
-        # The rows as stored, oldest first, each with the id of its object's previous version
-        # (for "fields changed"); then those previous versions.
-        before = (
-            history_model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
-            .order_by("-history_id")
-            .values("history_id")[:1]
+        rows, previous_of, stored = _rows_as_stored(
+            history_model, fields, [instance.history_id for instance in history_instances]
         )
-        rows = list(
-            history_model.objects.filter(history_id__in=new_ids)
-            .annotate(previous_version=Subquery(before))
-            .order_by("history_id")
-            .values(*fields, "previous_version")
-        )
-        previous_of = {row["history_id"]: row.pop("previous_version") for row in rows}
-        stored = {row["history_id"]: row for row in rows}
-        wanted = set(previous_of.values()) - set(stored) - {None}
-        if wanted:
-            stored.update(
-                (row["history_id"], row)
-                for row in history_model.objects.filter(history_id__in=wanted).values(*fields)
-            )
         complaint_ids = sorted({row[complaint_column] for row in rows})
         departments = {}
         if label != "complaint":
-            # A complaint's own history row follows the INSERT or UPDATE of its row, which
-            # holds the row lock already; a note's or a file's does not.
-            departments = dict(
-                Complaint.objects.select_for_update(no_key=True)
-                .filter(pk__in=complaint_ids)
-                .order_by("pk")
-                .values_list("pk", "department_id")
-            )
-        last_seq = (
-            AuditRecord.objects.filter(complaint_id=OuterRef("complaint_id"))
-            .order_by("-seq")
-            .values("seq")[:1]
-        )
-        heads = {
-            record["complaint_id"]: (record["seq"], record["seal"])
-            for record in AuditRecord.objects.filter(
-                complaint_id__in=complaint_ids, seq=Subquery(last_seq)
-            ).values("complaint_id", "seq", "seal")
-        }
+            departments = _lock_complaints(complaint_ids)
+        heads = _chain_heads(complaint_ids)
         layout_id = _layout_id(label, fields)
         records = []
         for row in rows:
             complaint_id = row[complaint_column]
             seq, last_seal = heads.get(complaint_id, (0, genesis(complaint_id)))
-            content_hash = sha256(canonical(label, fields, row))
-            record = AuditRecord(
-                complaint_id=complaint_id,
-                seq=seq + 1,
-                model=label,
-                history_id=row["history_id"],
-                object_id=row["id"],
-                history_date=row["history_date"],
-                history_type=row["history_type"],
-                user_id=row["history_user_id"],
-                department_id=(
-                    row["department_id"] if label == "complaint" else departments[complaint_id]
-                ),
-                action=row["history_transition"] or "",
-                reason=row["history_change_reason"] or "",
-                changed_fields=","
-                + ",".join(_changed_fields(row, stored.get(previous_of[row["history_id"]])))
-                + ",",
-                content_hash=content_hash,
-                seal=next_seal(last_seal, content_hash),
-                layout_id=layout_id,
-            )
+            record = _record(label, fields, row, stored.get(previous_of[row["history_id"]]))
+            record.complaint_id = complaint_id
+            record.seq = seq + 1
+            record.seal = next_seal(last_seal, record.content_hash)
+            record.layout_id = layout_id
+            if label != "complaint":
+                record.department_id = departments[complaint_id]
             records.append(record)
             heads[complaint_id] = (record.seq, record.seal)
         return AuditRecord.objects.bulk_create(records)
+
+
+def _rows_as_stored(history_model, fields: list[str], new_ids: list[int]):
+    """The new rows as stored, oldest first; the history id of each one's previous version of
+    the same object (for "fields changed"); and every row read, new or previous, by history id.
+    Two queries at most."""
+    before = (
+        history_model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+        .order_by("-history_id")
+        .values("history_id")[:1]
+    )
+    rows = list(
+        history_model.objects.filter(history_id__in=new_ids)
+        .annotate(previous_version=Subquery(before))
+        .order_by("history_id")
+        .values(*fields, "previous_version")
+    )
+    previous_of = {row["history_id"]: row.pop("previous_version") for row in rows}
+    stored = {row["history_id"]: row for row in rows}
+    wanted = set(previous_of.values()) - set(stored) - {None}
+    if wanted:
+        stored.update(
+            (row["history_id"], row)
+            for row in history_model.objects.filter(history_id__in=wanted).values(*fields)
+        )
+    return rows, previous_of, stored
+
+
+def _lock_complaints(complaint_ids: list[int]) -> dict[int, int | None]:
+    """Lock the complaints of notes', contacts' or files' records (in id order) and return
+    their departments. A complaint's own history row follows the INSERT or UPDATE of its row,
+    which holds the row lock already; a note's or a file's does not."""
+    return dict(
+        Complaint.objects.select_for_update(no_key=True)
+        .filter(pk__in=complaint_ids)
+        .order_by("pk")
+        .values_list("pk", "department_id")
+    )
+
+
+def _chain_heads(complaint_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """Each chain's last (seq, seal), read after the complaints are locked."""
+    last_seq = (
+        AuditRecord.objects.filter(complaint_id=OuterRef("complaint_id"))
+        .order_by("-seq")
+        .values("seq")[:1]
+    )
+    return {
+        record["complaint_id"]: (record["seq"], record["seal"])
+        for record in AuditRecord.objects.filter(
+            complaint_id__in=complaint_ids, seq=Subquery(last_seq)
+        ).values("complaint_id", "seq", "seal")
+    }
+
+
+def _record(label: str, fields: list[str], row: dict[str, Any], previous) -> AuditRecord:
+    """The audit record of one history row, before its place in the chain is set."""
+    return AuditRecord(
+        model=label,
+        history_id=row["history_id"],
+        object_id=row["id"],
+        history_date=row["history_date"],
+        history_type=row["history_type"],
+        user_id=row["history_user_id"],
+        department_id=row["department_id"] if label == "complaint" else None,
+        action=row["history_transition"] or "",
+        reason=row["history_change_reason"] or "",
+        changed_fields="," + ",".join(_changed_fields(row, previous)) + ",",
+        content_hash=sha256(canonical(label, fields, row)),
+    )
 
 
 # --- verification -------------------------------------------------------------------------------
@@ -288,17 +318,7 @@ def verify(complaint_ids: list[int]) -> Outcome:
         layout.pk: layout.fields
         for layout in SealLayout.objects.filter(pk__in={r["layout_id"] for r in records})
     }
-    stored: dict[tuple[str, int], dict[str, Any]] = {}
-    complaint_of: dict[tuple[str, int], int] = {}
-    for label, (_model, complaint_column) in CHAINED.items():
-        for row in (
-            HISTORY_MODELS[label]
-            .objects.filter(**{f"{complaint_column}__in": ids})
-            .values(*history_fields(label))
-        ):
-            stored[(label, row["history_id"])] = row
-            complaint_of[(label, row["history_id"])] = row[complaint_column]
-
+    stored, complaint_of = _history_rows(ids)
     breaks: dict[int, Break] = {}
     references = dict(Complaint.objects.filter(pk__in=ids).values_list("pk", "reference"))
 
@@ -312,31 +332,54 @@ def verify(complaint_ids: list[int]) -> Outcome:
     sealed: set[tuple[str, int]] = set()
     for record in records:
         cid = record["complaint_id"]
-        key = (record["model"], record["history_id"])
-        sealed.add(key)
+        sealed.add((record["model"], record["history_id"]))
         if cid in breaks:
             continue
         last_seq, last_seal = previous.get(cid, (0, genesis(cid)))
         previous[cid] = (record["seq"], record["seal"])
-        if record["seq"] != last_seq + 1:
-            report(cid, last_seq + 1, record["model"], None, "seal_missing")
-        elif record["seal"] != next_seal(last_seal, record["content_hash"]):
-            report(cid, record["seq"], record["model"], record["history_id"], "seal_altered")
-        elif key not in stored:
-            report(cid, record["seq"], record["model"], record["history_id"], "record_deleted")
-        else:
-            fields = layouts[record["layout_id"]]
-            row = stored[key]
-            if any(name not in row for name in fields):
-                problem = "columns_removed"
-            elif sha256(canonical(record["model"], fields, row)) != record["content_hash"]:
-                problem = "record_altered"
-            else:
-                continue
+        problem = _problem(record, last_seq, last_seal, stored, layouts)
+        if problem == "seal_missing":
+            report(cid, last_seq + 1, record["model"], None, problem)
+        elif problem is not None:
             report(cid, record["seq"], record["model"], record["history_id"], problem)
     for key in sorted(set(stored) - sealed, key=lambda k: stored[k]["history_date"]):
         report(complaint_of[key], None, key[0], key[1], "unsealed")
     return Outcome(complaints=len(ids), records=len(records), breaks=breaks)
+
+
+def _history_rows(ids: list[int]):
+    """Every history row of the complaints ``ids`` by (label, history id), and the complaint
+    each belongs to (one query per history table)."""
+    stored: dict[tuple[str, int], dict[str, Any]] = {}
+    complaint_of: dict[tuple[str, int], int] = {}
+    for label, (_model, complaint_column) in CHAINED.items():
+        for row in (
+            HISTORY_MODELS[label]
+            .objects.filter(**{f"{complaint_column}__in": ids})
+            .values(*history_fields(label))
+        ):
+            stored[(label, row["history_id"])] = row
+            complaint_of[(label, row["history_id"])] = row[complaint_column]
+    return stored, complaint_of
+
+
+def _problem(record: dict, last_seq: int, last_seal: str, stored: dict, layouts: dict):
+    """What is wrong with ``record``, the link after (``last_seq``, ``last_seal``) of its
+    chain (a key of ``PROBLEMS``), or None."""
+    key = (record["model"], record["history_id"])
+    if record["seq"] != last_seq + 1:
+        return "seal_missing"
+    if record["seal"] != next_seal(last_seal, record["content_hash"]):
+        return "seal_altered"
+    if key not in stored:
+        return "record_deleted"
+    fields = layouts[record["layout_id"]]
+    row = stored[key]
+    if any(name not in row for name in fields):
+        return "columns_removed"
+    if sha256(canonical(record["model"], fields, row)) != record["content_hash"]:
+        return "record_altered"
+    return None
 
 
 def verify_all(batch: int = 500, progress=None) -> Outcome:

@@ -117,7 +117,7 @@ def _folded(groups: list[list[Any]], kind: str, names: dict[int, CauseName]) -> 
 def sections(current: dict, previous: dict, names: Any) -> dict[str, Any]:
     """The four cause tables of the report with the previous month beside each row.
 
-    ``names`` is the report's department and category names (``selectors._names``). Returns
+    ``names`` is the report's department and category names (``sections.names``). Returns
     ``{"recorded": False}`` for a month issued before causes were counted.
     """
     now, before = current.get("causes"), previous.get("causes")

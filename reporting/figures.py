@@ -190,14 +190,51 @@ def month_bundle(
        scan of hcmp_follow_up_month_idx);
     6. the calendar check (and, once per deployment, its build).
     """
-    end = month.end
-    # The working-hours joins need the calendar to cover every date involved; the earliest
-    # complaint bounds them (one index probe on received_at).
+    _cover_calendar(complaints, month)
+    groups = _groups(complaints, month)
+    total = _sum(groups)
+    times = duration_stats(
+        complaints, month, {"resolution": "resolved_at", "first_response": "first_response_at"}
+    )
+    open_at_end = _open_at_end(complaints, month.end)
+    action_counts = _action_counts(complaints, month, actions_of)
+    follow_ups = _follow_ups_by_department(complaints, month, actions_of)
+    contacts = {key: sum(row[key] for row in follow_ups.values()) for key in FOLLOW_UP_COUNTS}
+
+    def received_by(field: str) -> list[list[Any]]:
+        return [
+            [key, row["received"]] for key, row in _sum_by(groups, field).items() if row["received"]
+        ]
+
+    return {
+        "month": str(month),
+        "figures": _headline(total, times, open_at_end, action_counts, contacts),
+        "medians": medians_supported(),
+        "breakdowns": {
+            "category": received_by("category_id"),
+            "channel": received_by("channel"),
+            "priority": received_by("priority"),
+            "department": received_by("department_id"),
+        },
+        "league": _league(_sum_by(groups, "department_id"), follow_ups),
+        # Frozen with the rest in a month-end snapshot (see reporting.causes).
+        "causes": causes.month_causes(complaints, month),
+    }
+
+
+def _cover_calendar(complaints: QuerySet[Complaint], month: Month) -> None:
+    """The working-hours joins need the calendar to cover every date involved; the earliest
+    complaint bounds them (one index probe on received_at)."""
     earliest = complaints.order_by("received_at").values_list("received_at", flat=True).first()
     workdays.ensure(
-        (earliest or month.start).astimezone(zone()).date(), end.astimezone(zone()).date()
+        (earliest or month.start).astimezone(zone()).date(), month.end.astimezone(zone()).date()
     )
 
+
+def _groups(complaints: QuerySet[Complaint], month: Month) -> list[dict[str, Any]]:
+    """Round trip 1: every count and sum of the month, grouped by department, category, channel
+    and priority (one scan of the complaints with any milestone in the month)."""
+    end = month.end
     rec, cls, res = (
         _in("received_at", month),
         _in("classified_at", month),
@@ -212,7 +249,7 @@ def month_bundle(
     def count(condition: Q) -> Count:
         return Count("pk", filter=condition)
 
-    groups = list(
+    return list(
         complaints.filter(rec | cls | res | fr | clo | rej | wd)
         .values("department_id", "category_id", "channel", "priority")
         .annotate(
@@ -237,30 +274,32 @@ def month_bundle(
         )
         .order_by()
     )
-    total = _sum(groups)
-    by_department = _sum_by(groups, "department_id")
 
-    times = duration_stats(
-        complaints, month, {"resolution": "resolved_at", "first_response": "first_response_at"}
-    )
 
-    # Still open at month end: received before the end and not finished (closed, rejected,
-    # withdrawn: final states, each with its timestamp) before it, i.e. open now, or finished
-    # since the end. Counted by state through cmp_dept_state_recv_idx (department, state,
-    # received_at), closures since the end through cmp_closed_at_idx.
+def _open_at_end(complaints: QuerySet[Complaint], end) -> int:
+    """Still open at month end: received before the end and not finished (closed, rejected,
+    withdrawn: final states, each with its timestamp) before it, i.e. open now, or finished
+    since the end. Counted by state through cmp_dept_state_recv_idx (department, state,
+    received_at), closures since the end through cmp_closed_at_idx."""
     before_end = complaints.filter(received_at__lt=end)
-    open_at_end = (
+    return (
         _count_by_state(complaints, before_end, OPEN_STATES)
         + before_end.filter(closed_at__gte=end).count()
         + _count_by_state(complaints, before_end.filter(rejected_at__gte=end), [State.REJECTED])
         + _count_by_state(complaints, before_end.filter(withdrawn_at__gte=end), [State.WITHDRAWN])
     )
 
-    # Escalations and reopenings are actions, counted from the complaint history table
-    # (history_transition and history_date are indexed there), in the scope ``_in_scope`` puts
-    # on the history rows.
-    # The decision of an appeal against a refusal is an action too; its row's ``substantiated``
-    # says whether the refusal was overturned.
+
+def _action_counts(
+    complaints: QuerySet[Complaint], month: Month, actions_of: dict[str, Any] | None
+) -> dict[tuple[str, Any], int]:
+    """Escalations and reopenings are actions, counted from the complaint history table
+    (history_transition and history_date are indexed there), in the scope ``_in_scope`` puts
+    on the history rows: (action, tier) → count.
+
+    The decision of an appeal against a refusal is an action too; its row's ``substantiated``
+    says whether the refusal was overturned: ("decide_refusal_appeal", overturned) → count.
+    """
     actions = _in_scope(
         HistoricalComplaint.objects.filter(
             _in("history_date", month),
@@ -269,26 +308,39 @@ def month_bundle(
         complaints,
         actions_of,
     )
-    action_counts: dict[tuple[str, Any], int] = {}
+    counts: dict[tuple[str, Any], int] = {}
     for row in actions.values("history_transition", "tier", "substantiated").annotate(
         n=Count("history_id")
     ):
         key = (row["history_transition"], row["tier"])
         if row["history_transition"] == "decide_refusal_appeal":
             key = (row["history_transition"], bool(row["substantiated"]))
-        action_counts[key] = action_counts.get(key, 0) + row["n"]
+        counts[key] = counts.get(key, 0) + row["n"]
+    return counts
 
-    # Follow-up contacts, each in the month it happened, by the department it was made for.
-    follow_ups = {
+
+def _follow_ups_by_department(
+    complaints: QuerySet[Complaint], month: Month, actions_of: dict[str, Any] | None
+) -> dict[Any, dict[str, Any]]:
+    """Follow-up contacts, each in the month it happened, by the department it was made for."""
+    return {
         row["department_id"]: row
-        for row in _follow_ups(complaints, actions_of, month.start, end)
+        for row in _follow_ups(complaints, actions_of, month.start, month.end)
         .values("department_id")
         .annotate(**FOLLOW_UP_COUNTS)
         .order_by()
     }
-    contacts = {key: sum(row[key] for row in follow_ups.values()) for key in FOLLOW_UP_COUNTS}
 
-    figures: dict[str, Any] = {
+
+def _headline(
+    total: dict[str, Any],
+    times: dict[str, dict[str, float | None]],
+    open_at_end: int,
+    action_counts: dict[tuple[str, Any], int],
+    contacts: dict[str, int],
+) -> dict[str, Any]:
+    """The month's figures (the report's rows) from the counts of the steps above."""
+    return {
         "received": total["received"],
         "accepted": total["accepted"],
         "rejected": total["rejected"],
@@ -314,26 +366,6 @@ def month_bundle(
         "deadline_extensions": total["extensions"],
         "refusal_appeals_upheld": action_counts.get(("decide_refusal_appeal", False), 0),
         "refusal_appeals_overturned": action_counts.get(("decide_refusal_appeal", True), 0),
-    }
-
-    def received_by(field: str) -> list[list[Any]]:
-        return [
-            [key, row["received"]] for key, row in _sum_by(groups, field).items() if row["received"]
-        ]
-
-    return {
-        "month": str(month),
-        "figures": figures,
-        "medians": medians_supported(),
-        "breakdowns": {
-            "category": received_by("category_id"),
-            "channel": received_by("channel"),
-            "priority": received_by("priority"),
-            "department": received_by("department_id"),
-        },
-        "league": _league(by_department, follow_ups),
-        # Frozen with the rest in a month-end snapshot (see reporting.causes).
-        "causes": causes.month_causes(complaints, month),
     }
 
 

@@ -27,8 +27,12 @@ from reporting.api import (
     LeagueRowSerializer,
     ScopeSerializer,
     TrendPointSerializer,
+    _breakdowns,
+    _league,
     _number,
     _rate,
+    _scope,
+    _target,
 )
 from reporting.period_views import BadPeriod, choose
 
@@ -85,21 +89,11 @@ def _trend(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def serialize(report: period_selectors.PeriodReport) -> dict[str, Any]:
-    def target(row) -> str | None:
-        if not row.target:
-            return None
-        goal, direction = row.target
-        return f">= {goal}" if direction == "min" else f"<= {goal}"
-
     return {
         "period": str(report.period),
         "period_kind": report.period.kind,
         "months": list(report.bundle.get("months", [])),
-        "scope": {
-            "kind": report.scope.kind,
-            "department_id": report.scope.department_id,
-            "label": str(report.scope_label),
-        },
+        "scope": _scope(report),
         "finished": report.period.is_finished(),
         "provisional": report.provisional,
         "issued_at": report.snapshot.issued_at if report.snapshot else None,
@@ -113,30 +107,14 @@ def serialize(report: period_selectors.PeriodReport) -> dict[str, Any]:
                 "value": _number(row.value),
                 "same_period_last_year": _number(row.last_year),
                 "change": _number(row.change),
-                "target": target(row),
+                "target": _target(row),
                 "changed_since_issue": row.changed,
                 "issued_value": _number(row.other),
             }
             for row in report.rows
         ],
-        "breakdowns": [
-            {
-                "key": b.key,
-                "title": str(b.title),
-                "rows": [
-                    {
-                        "id": None if r["id"] is None else str(r["id"]),
-                        "name": str(r["name"]),
-                        "value": r["value"],
-                        "previous": r["previous"],
-                        "change": r["change"],
-                    }
-                    for r in b.rows
-                ],
-            }
-            for b in report.breakdowns
-        ],
-        "league": [{**row, "name": str(row["name"])} for row in report.league],
+        "breakdowns": _breakdowns(report.breakdowns),
+        "league": _league(report.league),
         "trend": _trend(report.trend),
         "same_period_last_year_trend": _trend(report.last_year_trend),
         # The sections' data without what only the page and the exports use.

@@ -17,11 +17,12 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from reporting import actions_section, figures, selectors
+from reporting import actions_section, figures, sections, selectors
 from reporting.models import MonthlySnapshot, PeriodSnapshot
 from reporting.months import Month, zone
 from reporting.periods import Period, combine
-from reporting.selectors import Breakdown, Scope, complaints_for
+from reporting.sections import Breakdown
+from reporting.selectors import Scope, complaints_for
 from reporting.sql import duration_stats, medians_supported
 
 # Labels that differ from the monthly report's wording.
@@ -192,7 +193,7 @@ def period_report(user, scope: Scope, period: Period, *, live: bool = False) -> 
     differences = {}
     if snapshot is not None and live:
         differences = figures.differences(snapshot.figures["figures"], current["figures"])
-    names = selectors._names()
+    names = sections.names()
     report = PeriodReport(
         period=period,
         scope=scope,
@@ -200,8 +201,8 @@ def period_report(user, scope: Scope, period: Period, *, live: bool = False) -> 
         bundle=current,
         last_year=bundles[last_year],
         rows=[],
-        breakdowns=selectors._breakdowns(current, bundles[last_year], names),
-        league=selectors._league(current, names),
+        breakdowns=sections.breakdowns(current, bundles[last_year], names),
+        league=sections.league(current, names),
         snapshot=snapshot,
         showing_issued=showing_issued,
         provisional=not period.is_finished(),

@@ -19,12 +19,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from complaints import datebounds, rules
-from complaints.models import Category, Channel, Complaint, Department, Priority
+from complaints.models import Complaint, Department
 from complaints.people import display_name
-from complaints.selectors import complaints_visible_to
-from reporting import causes, figures, services
+from complaints.selectors import all_complaints_for_reports, complaints_visible_to
+from reporting import causes, figures, sections, services
 from reporting.models import AuditRecord, MonthlySnapshot, ReportCache
 from reporting.months import Month
+from reporting.sections import Breakdown, Names
 
 # --- scope --------------------------------------------------------------------------------------
 
@@ -68,10 +69,13 @@ def may_choose_department(user) -> bool:
 
 
 def resolve_scope(user, department: str | None = None) -> Scope:
-    """The report ``user`` gets: GM and auditors the organisation or any department they pick;
-    a department manager their department; frontline staff their own complaints.
+    """Which report ``user`` gets: GM and auditors the organisation or any department they
+    pick; a department manager their department; frontline staff their own complaints.
 
-    A department that does not exist is a 404; a manager asking for another department a 403.
+    This only chooses the report; it grants nothing. The complaints it covers are always
+    narrowed from what ``user`` may see (``complaints_for``), so the visibility function
+    decides, and its test table covers, every report. A department that does not exist is a
+    404; a manager asking for another department a 403.
     """
     tier = rules.tier_of(user)
     if tier in (rules.GM, rules.AUDITOR):
@@ -91,9 +95,11 @@ def resolve_scope(user, department: str | None = None) -> Scope:
 
 
 def complaints_for(scope: Scope, user=None) -> QuerySet[Complaint]:
-    """The complaints a report of ``scope`` covers, as ``user`` may see them (None: the system
-    issuing month-end snapshots, which sees what the GM sees)."""
-    qs = complaints_visible_to(user) if user is not None else Complaint.objects.all()
+    """The complaints a report of ``scope`` covers: what ``user`` may see
+    (``complaints_visible_to``), narrowed to the scope's department or handler. ``user`` None
+    is the system issuing month-end snapshots, which reads ``all_complaints_for_reports`` (what
+    the GM sees)."""
+    qs = complaints_visible_to(user) if user is not None else all_complaints_for_reports()
     if scope.kind == "department":
         return qs.filter(department_id=scope.department_id)
     if scope.kind == "personal":
@@ -200,13 +206,6 @@ class Row:
 
 
 @dataclass
-class Breakdown:
-    key: str
-    title: Any
-    rows: list[dict[str, Any]]  # name, value, previous, change
-
-
-@dataclass
 class MonthlyReport:
     month: Month
     scope: Scope
@@ -239,10 +238,81 @@ def monthly_report(user, scope: Scope, month: Month, *, live: bool = False) -> M
     where they do not. So in the steady state, with every past month issued, a report costs one
     month's computation when cold, and a handful of small queries when cached.
     """
-    previous, last_year = month.previous, month.last_year
-    trend_months = [month.shift(-i) for i in range(11, -1, -1)]
     qs = complaints_for(scope, user)
+    shown = _report_figures(qs, scope, month, live=live)
+    snapshot = shown.snapshots.get(month)
+    names = sections.names()
+    report = MonthlyReport(
+        month=month,
+        scope=scope,
+        scope_label=_scope_label(scope, names, user),
+        bundle=shown.of(month),
+        previous=shown.of(month.previous),
+        last_year=shown.of(month.last_year),
+        trend=shown.trend(),
+        rows=[],
+        breakdowns=[],
+        league=[],
+        improvement_points=[],
+        snapshot=snapshot,
+        showing_issued=shown.showing_issued,
+        differences=(
+            figures.differences(snapshot.figures["figures"], shown.live_bundle["figures"])
+            if snapshot
+            else {}
+        ),
+        live_figures=shown.live_bundle["figures"],
+    )
+    _add_sections(report, names, complaints=qs, user=user)
+    return report
 
+
+def _trend_months(month: Month) -> list[Month]:
+    return [month.shift(-i) for i in range(11, -1, -1)]
+
+
+@dataclass
+class _ShownFigures:
+    """The bundles a monthly report shows: the month live (or as issued), and for the other
+    months the issued snapshot where there is one, else a (cached) computation."""
+
+    month: Month
+    live: bool
+    snapshots: dict[Month, MonthlySnapshot]
+    computed: dict[str, Any]  # cache key → bundle, or the untracked trend's points
+    scope_key: str
+    trend_key: str | None  # the computed trend's key, when some trend months were not issued
+
+    @property
+    def live_bundle(self) -> dict[str, Any]:
+        return self.computed[f"bundle:{self.scope_key}:{self.month}"]
+
+    @property
+    def showing_issued(self) -> bool:
+        return self.month in self.snapshots and not self.live
+
+    def of(self, m: Month) -> dict[str, Any]:
+        if m == self.month:
+            return self.snapshots[m].figures if self.showing_issued else self.live_bundle
+        if m in self.snapshots:
+            return self.snapshots[m].figures
+        return self.computed[f"bundle:{self.scope_key}:{m}"]
+
+    def trend(self) -> list[dict[str, Any]]:
+        points = {}
+        if self.trend_key is not None:
+            points = {point["month"]: point for point in self.computed[self.trend_key]}
+        return [
+            points[str(m)] if str(m) in points else figures.trend_point(self.of(m))
+            for m in _trend_months(self.month)
+        ]
+
+
+def _report_figures(qs: QuerySet[Complaint], scope: Scope, month: Month, *, live: bool):
+    """Read the issued snapshots of the comparison and trend months, then the cached (or
+    computed) bundles of the month itself and of the months not issued, in one cache query."""
+    previous, last_year = month.previous, month.last_year
+    trend_months = _trend_months(month)
     snapshots: dict[Month, MonthlySnapshot] = {}
     if scope.issued:
         snapshots = {
@@ -261,66 +331,37 @@ def monthly_report(user, scope: Scope, month: Month, *, live: bool = False) -> M
         return lambda: figures.month_bundle(qs, m, actions_of=actions_of(scope))
 
     wanted = {f"bundle:{scope.key}:{m}": ([m], bundle_of(m)) for m in live_months}
+    trend_key = None
     if untracked:
         first, last = untracked[0], untracked[-1]
-        wanted[f"trend:{scope.key}:{first}:{last}"] = (
+        trend_key = f"trend:{scope.key}:{first}:{last}"
+        wanted[trend_key] = (
             span,
             lambda: figures.trend(qs, last, months=len(span), actions_of=actions_of(scope)),
         )
-    got = cache.get_many(wanted)
-    live_bundle = got[f"bundle:{scope.key}:{month}"]
-    snapshot = snapshots.get(month)
-    showing_issued = snapshot is not None and not live
-
-    def shown(m: Month) -> dict[str, Any]:
-        if m == month:
-            return snapshot.figures if showing_issued else live_bundle
-        if m in snapshots:
-            return snapshots[m].figures
-        return got[f"bundle:{scope.key}:{m}"]
-
-    computed_trend = {}
-    if untracked:
-        computed_trend = {
-            point["month"]: point for point in got[f"trend:{scope.key}:{first}:{last}"]
-        }
-    trend = [
-        computed_trend[str(m)] if str(m) in computed_trend else figures.trend_point(shown(m))
-        for m in trend_months
-    ]
-    differences = (
-        figures.differences(snapshot.figures["figures"], live_bundle["figures"]) if snapshot else {}
+    return _ShownFigures(
+        month, live, snapshots, cache.get_many(wanted), scope_key=scope.key, trend_key=trend_key
     )
-    names = _names()
-    report = MonthlyReport(
-        month=month,
-        scope=scope,
-        scope_label=_scope_label(scope, names, user),
-        bundle=shown(month),
-        previous=shown(previous),
-        last_year=shown(last_year),
-        trend=trend,
-        rows=[],
-        breakdowns=[],
-        league=[],
-        improvement_points=[],
-        snapshot=snapshot,
-        showing_issued=showing_issued,
-        differences=differences,
-        live_figures=live_bundle["figures"],
-    )
+
+
+def _add_sections(report: MonthlyReport, names: Names, *, complaints, user) -> None:
+    """The report's rows, breakdowns, league table, causes and improvement points (linked to
+    the complaints behind them), from the bundles shown."""
     report.rows = _rows(report)
-    report.breakdowns = _breakdowns(report.bundle, report.previous, names)
-    report.league = _league(report.bundle, names)
-    report.improvement_points = improvement_points(report.bundle, report.previous, names)
+    report.breakdowns = sections.breakdowns(report.bundle, report.previous, names)
+    report.league = sections.league(report.bundle, names)
+    report.improvement_points = sections.improvement_points(report.bundle, report.previous, names)
     report.causes = causes.sections(report.bundle, report.previous, names)
     report.improvement_points += causes.improvement_points(
         report.bundle, report.previous, report.causes["names"]
     )
     causes.link_points(
-        report.improvement_points, scope=scope, month=month, complaints=qs, user=user
+        report.improvement_points,
+        scope=report.scope,
+        month=report.month,
+        complaints=complaints,
+        user=user,
     )
-    return report
 
 
 def fingerprint(report: MonthlyReport) -> dict[str, Any]:
@@ -379,175 +420,12 @@ def _rows(report: MonthlyReport) -> list[Row]:
     return rows
 
 
-@dataclass
-class _Names:
-    departments: dict[int, str]
-    categories: dict[int, str]
-    category_parent: dict[int, int | None]
-
-
-def _names() -> _Names:
-    categories = list(Category.objects.values_list("pk", "name", "parent_id"))
-    return _Names(
-        departments=dict(Department.objects.values_list("pk", "name")),
-        categories={pk: name for pk, name, _parent in categories},
-        category_parent={pk: parent for pk, _name, parent in categories},
-    )
-
-
-def _scope_label(scope: Scope, names: _Names, user) -> Any:
+def _scope_label(scope: Scope, names: Names, user) -> Any:
     if scope.kind == "department":
         return names.departments.get(scope.department_id, "?")
     if scope.kind == "personal":
         return _("My complaints (%(name)s)") % {"name": display_name(user)}
     return _("Whole organisation")
-
-
-NOT_SET = _("(not set)")
-
-
-def _label(kind: str, value: Any, names: _Names) -> Any:
-    if value is None:
-        return NOT_SET
-    if kind == "department":
-        return names.departments.get(value, value)
-    if kind in ("category", "top_category"):
-        return names.categories.get(value, value)
-    if kind == "channel":
-        return Channel(value).label if value in Channel.values else value
-    if kind == "priority":
-        return Priority(value).label if value in Priority.values else value
-    return value
-
-
-def _top_level(pairs: list[list[Any]], names: _Names) -> list[list[Any]]:
-    """Leaf-category counts folded into their top-level category (a few dozen groups)."""
-    totals: dict[Any, int] = {}
-    for pk, n in pairs:
-        top = names.category_parent.get(pk) or pk
-        totals[top] = totals.get(top, 0) + n
-    return [[pk, n] for pk, n in totals.items()]
-
-
-BREAKDOWN_TITLES = {
-    "top_category": _("By category"),
-    "category": _("By sub-category"),
-    "channel": _("By channel"),
-    "department": _("By department"),
-    "priority": _("By priority"),
-}
-
-
-def _breakdowns(current: dict, previous: dict, names: _Names) -> list[Breakdown]:
-    result = []
-    for kind in ("top_category", "category", "channel", "department", "priority"):
-        source = "category" if kind == "top_category" else kind
-        now_pairs = current["breakdowns"][source]
-        before_pairs = previous["breakdowns"][source]
-        if kind == "top_category":
-            now_pairs, before_pairs = _top_level(now_pairs, names), _top_level(before_pairs, names)
-        now = {pk: n for pk, n in now_pairs}
-        before = {pk: n for pk, n in before_pairs}
-        rows = [
-            {
-                "id": pk,
-                "name": _label(kind, pk, names),
-                "value": now.get(pk, 0),
-                "previous": before.get(pk, 0),
-                "change": now.get(pk, 0) - before.get(pk, 0),
-            }
-            for pk in set(now) | set(before)
-        ]
-        rows.sort(key=lambda r: (-r["value"], -r["previous"], str(r["name"])))
-        result.append(Breakdown(key=kind, title=BREAKDOWN_TITLES[kind], rows=rows))
-    return result
-
-
-_pct = figures.percent
-
-
-def _league(bundle: dict, names: _Names) -> list[dict[str, Any]]:
-    return [
-        {
-            "department_id": row["department_id"],
-            "name": _label("department", row["department_id"], names),
-            "received": row["received"],
-            "resolved": row["resolved"],
-            "on_time_rate": _pct(row["on_time"]),
-            "satisfaction_rate": _pct(row["satisfaction"]),
-            "repeats": row["repeats"],
-        }
-        for row in bundle["league"]
-    ]
-
-
-MIN_IMPROVEMENT_POINTS = 2  # DOMAIN.md: at least two improvement points a month
-
-
-def improvement_points(current: dict, previous: dict, names: _Names) -> list[dict[str, Any]]:
-    """Categories and units that got worse (整改要点): the sub-categories that grew most since
-    last month, the departments whose on-time or satisfaction rate fell most, and, when fewer
-    than two got worse, the highest-volume sub-categories so there are always two to act on."""
-    now = {pk: n for pk, n in current["breakdowns"]["category"]}
-    before = {pk: n for pk, n in previous["breakdowns"]["category"]}
-    points: list[dict[str, Any]] = []
-    grown = sorted(
-        (pk for pk in now if pk is not None and now[pk] > before.get(pk, 0)),
-        key=lambda pk: (-(now[pk] - before.get(pk, 0)), -now[pk], pk),
-    )
-    for pk in grown[:3]:
-        points.append(
-            {
-                "kind": "category",
-                "id": pk,
-                "name": _label("category", pk, names),
-                "reason": _("%(now)s complaints, up %(delta)s from %(before)s last month")
-                % {
-                    "now": now[pk],
-                    "delta": now[pk] - before.get(pk, 0),
-                    "before": before.get(pk, 0),
-                },
-            }
-        )
-    previous_league = {row["department_id"]: row for row in previous["league"]}
-    falls = []
-    for row in current["league"]:
-        before_row = previous_league.get(row["department_id"])
-        if before_row is None or row["department_id"] is None:
-            continue
-        for metric, title in (
-            ("on_time", _("on-time rate")),
-            ("satisfaction", _("satisfaction rate")),
-        ):
-            a, b = _pct(before_row[metric]), _pct(row[metric])
-            if a is not None and b is not None and b < a:
-                falls.append((a - b, row["department_id"], title, a, b))
-    for _drop, dept, title, a, b in sorted(falls, key=lambda f: (-f[0], f[1]))[:2]:
-        points.append(
-            {
-                "kind": "department",
-                "id": dept,
-                "name": _label("department", dept, names),
-                "reason": _("%(metric)s fell from %(before)s%% to %(now)s%%")
-                % {"metric": title, "before": a, "now": b},
-            }
-        )
-    if len(points) < MIN_IMPROVEMENT_POINTS:
-        listed = set(grown[:3])
-        for pk in sorted(
-            (pk for pk in now if pk is not None and pk not in listed), key=lambda p: (-now[p], p)
-        ):
-            if len(points) >= MIN_IMPROVEMENT_POINTS:
-                break
-            points.append(
-                {
-                    "kind": "category",
-                    "id": pk,
-                    "name": _label("category", pk, names),
-                    "reason": _("highest volume this month: %(now)s complaints") % {"now": now[pk]},
-                }
-            )
-    return points
 
 
 # --- the month's complaint list (exports) -------------------------------------------------------

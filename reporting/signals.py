@@ -13,6 +13,7 @@ from django.db.models.signals import post_delete, post_save
 
 from complaints.models import Complaint
 from complaints.signals import complaint_changed, complaints_changed, history_bulk_created
+from escalation import selectors as escalation_selectors
 from reporting import audit, services, workdays
 
 
@@ -46,7 +47,7 @@ class _RebuildWorkingDays:
 
 def rebuild_working_days(sender, **kwargs) -> None:
     """A year or a day of the escalation app's calendar was loaded, corrected, deleted or
-    confirmed, or its hours changed: the working-day table mirrors that calendar
+    confirmed, or its hours changed: the working-day table caches that calendar
     (``reporting.workdays``), so rebuild it once the change is committed instead of waiting
     for the nightly refresh. Once per transaction: loading a year saves dozens of days (a
     rebuild still pending in this transaction serves; a rolled-back savepoint takes its
@@ -75,19 +76,15 @@ def connect() -> None:
     complaint_changed.connect(
         invalidate_past_months, sender=Complaint, dispatch_uid="reporting.invalidate_past_months"
     )
-    # By label, not by class: reporting never imports the escalation app's code.
-    for sender in ("escalation.CalendarYear", "escalation.WorkCalendar"):
-        post_save.connect(
-            rebuild_working_days,
-            sender=sender,
-            dispatch_uid=f"reporting.rebuild_working_days.{sender}",
-        )
-    for signal, name in ((post_save, "saved"), (post_delete, "deleted")):
-        signal.connect(
-            rebuild_working_days,
-            sender="escalation.CalendarDay",
-            dispatch_uid=f"reporting.rebuild_working_days.day_{name}",
-        )
+    # The models escalation names as the ones that change its default calendar: reporting
+    # learns of a change by the sender class, never by a table or label of its own choosing.
+    for model in escalation_selectors.working_calendar_models():
+        for signal, name in ((post_save, "saved"), (post_delete, "deleted")):
+            signal.connect(
+                rebuild_working_days,
+                sender=model,
+                dispatch_uid=f"reporting.rebuild_working_days.{model._meta.label}.{name}",
+            )
     complaints_changed.connect(
         invalidate_past_months_in_bulk,
         sender=Complaint,

@@ -174,10 +174,33 @@ def duration_stats(complaints, month, ends: dict[str, str]) -> dict[str, dict[st
         .query.sql_with_params()
     )
     tz = zone().key
+    durations, duration_params, joins, join_params = _duration_columns(len(names), tz)
+    aggregates, agg_params = _duration_aggregates(len(names), month)
     columns = ", ".join(f"e{i}" for i in range(len(names)))
+    sql = (
+        f"SELECT {', '.join(aggregates)} FROM ("  # noqa: S608 - built from constants; values are parameters
+        f"SELECT {', '.join(durations)} FROM ({inner_sql}) AS t(s, {columns}) "
+        "LEFT JOIN reporting_workingday ws ON ws.day = (t.s AT TIME ZONE %s)::date "
+        # OFFSET 0 keeps PostgreSQL from inlining the subquery: each row's durations are then
+        # computed once, not once per aggregate that reads them (a third less time).
+        f"{' '.join(joins)} OFFSET 0) AS d"
+    )
+    with connections[complaints.db].cursor() as cursor:
+        cursor.execute(sql, [*agg_params, *duration_params, *inner_params, tz, *join_params])
+        row = cursor.fetchone()
+    return {
+        name: dict(zip(("avg", "median", "wavg", "wmedian"), row[4 * i : 4 * i + 4], strict=True))
+        for i, name in enumerate(names)
+    }
+
+
+def _duration_columns(count: int, tz: str) -> tuple[list[str], list, list[str], list]:
+    """Per end ``e{i}``: the end, its calendar seconds ``cal{i}`` and working seconds
+    ``work{i}`` from the start ``s`` (the working-day rows ``w{i}`` of the end's local date and
+    ``ws`` of the start's); returns the select list and the joins, each with its parameters."""
     select, params = [], []
     joins, join_params = [], []
-    for i in range(len(names)):
+    for i in range(count):
         select.append(
             f"t.e{i}, EXTRACT(EPOCH FROM (t.e{i} - t.s))::float8 AS cal{i}, "
             f"({_working_before(f'w{i}', f't.e{i}')} - {_working_before('ws', 't.s')})::float8"
@@ -188,8 +211,14 @@ def duration_stats(complaints, month, ends: dict[str, str]) -> dict[str, dict[st
             f"LEFT JOIN reporting_workingday w{i} ON w{i}.day = (t.e{i} AT TIME ZONE %s)::date"
         )
         join_params.append(tz)
-    aggregates, agg_params = [], []
-    for i in range(len(names)):
+    return select, params, joins, join_params
+
+
+def _duration_aggregates(count: int, month) -> tuple[list[str], list]:
+    """Per end: mean and median of the calendar and the working seconds, FILTERed to the ends
+    that fall in ``month`` (the inner query reads the union of the windows)."""
+    aggregates, params = [], []
+    for i in range(count):
         in_month = f"e{i} >= %s AND e{i} < %s"
         for expr in (
             f"avg(cal{i}) FILTER (WHERE {in_month})",
@@ -198,22 +227,8 @@ def duration_stats(complaints, month, ends: dict[str, str]) -> dict[str, dict[st
             f"percentile_cont(0.5) WITHIN GROUP (ORDER BY work{i}) FILTER (WHERE {in_month})",
         ):
             aggregates.append(expr)
-            agg_params += [month.start, month.end]
-    sql = (
-        f"SELECT {', '.join(aggregates)} FROM ("  # noqa: S608 - built from constants; values are parameters
-        f"SELECT {', '.join(select)} FROM ({inner_sql}) AS t(s, {columns}) "
-        "LEFT JOIN reporting_workingday ws ON ws.day = (t.s AT TIME ZONE %s)::date "
-        # OFFSET 0 keeps PostgreSQL from inlining the subquery: each row's durations are then
-        # computed once, not once per aggregate that reads them (a third less time).
-        f"{' '.join(joins)} OFFSET 0) AS d"
-    )
-    with connections[complaints.db].cursor() as cursor:
-        cursor.execute(sql, [*agg_params, *params, *inner_params, tz, *join_params])
-        row = cursor.fetchone()
-    return {
-        name: dict(zip(("avg", "median", "wavg", "wmedian"), row[4 * i : 4 * i + 4], strict=True))
-        for i, name in enumerate(names)
-    }
+            params += [month.start, month.end]
+    return aggregates, params
 
 
 def portable_duration_stats(complaints, start_field: str, end_field: str) -> dict:

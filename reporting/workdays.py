@@ -1,4 +1,6 @@
-"""The working-day calendar the report's "working hours" figures use, flattened for SQL.
+"""Reporting's own cache of the working-day calendar, flattened for SQL.
+
+The report's "working hours" figures use it.
 
 Working hours between two instants must be computed by the database for every resolved
 complaint of a month. ``reporting_workingday`` holds one row per date with the working seconds
@@ -8,13 +10,16 @@ of all earlier dates, so the database needs two primary-key look-ups per complai
 Where the days come from, in order:
 
 1. the escalation app's default working calendar (business hours, weekend, and the exceptions
-   staff maintain: public holidays, moved working days 调休, closures), read by table name
-   after checking the tables exist, so reporting never imports escalation's code;
+   staff maintain: public holidays, moved working days 调休, closures), asked of escalation
+   through ``escalation.selectors.default_working_calendar`` (reporting never reads
+   escalation's tables);
 2. otherwise China's public holidays and moved working days from the ``holidays`` package,
    with business hours from ``REDRESS_REPORT_WORKDAY_OPENS`` / ``_CLOSES``.
 
-The table is rebuilt whole (a few thousand rows) by ``rebuild()``: nightly by the scheduled
-task, and on demand when a report needs dates it does not cover.
+The table is a cache that reporting owns: nothing else reads or writes it. It is rebuilt whole
+(a few thousand rows) by ``rebuild()``: nightly by the scheduled task, after commit when one
+of escalation's calendar models is saved or deleted (``reporting.signals``), and on demand
+when a report needs dates it does not cover.
 """
 
 from __future__ import annotations
@@ -25,14 +30,12 @@ from dataclasses import dataclass
 
 import holidays
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from escalation import selectors as escalation_selectors
 from reporting.models import WorkingDay
-
-ESCALATION_CALENDARS = "escalation_workcalendar"
-ESCALATION_DAYS = "escalation_calendarday"
 
 
 @dataclass
@@ -49,55 +52,22 @@ def _clock(text: str) -> int:
     return int(hours) * 3600 + int(minutes or 0) * 60
 
 
-def _as_second(value) -> int:
-    if isinstance(value, dt.time):
-        return value.hour * 3600 + value.minute * 60
-    return _clock(str(value)[:5])
-
-
-def _as_date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-def _columns(table: str) -> set[str]:
-    with connection.cursor() as cursor:
-        return {c.name for c in connection.introspection.get_table_description(cursor, table)}
+def _as_second(value: dt.time) -> int:
+    return value.hour * 3600 + value.minute * 60
 
 
 def _escalation_source(first: dt.date, last: dt.date) -> Source | None:
     """The escalation app's default calendar, or None if it has none (yet)."""
-    tables = set(connection.introspection.table_names())
-    if not {ESCALATION_CALENDARS, ESCALATION_DAYS} <= tables:
+    calendar = escalation_selectors.default_working_calendar(first, last)
+    if calendar is None:
         return None
-    if not {"id", "opens", "closes", "weekend", "is_default"} <= _columns(ESCALATION_CALENDARS):
-        return None
-    day_columns = _columns(ESCALATION_DAYS)
-    date_column = next((c for c in ("date", "day") if c in day_columns), None)
-    if date_column is None or not {"calendar_id", "kind"} <= day_columns:
-        return None
-    with connection.cursor() as cursor:
-        # Table and column names are constants checked above; values are parameters.
-        cursor.execute(
-            f"SELECT id, opens, closes, weekend FROM {ESCALATION_CALENDARS} "  # noqa: S608
-            "WHERE is_default ORDER BY id LIMIT 1"
-        )
-        default = cursor.fetchone()
-        if default is None:
-            return None
-        calendar_id, opens, closes, weekend = default
-        cursor.execute(
-            f"SELECT {date_column}, kind FROM {ESCALATION_DAYS} "  # noqa: S608
-            f"WHERE calendar_id = %s AND {date_column} >= %s AND {date_column} <= %s",
-            [calendar_id, first, last],
-        )
-        exceptions = {_as_date(day): kind == "workday" for day, kind in cursor.fetchall()}
-    opens_second = _as_second(opens)
+    opens_second = _as_second(calendar.opens)
     return Source(
         name="escalation",
         opens=opens_second,
-        length=max(_as_second(closes) - opens_second, 0),
-        weekend=frozenset(int(p) for p in str(weekend).split(",") if p.strip().isdigit()),
-        exceptions=exceptions,
+        length=max(_as_second(calendar.closes) - opens_second, 0),
+        weekend=calendar.weekend,
+        exceptions=calendar.exceptions,
     )
 
 

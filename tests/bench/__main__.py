@@ -228,7 +228,7 @@ def main() -> int:
     from django.db import connection
 
     from complaints.models import Complaint
-    from reporting.bench import seed
+    from tests.bench.reports_seed import seed
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -413,7 +413,7 @@ def main() -> int:
     # miss their resolution deadline, the sweep escalates them, and a second sweep finds
     # nothing left to do.
     from escalation.sweep import sweep
-    from reporting.bench import breach
+    from tests.bench.reports_seed import breach
 
     settled = sweep()
     breaching = breach(args.breaching)

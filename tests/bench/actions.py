@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from improvement.models import ActionComplaint, CorrectiveAction
-from reporting.bench import AGENTS_PER_DEPARTMENT, Organisation, _ints
+from tests.bench.reports_seed import AGENTS_PER_DEPARTMENT, Organisation, _ints
 
 COLUMNS = {
     "title": "'整改措施 ' || g",

@@ -166,7 +166,7 @@ def test_a_contact_after_local_midnight_counts_in_the_next_month(make_complaint,
 
 
 def test_the_benchmark_seed_writes_the_follow_up_rows_the_report_counts(db):
-    from reporting import bench
+    from tests.bench import reports_seed as bench
 
     with time_machine.travel(at(2026, 12, 6, 10), tick=False):
         bench.seed(400, months=3, history=False, log=lambda *_: None)

@@ -1,5 +1,6 @@
 # ruff: noqa: S608 - the SQL here is built from constants and integers of our own, no input
-"""Seed a throwaway PostgreSQL database for the reports benchmark (``manage.py bench_reports``).
+"""Seed a throwaway PostgreSQL database for the benchmarks (``python -m tests.bench.reports``,
+``python -m tests.bench``).
 
 Complaints are written with one ``INSERT ... SELECT ... FROM generate_series`` and their
 lifecycle history with one INSERT ... SELECT per action, so a million complaints take a couple
@@ -324,7 +325,9 @@ def complaint_sql(org: Organisation, count: int, months: int) -> tuple[str, list
     }
     missing = {f.column for f in Complaint._meta.concrete_fields} - {"id"} - set(columns)
     if missing:
-        raise RuntimeError(f"reporting/bench.py does not fill new columns: {sorted(missing)}")
+        raise RuntimeError(
+            f"tests/bench/reports_seed.py does not fill new columns: {sorted(missing)}"
+        )
     names = list(columns)
     sql = f"SELECT g, {', '.join(columns[c] for c in names)} FROM ({rows}) AS rows ORDER BY g"
     return sql, names

@@ -1,13 +1,16 @@
 """Benchmark the monthly report and the history page on a seeded PostgreSQL database.
 
-    scripts/with-postgres .venv/bin/python manage.py bench_reports
-    scripts/with-postgres .venv/bin/python manage.py bench_reports --complaints 100000
-    scripts/with-postgres .venv/bin/python manage.py bench_reports --proposed-indexes
+    scripts/with-postgres .venv/bin/python -m tests.bench.reports
+    scripts/with-postgres .venv/bin/python -m tests.bench.reports --complaints 100000
+    scripts/with-postgres .venv/bin/python -m tests.bench.reports --proposed-indexes
+
+A Django command class run by ``tests/bench/reports.py`` rather than installed as a management
+command, so that production imports no benchmark code (issue #17).
 
 ``scripts/with-postgres`` starts a throwaway PostgreSQL cluster; the command refuses any other
 database unless ``--i-know-this-database-is-disposable`` is given, and refuses a database that
 already holds complaints. It migrates, seeds ``--complaints`` complaints over ``--months``
-months with their lifecycle history (``reporting.bench``), builds one complaint with 200
+months with their lifecycle history (``tests.bench.reports_seed``), builds one complaint with 200
 history rows through the services, and prints:
 
 - the monthly report page of the last finished month, cold (no cached figures) and cached,
@@ -42,7 +45,7 @@ from django.test.utils import CaptureQueriesContext
 
 from complaints import services
 from complaints.models import Category, Complaint
-from reporting import bench, period_services, selectors, workdays
+from reporting import period_services, selectors, workdays
 from reporting import services as reporting_services
 from reporting.models import (
     AuditRecord,
@@ -53,6 +56,7 @@ from reporting.models import (
 )
 from reporting.months import Month, months_between
 from reporting.periods import QUARTER, Period
+from tests.bench import reports_seed as bench
 
 # What the report's month windows need on complaints_complaint beyond the core's indexes
 # (received_at, classified_at, resolved_at, closed_at are indexed there already).
