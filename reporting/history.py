@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from complaints import actions
+from complaints import actions, history
 from complaints.models import Category, Complaint, Department, RootCause
 from complaints.people import display_name
 from complaints.selectors import mask, may_see_complainant
@@ -98,6 +98,27 @@ def _field_map(label: str) -> dict[str, models.Field]:
     return {f.attname: f for f in HISTORY_MODELS[label]._meta.concrete_fields}
 
 
+def _not_shown(label: str) -> set[str]:
+    """The fields of a record that the history page never lists as changed: the audit
+    chain's bookkeeping columns (``reporting.audit.NOT_A_CHANGE``) and the id."""
+    return {
+        f.name
+        for f in HISTORY_MODELS[label]._meta.concrete_fields
+        if f.attname in NOT_A_CHANGE or f.attname == "id"
+    }
+
+
+def _change(model_field, change, before, names, show_identity: bool) -> Change:
+    return Change(
+        field=model_field.attname,
+        label=capfirst(model_field.verbose_name),
+        old=_display(model_field, model_field.attname, change.old, names, show_identity)
+        if before is not None
+        else None,
+        new=_display(model_field, model_field.attname, change.new, names, show_identity),
+    )
+
+
 def timeline(complaint: Complaint, user) -> list[Entry]:
     """Every history record of ``complaint`` and its related records, oldest first."""
     show_identity = may_see_complainant(user, complaint)
@@ -115,29 +136,18 @@ def timeline(complaint: Complaint, user) -> list[Entry]:
     previous: dict[tuple[str, int], Any] = {}
     entries = []
     for label, row in sorted(loaded, key=lambda item: (item[1].history_date, item[1].history_id)):
-        fields = _field_map(label)
         before = previous.get((label, row.id))
         previous[(label, row.id)] = row
-        changes = []
-        for attname, model_field in fields.items():
-            if attname in NOT_A_CHANGE or attname == "id":
-                continue
-            new = getattr(row, attname)
-            old = getattr(before, attname) if before is not None else None
-            if before is not None and old == new:
-                continue
-            if before is None and new in (None, "", False):
-                continue
-            changes.append(
-                Change(
-                    field=attname,
-                    label=capfirst(model_field.verbose_name),
-                    old=_display(model_field, attname, old, names, show_identity)
-                    if before is not None
-                    else None,
-                    new=_display(model_field, attname, new, names, show_identity),
-                )
+        changes = [
+            _change(
+                HISTORY_MODELS[label]._meta.get_field(change.field),
+                change,
+                before,
+                names,
+                show_identity,
             )
+            for change in history.changes(row, before, excluded=_not_shown(label), initial=True)
+        ]
         user_obj = row.history_user
         entries.append(
             Entry(
