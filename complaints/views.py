@@ -36,6 +36,7 @@ from django.views.decorators.http import require_POST, require_safe
 from complaints import (
     bulk,
     dashboards,
+    history,
     panels,
     refusal_appeals,
     rules,
@@ -214,6 +215,10 @@ class TimelineEntry:
     history_id: int | None = None  # a history entry's row, to find the changes a conflict names
 
 
+# What the timeline shows of each history row's changes, in this order, as the page names them.
+_TIMELINE_FIELDS = ("state", "tier", "priority", "assignee", "department")
+
+
 def _timeline(records: selectors.ComplaintRecords) -> list[TimelineEntry]:
     """History rows, notes, communications and attachments in one time order; each history
     row lists what it changed in the state, tier, priority, handler and department."""
@@ -222,36 +227,41 @@ def _timeline(records: selectors.ComplaintRecords) -> list[TimelineEntry]:
         name: dict(Complaint._meta.get_field(name).flatchoices)
         for name in ("state", "tier", "priority")
     }
+    headings = {
+        "state": _("State"),
+        "tier": _("Tier"),
+        "priority": _("Priority"),
+        "assignee": _("Handler"),
+        "department": _("Department"),
+    }
 
-    def label(name: str, value) -> str | None:
+    def shown(name: str, value) -> str | None:
+        if name == "assignee":
+            return display_name(users.get(value)) or "—"
+        if name == "department":
+            return str(departments.get(value, "—"))
         # As Model.get_FOO_display() shows it.
         return force_str(labels[name].get(value, value), strings_only=True)
 
-    compared = (
-        (_("State"), lambda row: label("state", row["state"])),
-        (_("Tier"), lambda row: label("tier", row["tier"])),
-        (_("Priority"), lambda row: label("priority", row["priority"])),
-        (_("Handler"), lambda row: display_name(users.get(row["assignee_id"])) or "—"),
-        (_("Department"), lambda row: str(departments.get(row["department_id"], "—"))),
-    )
     entries: list[TimelineEntry] = []
     previous = None
     for row in records.history:
+        delta = {c.field: c for c in history.changes(row, previous, fields=_TIMELINE_FIELDS)}
         changes = []
-        if previous is not None:
-            for name, shown in compared:
-                old, new = shown(previous), shown(row)
+        for name in _TIMELINE_FIELDS:
+            if name in delta:
+                old, new = shown(name, delta[name].old), shown(name, delta[name].new)
                 if old != new:
-                    changes.append((name, old, new))
+                    changes.append((headings[name], old, new))
         entries.append(
             TimelineEntry(
-                at=row["history_date"],
+                at=row.history_date,
                 kind="history",
-                title=dashboards.action_title(row["history_transition"]),
-                actor=users.get(row["history_user_id"]),
-                text=row["history_change_reason"] or "",
+                title=dashboards.action_title(row.history_transition),
+                actor=users.get(row.history_user_id),
+                text=row.history_change_reason or "",
                 changes=changes,
-                history_id=row["history_id"],
+                history_id=row.history_id,
             )
         )
         previous = row
@@ -405,9 +415,9 @@ class Conflict:
     in_form: bool = False  # the posted form is on the page (its action is still possible)
 
 
-# The fields the timeline already compares, shown with their values; and bookkeeping.
-_COMPARED_FIELDS = {"state", "tier", "priority", "assignee", "department"}
-_NOT_A_CHANGE = {"version", "updated_at", "tracking_code"}
+# Not among a conflict's "other fields": those the timeline entry already shows with their
+# values, and the tracking code (bookkeeping; ``history.NOT_A_CHANGE`` holds the rest).
+_NOT_SHOWN_AS_OTHER = {*_TIMELINE_FIELDS, "tracking_code"}
 
 
 def _onto_current_version(
@@ -430,12 +440,11 @@ def _changes_since(
     complaint: Complaint, seen_version: int | None, timeline: list[TimelineEntry]
 ) -> list[ConflictChange]:
     """The history rows written after version ``seen_version``, each as its timeline entry
-    plus the labels of the other fields it changed (simple-history's ``diff_against`` against
+    plus the labels of the other fields it changed (``complaints.history.changes`` against
     the row before it). One query; nothing when the version seen is unknown."""
     if seen_version is None:
         return []
     entries = {entry.history_id: entry for entry in timeline if entry.kind == "history"}
-    order = {model_field.name: i for i, model_field in enumerate(Complaint._meta.fields)}
     rows = complaint.history.filter(version__gte=seen_version).order_by(
         "history_date", "history_id"
     )
@@ -443,12 +452,10 @@ def _changes_since(
     for row in rows:
         entry = entries.get(row.history_id)
         if row.version > seen_version and entry is not None:
-            other = []
-            if previous is not None:
-                delta = row.diff_against(previous, excluded_fields=_COMPARED_FIELDS | _NOT_A_CHANGE)
-                names = sorted(delta.changed_fields, key=lambda name: order.get(name, 0))
-                other = [workspace.field_label(name) for name in names]
-            changes.append(ConflictChange(entry=entry, other_fields=other))
+            other = history.changed_fields(row, previous, excluded=_NOT_SHOWN_AS_OTHER)
+            changes.append(
+                ConflictChange(entry=entry, other_fields=[workspace.field_label(n) for n in other])
+            )
         previous = row
     return changes
 

@@ -39,8 +39,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from simple_history.models import ModelChange
 
-from complaints import selectors, services
+from complaints import history, selectors, services
 from complaints.api import serializers as s
 from complaints.api.errors import error_responses
 from complaints.api.filters import MAX_ID, ComplaintFilter
@@ -379,9 +380,6 @@ TRANSITION_VIEWS = {name: transition_view(name) for name in s.TRANSITION_SERIALI
 # History, notes, attachments
 # ---------------------------------------------------------------------------------------------
 
-# Bookkeeping columns that change on every row and say nothing an auditor needs.
-_HISTORY_SKIP = {"updated_at"}
-
 
 def _history_value(value: Any) -> Any:
     if hasattr(value, "isoformat"):
@@ -389,6 +387,36 @@ def _history_value(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
     return str(value)  # Decimal and anything else: its exact text
+
+
+def _bookkeeping_changes(row, previous) -> list[ModelChange]:
+    """The changes of the fields the model writes itself (the version, reference, tracking
+    code), which ``diff_against`` cannot compare (it reads editable fields only) and
+    ``history.NOT_A_CHANGE`` leaves out, but which this API has always listed: ``version`` is
+    what ``If-Match`` compares. ``updated_at`` changes on every row and says nothing."""
+    if previous is None:
+        return []
+    return [
+        ModelChange(f.name, getattr(previous, f.attname), getattr(row, f.attname))
+        for f in row.tracked_fields
+        if not f.editable
+        and f.name != "updated_at"
+        and getattr(previous, f.attname) != getattr(row, f.attname)
+    ]
+
+
+def _entry_changes(row, previous, *, masked: bool) -> list[dict[str, Any]]:
+    """What ``row`` changed since ``previous`` (``complaints.history.changes``, plus the
+    bookkeeping fields above), in the model's field order, the complainant masked."""
+    order = {f.name: i for i, f in enumerate(row.tracked_fields)}
+    found = history.changes(row, previous) + _bookkeeping_changes(row, previous)
+    changes = []
+    for change in sorted(found, key=lambda change: order[change.field]):
+        old, new = _history_value(change.old), _history_value(change.new)
+        if masked and change.field in s.COMPLAINANT_FIELDS:
+            old, new = selectors.mask(old or ""), selectors.mask(new or "")
+        changes.append({"field": change.field, "old": old, "new": new})
+    return changes
 
 
 def history_entries(complaint: Complaint, user) -> list[dict[str, Any]]:
@@ -400,22 +428,10 @@ def history_entries(complaint: Complaint, user) -> list[dict[str, Any]]:
     rows = list(
         complaint.history.select_related("history_user").order_by("history_date", "history_id")
     )
-    fields = [f for f in complaint.history.model.tracked_fields if f.name not in _HISTORY_SKIP]
     masked = not selectors.may_see_complainant(user, complaint)
     entries: list[dict[str, Any]] = []
     previous = None
     for row in rows:
-        changes = []
-        if previous is not None:
-            for field in fields:
-                old = getattr(previous, field.attname)
-                new = getattr(row, field.attname)
-                if old == new:
-                    continue
-                old, new = _history_value(old), _history_value(new)
-                if masked and field.name in s.COMPLAINANT_FIELDS:
-                    old, new = selectors.mask(old or ""), selectors.mask(new or "")
-                changes.append({"field": field.name, "old": old, "new": new})
         entries.append(
             {
                 "id": row.history_id,
@@ -424,7 +440,7 @@ def history_entries(complaint: Complaint, user) -> list[dict[str, Any]]:
                 "action": row.history_transition,
                 "reason": row.history_change_reason or "",
                 "type": row.history_type,
-                "changes": changes,
+                "changes": _entry_changes(row, previous, masked=masked),
             }
         )
         previous = row
