@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints import actions, queues, rules, selectors
+from complaints import queues, rules, selectors
 from complaints.filters import overdue_q
 from complaints.models import (
     HANDLING_STATES,
@@ -29,11 +29,6 @@ from complaints.models import (
 )
 
 LIST_LIMIT = 20
-
-
-def action_title(action: str) -> str:
-    """A history row's action as a heading (the one vocabulary: ``complaints.actions``)."""
-    return actions.title(action)
 
 
 def _by_due(queryset: QuerySet) -> QuerySet:

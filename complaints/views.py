@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from complaints import (
+    actions,
     bulk,
     dashboards,
     history,
@@ -257,7 +258,7 @@ def _timeline(records: selectors.ComplaintRecords) -> list[TimelineEntry]:
             TimelineEntry(
                 at=row.history_date,
                 kind="history",
-                title=dashboards.action_title(row.history_transition),
+                title=actions.title(row.history_transition),
                 actor=users.get(row.history_user_id),
                 text=row.history_change_reason or "",
                 changes=changes,
@@ -662,7 +663,7 @@ def transition(request: HttpRequest, reference: str, name: str) -> HttpResponse:
     messages.success(
         request,
         _("%(reference)s: %(action)s.")
-        % {"reference": reference, "action": services.ACTION_LABELS[name]},
+        % {"reference": reference, "action": actions.TRANSITION_LABELS[name]},
     )
     return redirect(complaint.get_absolute_url())
 

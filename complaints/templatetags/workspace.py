@@ -17,7 +17,7 @@ from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from complaints import dashboards, panels, queues, rules, saved_views, selectors
+from complaints import actions, panels, queues, rules, saved_views, selectors
 from complaints.filters import SORTS
 from complaints.models import HANDLING_STATES, Complaint, RootCause, State, Tier
 from complaints.people import display_name
@@ -326,7 +326,7 @@ def field_label(name: str) -> str:
 @register.filter
 def action_title(action: str) -> str:
     """The name of a history row's action for people ("Classified", "Escalated"...)."""
-    return dashboards.action_title(action)
+    return actions.title(action)
 
 
 @register.filter
