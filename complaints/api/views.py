@@ -10,8 +10,6 @@ Writes by auditors, or by logins without a handling tier, are refused with 403
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from csp.decorators import csp_update
@@ -48,7 +46,6 @@ from complaints.api.filters import MAX_ID, ComplaintFilter
 from complaints.api.pagination import ComplaintCursorPagination, StrictOrderingFilter
 from complaints.api.parsers import BoundedJSONParser
 from complaints.models import Attachment, Category, Complaint, Department, RootCause
-from complaints.signals import complaint_changed
 from complaints.uploads import check_upload
 
 MAX_IDEMPOTENCY_KEY = 200  # IdempotencyKey.key's max_length
@@ -165,28 +162,6 @@ class TokenView(ObtainAuthToken):
 # ---------------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _registrations_by(user) -> Iterator[list[int]]:
-    """Collect the ids of complaints that ``services.register`` creates for this request.
-
-    ``register`` answers a retried Idempotency-Key with the first attempt's complaint; which of
-    two simultaneous requests created it is only known to ``register`` itself, which announces
-    each registration on ``complaint_changed``. The receiver matches this request's own user
-    object, so concurrent requests in other threads never count here.
-    """
-    created: list[int] = []
-
-    def receiver(sender, complaint, action, by, **kwargs):
-        if action == "register" and by is user:
-            created.append(complaint.pk)
-
-    complaint_changed.connect(receiver, sender=Complaint, weak=False)
-    try:
-        yield created
-    finally:
-        complaint_changed.disconnect(receiver, sender=Complaint)
-
-
 class ComplaintListView(generics.GenericAPIView):
     parser_classes = [BoundedJSONParser]
     serializer_class = s.ComplaintListSerializer
@@ -250,14 +225,7 @@ class ComplaintListView(generics.GenericAPIView):
             raise exceptions.ValidationError({"Idempotency-Key": [_("At most 200 characters.")]})
         serializer = s.ComplaintCreateSerializer(data=request.data, context=_context(request))
         serializer.is_valid(raise_exception=True)
-        with _registrations_by(request.user) as created:
-            complaint = services.register(
-                by=request.user,
-                idempotency_key=key,
-                idempotency_scope=f"api:{request.user.pk}" if key else "",
-                **serializer.service_kwargs(),
-            )
-        first_time = complaint.pk in created
+        complaint, created = _register(request.user, key, serializer.service_kwargs())
         # The caller's own registration as the service saved it (not re-read: it may already be
         # outside what they can list, e.g. registered for another department, and a re-read
         # with its relations cost 2 ms of a 13 ms request); its department and category load
@@ -265,9 +233,19 @@ class ComplaintListView(generics.GenericAPIView):
         data = s.ComplaintSerializer(complaint, context=_context(request)).data
         return Response(
             data,
-            status=status.HTTP_201_CREATED if first_time else status.HTTP_200_OK,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
             headers={"Location": data["url"], "ETag": _etag(complaint)},
         )
+
+
+def _register(user, key: str, fields: dict[str, Any]) -> tuple[Complaint, bool]:
+    """Register the complaint; with an Idempotency-Key, once per key and API user (a retry gets
+    the first attempt's complaint and ``created`` False)."""
+    if not key:
+        return services.register(by=user, **fields), True
+    return services.register_once(
+        by=user, idempotency_key=key, idempotency_scope=f"api:{user.pk}", **fields
+    )
 
 
 # ---------------------------------------------------------------------------------------------
