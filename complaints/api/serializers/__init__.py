@@ -8,6 +8,10 @@ hand ``validated_data`` to the service as keyword arguments, exactly as the form
 ``complaints.forms`` do for the staff pages. Each transition serializer takes its querysets,
 choices and limits from the form of the same action, so the API cannot accept a handler, a
 category or a reason that the staff pages would refuse.
+
+``common``: the strict field types and small nested shapes; ``complaints``: a complaint read and
+registered; ``transitions``: the input of each lifecycle action; ``records``: history entries,
+notes, attachments. Every name is importable from ``complaints.api.serializers``.
 """
 
 from __future__ import annotations
