@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin, FSMObjectTransition, FSMTransitionContext
 from simple_history.admin import SimpleHistoryAdmin
 
-from complaints import datebounds, rules, selectors, services
+from complaints import actions, datebounds, rules, selectors, services
 from complaints import forms as complaint_forms
 from complaints.models import (
     Attachment,
@@ -282,7 +282,7 @@ class ComplaintAdmin(InvisibleIsMissing, NoDeleteMixin, FSMAdminMixin, SimpleHis
         self.message_user(
             request,
             _("%(reference)s: %(action)s.")
-            % {"reference": obj.reference, "action": services.ACTION_LABELS[transition_name]},
+            % {"reference": obj.reference, "action": actions.TRANSITION_LABELS[transition_name]},
             level=messages.SUCCESS,
         )
         return True

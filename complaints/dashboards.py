@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints import actions, queues, rules, selectors
+from complaints import queues, rules, selectors
 from complaints.filters import overdue_q
 from complaints.models import (
     HANDLING_STATES,
@@ -29,11 +29,6 @@ from complaints.models import (
 )
 
 LIST_LIMIT = 20
-
-
-def action_title(action: str) -> str:
-    """A history row's action as a heading (the one vocabulary: ``complaints.actions``)."""
-    return actions.title(action)
 
 
 def _by_due(queryset: QuerySet) -> QuerySet:
@@ -179,22 +174,23 @@ def department_figures(user) -> dict[str, int]:
     )
 
 
-def handler_workload(department_id: int | None) -> list:
-    """The department's active handlers, each with ``open_count`` and ``overdue_count``,
-    including those with nothing: two queries, the counts one pass over the handlers' open
-    complaints (cmp_assignee_state_idx: assignee_id IN (...) AND state IN (...))."""
+def handler_workload(user) -> list:
+    """The active handlers of ``user``'s department, each with ``open_count`` and
+    ``overdue_count`` of the open complaints assigned to them among those ``user`` sees
+    (a handler who moved here keeps no count of another department's complaints), including
+    handlers with nothing: two queries, the counts one pass over the handlers' open complaints
+    (cmp_assignee_state_idx: assignee_id IN (...) AND state IN (...))."""
     handlers = list(
         get_user_model().objects.filter(
             is_active=True,
-            staff_profile__department_id=department_id,
+            staff_profile__department_id=rules.department_id_of(user),
             staff_profile__tier__in=[Tier.FRONTLINE, Tier.MANAGER],
         )
     )
     counts = {
         row["assignee_id"]: row
-        for row in Complaint.objects.filter(
-            assignee_id__in=[h.pk for h in handlers], state__in=OPEN_STATES
-        )
+        for row in selectors.complaints_visible_to(user)
+        .filter(assignee_id__in=[h.pk for h in handlers], state__in=OPEN_STATES)
         .order_by()
         .values("assignee_id")
         .annotate(open_count=Count("id"), overdue_count=Count("id", filter=overdue_q()))
@@ -219,7 +215,7 @@ def manager(user) -> dict[str, Any]:
         "deadline_cards": deadline_cards(user),
         "by_state": _open_state_counts(visible.filter(department_id=department_id)),
         "figures": department_figures(user),
-        "workload": handler_workload(department_id),
+        "workload": handler_workload(user),
         "escalations": list(
             escalations_waiting(user, Tier.MANAGER).filter(department_id=department_id)[:LIST_LIMIT]
         ),

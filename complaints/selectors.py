@@ -119,7 +119,8 @@ def mask(value: str) -> str:
 # --- the complaint page ---------------------------------------------------------------------------
 
 # The columns of a complaint's history row that its timeline shows or compares: the page reads
-# these few rather than every column of the wide history table.
+# these few rather than every column of the wide history table (the others are deferred, and
+# ``complaints.history.changes`` only reads the fields it is asked to compare).
 TIMELINE_HISTORY_COLUMNS = (
     "history_id",
     "history_date",
@@ -144,7 +145,7 @@ PAGE_LINKS = ("repeat_of", "merged_into", "appeal_of")
 class ComplaintRecords:
     """What the complaint page shows besides the complaint row itself."""
 
-    history: list[dict[str, Any]]  # TIMELINE_HISTORY_COLUMNS of each row, oldest first
+    history: list[Any]  # history rows with only TIMELINE_HISTORY_COLUMNS loaded, oldest first
     notes: list[Note]
     communications: list[Communication]
     attachments: list[Attachment]
@@ -164,21 +165,21 @@ def complaint_records(complaint: Complaint) -> ComplaintRecords:
     record's author, are filled in, so reading them costs no further query.
     """
     history = list(
-        complaint.history.order_by("history_date", "history_id").values(*TIMELINE_HISTORY_COLUMNS)
+        complaint.history.order_by("history_date", "history_id").only(*TIMELINE_HISTORY_COLUMNS)
     )
     notes = list(complaint.notes.all())
     communications = list(complaint.communications.all())
     attachments = list(complaint.attachments.all())
 
     user_ids = {getattr(complaint, f"{name}_id") for name in PAGE_PEOPLE}
-    user_ids |= {row[key] for row in history for key in ("history_user_id", "assignee_id")}
+    user_ids |= {pk for row in history for pk in (row.history_user_id, row.assignee_id)}
     user_ids |= {note.author_id for note in notes}
     user_ids |= {comm.author_id for comm in communications}
     user_ids |= {attachment.uploaded_by_id for attachment in attachments}
     users = _in_bulk(get_user_model(), user_ids, known=[_loaded(complaint, "assignee")])
 
     department_ids = {getattr(complaint, f"{name}_id") for name in PAGE_DEPARTMENTS}
-    department_ids |= {row["department_id"] for row in history}
+    department_ids |= {row.department_id for row in history}
     departments = _in_bulk(Department, department_ids, known=[_loaded(complaint, "department")])
 
     link_ids = {getattr(complaint, f"{name}_id") for name in PAGE_LINKS}

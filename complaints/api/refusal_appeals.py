@@ -26,18 +26,18 @@ class DecideRefusalAppealSerializer(s.TransitionSerializer):
         max_length=5000, help_text=_("The reasons given to the complainant; kept in the history.")
     )
     category = serializers.PrimaryKeyRelatedField(
-        queryset=s._queryset(forms.RefusalAppealDecisionForm, "category"),
+        queryset=s.form_queryset(forms.RefusalAppealDecisionForm, "category"),
         required=False,
         allow_null=True,
         help_text=_("When overturned: the accepted complaint's category (default: its own)."),
     )
     priority = serializers.ChoiceField(
-        choices=s._choices(forms.RefusalAppealDecisionForm, "priority")[1:],
+        choices=s.form_choices(forms.RefusalAppealDecisionForm, "priority")[1:],
         required=False,
         allow_blank=True,
     )
     department = serializers.PrimaryKeyRelatedField(
-        queryset=s._queryset(forms.RefusalAppealDecisionForm, "department"),
+        queryset=s.form_queryset(forms.RefusalAppealDecisionForm, "department"),
         required=False,
         allow_null=True,
         help_text=_("When overturned: who handles it (default: its own, else the appeal's)."),

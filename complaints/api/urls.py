@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from complaints.api import refusal_appeals, views
+from complaints.api import records, reference, refusal_appeals, views
 from complaints.api.serializers import SERVICE_TO_SLUG
 
 app_name = "api"
@@ -22,18 +22,20 @@ urlpatterns = [
     ),
     path(
         "v1/complaints/<str:reference>/history/",
-        views.HistoryView.as_view(),
+        records.HistoryView.as_view(),
         name="complaint-history",
     ),
-    path("v1/complaints/<str:reference>/notes/", views.NotesView.as_view(), name="complaint-notes"),
+    path(
+        "v1/complaints/<str:reference>/notes/", records.NotesView.as_view(), name="complaint-notes"
+    ),
     path(
         "v1/complaints/<str:reference>/attachments/",
-        views.AttachmentsView.as_view(),
+        records.AttachmentsView.as_view(),
         name="complaint-attachments",
     ),
     path(
         "v1/complaints/<str:reference>/attachments/<str:attachment_id>/",
-        views.AttachmentDownloadView.as_view(),
+        records.AttachmentDownloadView.as_view(),
         name="complaint-attachment",
     ),
     *[
@@ -50,9 +52,9 @@ urlpatterns = [
         refusal_appeals.DecideRefusalAppealView.as_view(),
         name="complaint-decide-refusal-appeal",
     ),
-    path("v1/departments/", views.DepartmentListView.as_view(), name="departments"),
-    path("v1/categories/", views.CategoryListView.as_view(), name="categories"),
-    path("v1/root-causes/", views.RootCauseListView.as_view(), name="root-causes"),
+    path("v1/departments/", reference.DepartmentListView.as_view(), name="departments"),
+    path("v1/categories/", reference.CategoryListView.as_view(), name="categories"),
+    path("v1/root-causes/", reference.RootCauseListView.as_view(), name="root-causes"),
     # Anything else under /api/ is a 404 in the API's error body, not Django's HTML page.
     re_path(r"^", views.not_found, name="not-found"),
 ]

@@ -5,20 +5,21 @@ user may not see, whether or not it exists), validates input with a serializer (
 one service, whose refusals keep their status (403, 409) through ``complaints.api.errors``.
 Writes by auditors, or by logins without a handling tier, are refused with 403
 (``selectors.may_write``) before any input is read.
+
+This module holds the complaint list, registration, one complaint and its lifecycle actions,
+and what every view shares (the path and header parameters, fetching by visibility); a
+complaint's records (history, notes, files) are in ``complaints.api.records``, the reference
+data in ``complaints.api.reference``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, QuerySet
-from django.http import FileResponse
+from django.db.models import QuerySet
 from django.urls import Resolver404, resolve
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -43,12 +44,10 @@ from rest_framework.views import APIView
 from complaints import selectors, services
 from complaints.api import serializers as s
 from complaints.api.errors import error_responses
-from complaints.api.filters import MAX_ID, ComplaintFilter
+from complaints.api.filters import ComplaintFilter
 from complaints.api.pagination import ComplaintCursorPagination, StrictOrderingFilter
 from complaints.api.parsers import BoundedJSONParser
-from complaints.models import Attachment, Category, Complaint, Department, RootCause
-from complaints.signals import complaint_changed
-from complaints.uploads import check_upload
+from complaints.models import Complaint
 
 MAX_IDEMPOTENCY_KEY = 200  # IdempotencyKey.key's max_length
 
@@ -164,28 +163,6 @@ class TokenView(ObtainAuthToken):
 # ---------------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _registrations_by(user) -> Iterator[list[int]]:
-    """Collect the ids of complaints that ``services.register`` creates for this request.
-
-    ``register`` answers a retried Idempotency-Key with the first attempt's complaint; which of
-    two simultaneous requests created it is only known to ``register`` itself, which announces
-    each registration on ``complaint_changed``. The receiver matches this request's own user
-    object, so concurrent requests in other threads never count here.
-    """
-    created: list[int] = []
-
-    def receiver(sender, complaint, action, by, **kwargs):
-        if action == "register" and by is user:
-            created.append(complaint.pk)
-
-    complaint_changed.connect(receiver, sender=Complaint, weak=False)
-    try:
-        yield created
-    finally:
-        complaint_changed.disconnect(receiver, sender=Complaint)
-
-
 class ComplaintListView(generics.GenericAPIView):
     parser_classes = [BoundedJSONParser]
     serializer_class = s.ComplaintListSerializer
@@ -249,14 +226,7 @@ class ComplaintListView(generics.GenericAPIView):
             raise exceptions.ValidationError({"Idempotency-Key": [_("At most 200 characters.")]})
         serializer = s.ComplaintCreateSerializer(data=request.data, context=_context(request))
         serializer.is_valid(raise_exception=True)
-        with _registrations_by(request.user) as created:
-            complaint = services.register(
-                by=request.user,
-                idempotency_key=key,
-                idempotency_scope=f"api:{request.user.pk}" if key else "",
-                **serializer.service_kwargs(),
-            )
-        first_time = complaint.pk in created
+        complaint, created = _register(request.user, key, serializer.service_kwargs())
         # The caller's own registration as the service saved it (not re-read: it may already be
         # outside what they can list, e.g. registered for another department, and a re-read
         # with its relations cost 2 ms of a 13 ms request); its department and category load
@@ -264,9 +234,19 @@ class ComplaintListView(generics.GenericAPIView):
         data = s.ComplaintSerializer(complaint, context=_context(request)).data
         return Response(
             data,
-            status=status.HTTP_201_CREATED if first_time else status.HTTP_200_OK,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
             headers={"Location": data["url"], "ETag": _etag(complaint)},
         )
+
+
+def _register(user, key: str, fields: dict[str, Any]) -> tuple[Complaint, bool]:
+    """Register the complaint; with an Idempotency-Key, once per key and API user (a retry gets
+    the first attempt's complaint and ``created`` False)."""
+    if not key:
+        return services.register(by=user, **fields), True
+    return services.register_once(
+        by=user, idempotency_key=key, idempotency_scope=f"api:{user.pk}", **fields
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -373,259 +353,6 @@ def transition_view(name: str) -> type[TransitionView]:
 
 
 TRANSITION_VIEWS = {name: transition_view(name) for name in s.TRANSITION_SERIALIZERS}
-
-
-# ---------------------------------------------------------------------------------------------
-# History, notes, attachments
-# ---------------------------------------------------------------------------------------------
-
-# Bookkeeping columns that change on every row and say nothing an auditor needs.
-_HISTORY_SKIP = {"updated_at"}
-
-
-def _history_value(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    return str(value)  # Decimal and anything else: its exact text
-
-
-def history_entries(complaint: Complaint, user) -> list[dict[str, Any]]:
-    """Every history row of the complaint, oldest first, with the fields each one changed.
-
-    One query: the rows with their users. The changes are computed by comparing each row with
-    the one before it (a complaint has tens of rows, not thousands).
-    """
-    rows = list(
-        complaint.history.select_related("history_user").order_by("history_date", "history_id")
-    )
-    fields = [f for f in complaint.history.model.tracked_fields if f.name not in _HISTORY_SKIP]
-    masked = not selectors.may_see_complainant(user, complaint)
-    entries: list[dict[str, Any]] = []
-    previous = None
-    for row in rows:
-        changes = []
-        if previous is not None:
-            for field in fields:
-                old = getattr(previous, field.attname)
-                new = getattr(row, field.attname)
-                if old == new:
-                    continue
-                old, new = _history_value(old), _history_value(new)
-                if masked and field.name in s.COMPLAINANT_FIELDS:
-                    old, new = selectors.mask(old or ""), selectors.mask(new or "")
-                changes.append({"field": field.name, "old": old, "new": new})
-        entries.append(
-            {
-                "id": row.history_id,
-                "date": row.history_date,
-                "user": row.history_user,
-                "action": row.history_transition,
-                "reason": row.history_change_reason or "",
-                "type": row.history_type,
-                "changes": changes,
-            }
-        )
-        previous = row
-    return entries
-
-
-class HistoryView(APIView):
-    @extend_schema(
-        operation_id="complaints_history",
-        tags=["complaints"],
-        summary=_("The complaint's change history"),
-        description=_(
-            "Oldest first: who did what, when, why, and which fields changed from what to "
-            "what. Complainant details stay masked for users who may not see them."
-        ),
-        parameters=[REFERENCE],
-        responses={200: s.HistoryEntrySerializer(many=True), **error_responses(401, 404)},
-    )
-    def get(self, request: Request, reference: str) -> Response:
-        complaint = complaint_for_read(request, reference)
-        entries = history_entries(complaint, request.user)
-        return Response(s.HistoryEntrySerializer(entries, many=True).data)
-
-
-class NotesView(APIView):
-    parser_classes = [BoundedJSONParser]
-
-    @extend_schema(
-        operation_id="complaints_notes_list",
-        tags=["complaints"],
-        summary=_("Internal notes"),
-        parameters=[REFERENCE],
-        responses={200: s.NoteSerializer(many=True), **error_responses(401, 404)},
-    )
-    def get(self, request: Request, reference: str) -> Response:
-        complaint = complaint_for_read(request, reference)
-        notes = complaint.notes.select_related("author").order_by("created_at", "id")
-        return Response(s.NoteSerializer(notes, many=True).data)
-
-    @extend_schema(
-        operation_id="complaints_notes_create",
-        tags=["complaints"],
-        summary=_("Add an internal note"),
-        parameters=[REFERENCE],
-        request=s.NoteCreateSerializer,
-        responses={201: s.NoteSerializer, **error_responses(400, 401, 403, 404)},
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        complaint = complaint_for_write(request, reference)
-        serializer = s.NoteCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        note = services.add_note(complaint, by=request.user, **serializer.validated_data)
-        return Response(s.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
-
-
-class AttachmentsView(APIView):
-    parser_classes = [MultiPartParser, FormParser]
-
-    @extend_schema(
-        operation_id="complaints_attachments_list",
-        tags=["complaints"],
-        summary=_("Evidence files"),
-        parameters=[REFERENCE],
-        responses={200: s.AttachmentSerializer(many=True), **error_responses(401, 404)},
-    )
-    def get(self, request: Request, reference: str) -> Response:
-        complaint = complaint_for_read(request, reference)
-        attachments = complaint.attachments.select_related("uploaded_by").order_by(
-            "uploaded_at", "id"
-        )
-        return Response(s.AttachmentSerializer(attachments, many=True).data)
-
-    @extend_schema(
-        operation_id="complaints_attachments_create",
-        tags=["complaints"],
-        summary=_("Upload an evidence file"),
-        description=_("multipart/form-data; the size limit and accepted types are checked."),
-        parameters=[REFERENCE],
-        request={"multipart/form-data": s.AttachmentUploadSerializer},
-        responses={201: s.AttachmentSerializer, **error_responses(400, 401, 403, 404, 415)},
-    )
-    def post(self, request: Request, reference: str) -> Response:
-        complaint = complaint_for_write(request, reference)
-        serializer = s.AttachmentUploadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        try:
-            checked = check_upload(upload)
-        except DjangoValidationError as exc:
-            raise exceptions.ValidationError({"file": exc.messages}) from exc
-        attachment = services.add_attachment(
-            complaint,
-            by=request.user,
-            file=upload,
-            original_name=checked.name,
-            content_type=checked.content_type,
-            size=checked.size,
-            public=serializer.validated_data["public"],
-        )
-        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
-
-
-class AttachmentDownloadView(APIView):
-    @extend_schema(
-        operation_id="complaints_attachments_download",
-        tags=["complaints"],
-        summary=_("Download an evidence file"),
-        parameters=[
-            REFERENCE,
-            OpenApiParameter(
-                "attachment_id",
-                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-                OpenApiParameter.PATH,
-            ),
-        ],
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description=_("The file, as a download.")
-            ),
-            **error_responses(401, 404),
-        },
-    )
-    def get(self, request: Request, reference: str, attachment_id: str) -> FileResponse:
-        complaint = complaint_for_read(request, reference)
-        if not attachment_id.isdigit() or int(attachment_id) > MAX_ID:
-            raise exceptions.NotFound()
-        try:
-            attachment = complaint.attachments.get(pk=int(attachment_id))
-        except Attachment.DoesNotExist as exc:
-            raise exceptions.NotFound() from exc
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as exc:
-            raise exceptions.NotFound(_("The file is missing from storage.")) from exc
-        # Always a download and never rendered inline: evidence comes from outside.
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type="application/octet-stream",
-        )
-
-
-# ---------------------------------------------------------------------------------------------
-# Reference data
-# ---------------------------------------------------------------------------------------------
-
-
-class DepartmentListView(generics.ListAPIView):
-    serializer_class = s.DepartmentSerializer
-    pagination_class = None
-    filter_backends: list = []
-    queryset = Department.objects.order_by("name", "id")
-
-    @extend_schema(
-        operation_id="departments_list",
-        tags=["reference data"],
-        summary=_("Departments"),
-        responses={200: s.DepartmentSerializer(many=True), **error_responses(401)},
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-
-class CategoryListView(generics.ListAPIView):
-    serializer_class = s.CategorySerializer
-    pagination_class = None
-    filter_backends: list = []
-    queryset = Category.objects.select_related("parent").order_by("parent__name", "name", "id")
-
-    @extend_schema(
-        operation_id="categories_list",
-        tags=["reference data"],
-        summary=_("Categories (two levels)"),
-        responses={200: s.CategorySerializer(many=True), **error_responses(401)},
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-
-class RootCauseListView(generics.ListAPIView):
-    """The root-cause catalogue in use: active causes, top-level and finer, with their parent.
-    A handler chooses a finer one at resolution (``cause`` of the resolve action)."""
-
-    serializer_class = s.RootCauseSerializer
-    pagination_class = None
-    filter_backends: list = []
-    queryset = (
-        RootCause.objects.filter(active=True)
-        .select_related("parent")
-        .order_by(F("parent__code").asc(nulls_first=True), "code", "id")
-    )
-
-    @extend_schema(
-        operation_id="root_causes_list",
-        tags=["reference data"],
-        summary=_("Root causes (two levels, active ones)"),
-        responses={200: s.RootCauseSerializer(many=True), **error_responses(401)},
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,22 +1,25 @@
 """``{% responsibility_panel complaint %}``: the responsibility finding on the complaint page,
 with its contest and the decision. No query for a complaint without a finding (most of them);
-one (a primary-key look-up with its joins) for a complaint with one."""
+one (a primary-key look-up with its joins, through the visibility function like every read of
+a complaint) for a complaint with one."""
 
 from __future__ import annotations
 
 from django import template
 
-from complaints.models import Complaint, ResponsibilityContest
+from complaints import selectors
+from complaints.models import ResponsibilityContest
 
 register = template.Library()
 
 
-@register.inclusion_tag("complaints/_responsibility.html")
-def responsibility_panel(complaint) -> dict:
+@register.inclusion_tag("complaints/_responsibility.html", takes_context=True)
+def responsibility_panel(context, complaint) -> dict:
     if complaint.responsible_department_id is None and complaint.responsibility_found_at is None:
         return {"shown": False}
     finding = (
-        Complaint.objects.select_related(
+        selectors.complaints_visible_to(context["request"].user)
+        .select_related(
             "responsible_department",
             "responsible_person",
             "responsibility_contest__contested_by",

@@ -17,7 +17,7 @@ from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from complaints import dashboards, panels, queues, rules, saved_views, selectors
+from complaints import actions, panels, queues, rules, saved_views, selectors
 from complaints.filters import SORTS
 from complaints.models import HANDLING_STATES, Complaint, RootCause, State, Tier
 from complaints.people import display_name
@@ -45,6 +45,34 @@ def workspace_nav(context) -> dict[str, Any]:
     if tier is None:
         return {"tier": None, "tier_label": "", "items": [], "queues": [], "badges": []}
     path = request.path
+    items, user_menu = _bar_items(user, tier), _user_menu(user, tier)
+
+    def links(entries) -> list[dict[str, Any]]:
+        return [
+            {"key": key, "url": url, "label": label, "active": _active(path, key, url)}
+            for key, url, label in entries
+        ]
+
+    queue_items = queue_links(user)
+    views = saved_views.views_for(user, request)
+    return {
+        "tier": tier,
+        "tier_label": Tier(tier).label,
+        "items": links(items),
+        "user_menu": links(user_menu),
+        "user_menu_active": any(_active(path, key, url) for key, url, _label in user_menu),
+        "queues": queue_items,
+        "badges": [q for q in queue_items if q["badge"] and q["count"]],
+        "queue_total_label": queues.count_label(sum(q["count"] for q in queue_items if q["badge"])),
+        "my_views": [v for v in views if v.owner_id == user.pk],
+        "department_views": [v for v in views if v.owner_id != user.pk],
+        "deadlines": deadline_links(tier),
+        "list_active": path == reverse("complaints:list") and "queue" in request.GET,
+    }
+
+
+def _bar_items(user, tier: str) -> list[tuple[str, str, str]]:
+    """The links of the bar itself: (key, address, label)."""
     today = timezone.localdate()
     items = [
         ("dashboard", reverse("complaints:dashboard"), _("Dashboard")),
@@ -56,47 +84,30 @@ def workspace_nav(context) -> dict[str, Any]:
     items.append(("reports", f"/reports/monthly/{today:%Y}/{today:%m}/", _("Reports")))
     if tier == Tier.AUDITOR:
         items.append(("audit", "/audit/", _("Audit log")))
-    # The general manager's oversight tools, used now and then, sit in the menu under their
-    # name: the bar then keeps one line per link from 1200 px up, in English and Chinese, with
-    # every queue badge at "99+" (tests/e2e/test_header_fit.py). The auditor's audit log is
-    # their daily page and stays in the bar.
-    user_menu = []
+    return items
+
+
+def _user_menu(user, tier: str) -> list[tuple[str, str, str]]:
+    """The links under the user's name. The general manager's oversight tools, used now and
+    then, sit here: the bar then keeps one line per link from 1200 px up, in English and
+    Chinese, with every queue badge at "99+" (tests/e2e/test_header_fit.py). The auditor's
+    audit log is their daily page and stays in the bar."""
+    menu = []
     if tier == Tier.GM:
-        user_menu.append(("audit", "/audit/", _("Audit log")))
+        menu.append(("audit", "/audit/", _("Audit log")))
     if tier == Tier.GM and user.is_staff:
-        user_menu.append(("admin", reverse("admin:index"), _("Administration")))
+        menu.append(("admin", reverse("admin:index"), _("Administration")))
     # Other apps' pages (improvement: corrective actions), registered in their AppConfig.ready.
-    user_menu[:0] = panels.nav_links(user, tier)
+    return panels.nav_links(user, tier) + menu
 
-    def active(key: str, url: str) -> bool:
-        if key == "dashboard":
-            return path == url
-        if key == "list":
-            return path.startswith(url) and not path.startswith("/complaints/new/")
-        return path.startswith(ACTIVE_PREFIXES.get(key, url))
 
-    queue_items = queue_links(user)
-    views = saved_views.views_for(user, request)
-    return {
-        "tier": tier,
-        "tier_label": Tier(tier).label,
-        "items": [
-            {"key": key, "url": url, "label": label, "active": active(key, url)}
-            for key, url, label in items
-        ],
-        "user_menu": [
-            {"key": key, "url": url, "label": label, "active": active(key, url)}
-            for key, url, label in user_menu
-        ],
-        "user_menu_active": any(active(key, url) for key, url, _label in user_menu),
-        "queues": queue_items,
-        "badges": [q for q in queue_items if q["badge"] and q["count"]],
-        "queue_total_label": queues.count_label(sum(q["count"] for q in queue_items if q["badge"])),
-        "my_views": [v for v in views if v.owner_id == user.pk],
-        "department_views": [v for v in views if v.owner_id != user.pk],
-        "deadlines": deadline_links(tier),
-        "list_active": path == reverse("complaints:list") and "queue" in request.GET,
-    }
+def _active(path: str, key: str, url: str) -> bool:
+    """Whether the page at ``path`` is in the section of the navigation item ``key``."""
+    if key == "dashboard":
+        return path == url
+    if key == "list":
+        return path.startswith(url) and not path.startswith("/complaints/new/")
+    return path.startswith(ACTIVE_PREFIXES.get(key, url))
 
 
 def queue_links(user) -> list[dict[str, Any]]:
@@ -326,7 +337,7 @@ def field_label(name: str) -> str:
 @register.filter
 def action_title(action: str) -> str:
     """The name of a history row's action for people ("Classified", "Escalated"...)."""
-    return dashboards.action_title(action)
+    return actions.title(action)
 
 
 @register.filter

@@ -132,6 +132,27 @@ def test_manager_dashboard_counts_the_department_and_lists_escalations(
     assert office["to_gm"].reference not in response.content.decode()
 
 
+def test_manager_workload_counts_only_the_complaints_the_manager_sees(
+    manager, manager_b, frontline, frontline_b, dept_b, category, make_complaint
+):
+    # A handler of department B keeps B's complaint when they move to department A (the
+    # assignment is not undone by a staff change): A's manager does not see that complaint,
+    # so their workload table does not count it either.
+    other = services.register(by=frontline_b, channel="phone", description="B", department=dept_b)
+    other = services.classify(
+        other, by=manager_b, category=category, priority="normal", department=dept_b, route=False
+    )
+    services.assign(other, by=manager_b, assignee=frontline_b)
+    make_complaint(State.ASSIGNED)
+    services.set_staff_profile(
+        frontline_b, tier="frontline", department=manager.staff_profile.department
+    )
+    workload = {u.username: u.open_count for u in dashboards.handler_workload(manager)}
+    assert workload == {"frontline": 1, "frontline_b": 0, "manager": 0}
+    # Department B's manager, who sees it, still counts nothing for a handler no longer theirs.
+    assert [u.username for u in dashboards.handler_workload(manager_b)] == ["manager_b"]
+
+
 # --- general manager -----------------------------------------------------------------------------
 
 
