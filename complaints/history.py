@@ -29,16 +29,19 @@ def changes(
     *,
     fields: Iterable[str] | None = None,
     excluded: Iterable[str] = (),
+    keep: Iterable[str] = (),
     initial: bool = False,
 ) -> list[ModelChange]:
     """What ``row`` (a history row) changed since ``previous`` (the row before it of the same
     record), in the model's field order, each with ``field`` (the field's name), ``old`` and
-    ``new`` (raw values: a foreign key's id). ``fields``: only these; ``excluded``: not these.
+    ``new`` (raw values: a foreign key's id). ``fields``: only these; ``excluded``: not these;
+    ``keep``: fields of ``NOT_A_CHANGE`` this surface lists all the same (the API shows the
+    ``version`` that ``If-Match`` compares).
 
     The first row (``previous`` None) changed nothing, unless ``initial``: then its filled-in
     fields are changes from nothing (the audit log shows what a record was created with).
     """
-    skip = NOT_A_CHANGE.union(excluded)
+    skip = NOT_A_CHANGE.difference(keep).union(excluded)
     wanted = None if fields is None else set(fields)
     tracked = [
         f for f in row.tracked_fields if f.name not in skip and (wanted is None or f.name in wanted)

@@ -17,7 +17,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from simple_history.models import ModelChange
 
 from complaints import history, selectors, services
 from complaints.api import serializers as s
@@ -37,29 +36,12 @@ def _history_value(value: Any) -> Any:
     return str(value)  # Decimal and anything else: its exact text
 
 
-def _bookkeeping_changes(row, previous) -> list[ModelChange]:
-    """The changes of the fields the model writes itself (the version, reference, tracking
-    code), which ``diff_against`` cannot compare (it reads editable fields only) and
-    ``history.NOT_A_CHANGE`` leaves out, but which this API has always listed: ``version`` is
-    what ``If-Match`` compares. ``updated_at`` changes on every row and says nothing."""
-    if previous is None:
-        return []
-    return [
-        ModelChange(f.name, getattr(previous, f.attname), getattr(row, f.attname))
-        for f in row.tracked_fields
-        if not f.editable
-        and f.name != "updated_at"
-        and getattr(previous, f.attname) != getattr(row, f.attname)
-    ]
-
-
 def _entry_changes(row, previous, *, masked: bool) -> list[dict[str, Any]]:
-    """What ``row`` changed since ``previous`` (``complaints.history.changes``, plus the
-    bookkeeping fields above), in the model's field order, the complainant masked."""
-    order = {f.name: i for i, f in enumerate(row.tracked_fields)}
-    found = history.changes(row, previous) + _bookkeeping_changes(row, previous)
+    """What ``row`` changed since ``previous`` (``complaints.history.changes``, with the
+    ``version`` that ``If-Match`` compares), in the model's field order, the complainant
+    masked."""
     changes = []
-    for change in sorted(found, key=lambda change: order[change.field]):
+    for change in history.changes(row, previous, keep={"version"}):
         old, new = _history_value(change.old), _history_value(change.new)
         if masked and change.field in s.COMPLAINANT_FIELDS:
             old, new = selectors.mask(old or ""), selectors.mask(new or "")
