@@ -24,7 +24,6 @@ from complaints.people import display_name
 from complaints.services import ActionForbidden, TransitionRefused
 from escalation import deadlines, notify, years
 from escalation.calendar import Unit
-from escalation.context import EscalationContext, escalating
 from escalation.models import (
     ClockPause,
     EscalationCause,
@@ -33,6 +32,7 @@ from escalation.models import (
     RemedyApproval,
     Trigger,
 )
+from escalation.records import EscalationContext
 from escalation.rulebook import rulebook
 
 
@@ -128,8 +128,9 @@ def escalate_by_hand(
     context = EscalationContext(
         cause=EscalationCause.MANUAL, reason_code=reason_code, tell_complainant=tell_complainant
     )
-    with escalating(context):
-        return core.escalate(complaint, by=by, reason=reason, expected_version=expected_version)
+    return core.escalate(
+        complaint, by=by, reason=reason, expected_version=expected_version, context=context
+    )
 
 
 # --- the clock: pause and resume ---------------------------------------------------------------

@@ -25,7 +25,6 @@ from complaints.signals import (
     complaints_changed,
 )
 from escalation import deadlines, notify, rulebook, years
-from escalation.context import EscalationContext, context_for
 from escalation.models import (
     CalendarDay,
     CalendarYear,
@@ -35,11 +34,11 @@ from escalation.models import (
     Trigger,
     WorkCalendar,
 )
+from escalation.records import EscalationContext
 
 
 @receiver(complaint_changing, dispatch_uid="escalation.set_due_times")
-def set_due_times(sender, complaint, action, **kwargs) -> None:
-    context = context_for(complaint)
+def set_due_times(sender, complaint, action, context=None, **kwargs) -> None:
     if action == "escalate" and context is not None and context.seen_next_due_at is not None:
         refuse_if_no_longer_due(complaint, context)
     now = timezone.now()
@@ -84,8 +83,10 @@ REMEDY_LAPSING_ACTIONS = frozenset({"escalate", "assign"})
 
 
 @receiver(complaint_changed, dispatch_uid="escalation.follow_lifecycle")
-def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kwargs) -> None:
-    _follow_one(complaint, action, by, reason, source, target)
+def follow_lifecycle(
+    sender, complaint, action, by, reason, source, target, context=None, **kwargs
+) -> None:
+    _follow_one(complaint, action, by, reason, source, target, context)
     if _may_lapse_remedy(action, source, target):
         from escalation.services import lapse_remedy_approvals
 
@@ -99,9 +100,9 @@ def _may_lapse_remedy(action: str, source, target) -> bool:
     )
 
 
-def _follow_one(complaint, action, by, reason, source, target) -> None:
+def _follow_one(complaint, action, by, reason, source, target, context=None) -> None:
     if action == "escalate":
-        record_escalation(complaint, by=by, reason=reason)
+        record_escalation(complaint, by=by, reason=reason, context=context)
     elif action in ("register", "classify", "priority") and complaint.priority == Priority.MAJOR:
         # 重大投诉: reported to the general manager on receipt (or when classified as major,
         # or raised to major later).
@@ -136,7 +137,9 @@ def _follow_one(complaint, action, by, reason, source, target) -> None:
 
 
 @receiver(complaints_changed, dispatch_uid="escalation.follow_lifecycle_in_bulk")
-def follow_lifecycle_in_bulk(sender, complaints, action, by, reasons, sources, **kwargs) -> None:
+def follow_lifecycle_in_bulk(
+    sender, complaints, action, by, reasons, sources, contexts=None, **kwargs
+) -> None:
     """The same as ``follow_lifecycle`` for each complaint, with one INSERT for the escalation
     records and one for their notices (the sweep escalates hundreds at once)."""
     from escalation.services import lapse_remedy_approvals
@@ -152,12 +155,14 @@ def follow_lifecycle_in_bulk(sender, complaints, action, by, reasons, sources, *
                 reasons[complaint.pk],
                 sources[complaint.pk],
                 complaint.state,
+                (contexts or {}).get(complaint.pk),
             )
         if lapsing:
             lapse_remedy_approvals(lapsing, by=by)
         return
     pending = [
-        (complaint, reasons[complaint.pk], _context(complaint, by)) for complaint in complaints
+        (complaint, reasons[complaint.pk], _context((contexts or {}).get(complaint.pk), by))
+        for complaint in complaints
     ]
     records = Escalation.objects.bulk_create(
         [_escalation(complaint, by, reason, context) for complaint, reason, context in pending]
@@ -174,8 +179,10 @@ def follow_lifecycle_in_bulk(sender, complaints, action, by, reasons, sources, *
     lapse_remedy_approvals(lapsing, by=by)
 
 
-def record_escalation(complaint, *, by, reason: str) -> Escalation:
-    context = _context(complaint, by)
+def record_escalation(
+    complaint, *, by, reason: str, context: EscalationContext | None = None
+) -> Escalation:
+    context = _context(context, by)
     escalation = _escalation(complaint, by, reason, context)
     escalation.save(force_insert=True)
     notify.create_many(_escalation_notices(complaint, escalation, by, reason, context))
@@ -196,8 +203,10 @@ def _tell_complainant(complaint, escalation, context: EscalationContext) -> None
         )
 
 
-def _context(complaint, by) -> EscalationContext:
-    return context_for(complaint) or EscalationContext(
+def _context(context: EscalationContext | None, by) -> EscalationContext:
+    """The caller's context, or (an escalation from the core's own pages, which pass none) a
+    manual one for a user, a deadline one for the system."""
+    return context or EscalationContext(
         cause=EscalationCause.MANUAL if by is not None else EscalationCause.DEADLINE
     )
 

@@ -32,8 +32,8 @@ from complaints import services as core
 from complaints.models import HANDLING_STATES, TIER_ORDER, Complaint
 from complaints.services import ServiceError
 from escalation import deadlines, notify
-from escalation.context import EscalationContext, escalating_each
 from escalation.models import ClockPause, EscalationCause, Notice, Trigger
+from escalation.records import EscalationContext
 from escalation.rulebook import RuleBook, rulebook
 from escalation.services import resume
 
@@ -125,8 +125,7 @@ def _escalate_all(
     each row lock, with one UPDATE, one history INSERT, one seal INSERT and one insert each for
     the escalation records and notices per chunk, where one at a time cost a dozen round trips
     and a savepoint each (8 ms an escalation; a chunk costs ≈1 ms a complaint)."""
-    pending: list[tuple[Complaint, str, str]] = []
-    contexts: dict[int, EscalationContext] = {}
+    pending: list[tuple[Complaint, str, EscalationContext]] = []
     for complaint in missed:
         found = identify(complaint, book)
         if found is None:
@@ -136,29 +135,26 @@ def _escalate_all(
         if complaint.tier == TIER_ORDER[-1]:
             _missed_at_top(complaint, trigger, due_at, book, now, report)
             continue
-        contexts[complaint.pk] = EscalationContext(
+        context = EscalationContext(
             cause=EscalationCause.DEADLINE,
             trigger=trigger,
             due_at=due_at,
             seen_next_due_at=complaint.next_due_at,
         )
-        pending.append((complaint, missed_reason(trigger, due_at), trigger))
+        pending.append((complaint, missed_reason(trigger, due_at), context))
     size = settings.ESCALATION_SWEEP_CHUNK
-    with escalating_each(contexts):
-        for start in range(0, len(pending), size):
-            chunk = pending[start : start + size]
-            outcome = core.escalate_many([(c, reason) for c, reason, _t in chunk], by=None)
-            read = {complaint.pk: (complaint, trigger) for complaint, _r, trigger in chunk}
-            for escalated in outcome.done:
-                complaint, trigger = read[escalated.pk]
-                report.escalated.append(
-                    (complaint.reference, complaint.tier, escalated.tier, trigger)
-                )
-            for pk, message in outcome.refused.items():
-                # Held or changed by someone since the query, no longer due, or refused: the
-                # next sweep reads it afresh.
-                log.info("sweep skipped %s: %s", read[pk][0].reference, message)
-                report.skipped.append(read[pk][0].reference)
+    for start in range(0, len(pending), size):
+        chunk = pending[start : start + size]
+        outcome = core.escalate_many(chunk, by=None)
+        read = {complaint.pk: (complaint, context.trigger) for complaint, _r, context in chunk}
+        for escalated in outcome.done:
+            complaint, trigger = read[escalated.pk]
+            report.escalated.append((complaint.reference, complaint.tier, escalated.tier, trigger))
+        for pk, message in outcome.refused.items():
+            # Held or changed by someone since the query, no longer due, or refused: the
+            # next sweep reads it afresh.
+            log.info("sweep skipped %s: %s", read[pk][0].reference, message)
+            report.skipped.append(read[pk][0].reference)
 
 
 def identify(complaint: Complaint, book: RuleBook) -> tuple[str, dt.datetime] | None:
