@@ -1,12 +1,19 @@
 """How the escalation app follows the lifecycle. Connected in ``EscalationConfig.ready``.
 
-- ``complaint_changing`` (before the service saves): set the due-time columns, so a move and
-  its deadlines are one save and one history row; for the sweep, refuse an escalation whose
-  deadline is no longer missed once the row is locked.
-- ``complaint_changed`` (after the save, same transaction): write the escalation record, queue
-  notifications, close pauses and requests when a complaint stops being handled; mark a
-  pending remedy request approved on ``approve_remedy``, and lapse it when the complaint
-  leaves the assigned state or its requester.
+Every receiver here reacts to a move the core's service already allowed: none refuses one
+(a rule that must hold lives in the service that makes the change, e.g. the sweep's "still
+overdue under the row lock" is the ``check=`` it passes to ``complaints.services.
+escalate_many``). Everything they need arrives in the signal's keyword arguments, including
+why a complaint was escalated (``context``/``contexts``, an ``escalation.records.
+EscalationContext``).
+
+- ``complaint_changing`` (before the service saves): derive the due-time columns, so a move
+  and its deadlines are one save and one history row.
+- ``complaint_changed`` / ``complaints_changed`` (after the save, same transaction): write the
+  escalation record, queue notifications, and, as reactions to the complaint moving on, close
+  pauses and requests when it stops being handled, mark a pending remedy request approved on
+  ``approve_remedy``, and lapse it when the complaint leaves the assigned state or its
+  requester.
 """
 
 from __future__ import annotations
@@ -14,7 +21,6 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from complaints.models import HANDLING_STATES, TIER_ORDER, Category, Priority, State
 from complaints.people import display_name
@@ -31,16 +37,15 @@ from escalation.models import (
     Escalation,
     EscalationCause,
     SlaPolicy,
-    Trigger,
     WorkCalendar,
 )
 from escalation.records import EscalationContext
 
 
 @receiver(complaint_changing, dispatch_uid="escalation.set_due_times")
-def set_due_times(sender, complaint, action, context=None, **kwargs) -> None:
-    if action == "escalate" and context is not None and context.seen_next_due_at is not None:
-        refuse_if_no_longer_due(complaint, context)
+def set_due_times(sender, complaint, action, **kwargs) -> None:
+    """Derive the due-time columns of the move (a reaction: whether the move is allowed was
+    decided by the service before this runs)."""
     now = timezone.now()
     book = rulebook.rulebook()
     policy = book.for_complaint(complaint)
@@ -57,24 +62,6 @@ def set_due_times(sender, complaint, action, context=None, **kwargs) -> None:
         deadlines.apply(
             complaint, action=action, policy=policy, calendar=book.calendar_of(policy), now=now
         )
-
-
-def refuse_if_no_longer_due(complaint, context: EscalationContext) -> None:
-    """Under the row lock (the instance is the locked copy): the sweep's reading must still hold.
-    A pause, an extension or a logged first reply changes these without a version bump."""
-    from escalation.services import NoLongerDue
-
-    still = (
-        complaint.next_due_at == context.seen_next_due_at
-        and complaint.clock_paused_at is None
-        and not (
-            context.trigger in (Trigger.FIRST_RESPONSE, Trigger.PROMISED_REPLY)
-            and complaint.first_response_at is not None
-        )
-        and not (context.trigger == Trigger.ACCEPTANCE and complaint.state != State.RECEIVED)
-    )
-    if not still:
-        raise NoLongerDue(_("%(reference)s is no longer overdue.") % {"reference": complaint})
 
 
 # Moves after which the person who asked for a remedy approval may no longer handle the

@@ -4,9 +4,9 @@
    whose ``next_due_at`` has passed or falls within ``ESCALATION_WARN_MINUTES``.
 2. The missed ones are escalated through ``complaints.services.escalate_many`` (by=None: the
    system), a chunk of them per transaction. The row locks (a row someone holds is skipped,
-   not waited for), the version check and this app's receiver, which refuses unless the locked
-   row still shows the same missed deadline unpaused, make a second sweep — or two sweeps at
-   once — escalate each miss once.
+   not waited for), the version check and the sweep's own check (``refuse_if_no_longer_due``,
+   passed as ``check=``: the locked row must still show the same missed deadline, unpaused)
+   make a second sweep — or two sweeps at once — escalate each miss once.
    At the general manager's tier there is no one above: the miss is recorded ("sla_breach"
    history row) and the GM and department manager are told, once.
 3. Complaints about to miss a deadline: their handler is warned, once per deadline.
@@ -29,13 +29,13 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints import services as core
-from complaints.models import HANDLING_STATES, TIER_ORDER, Complaint
+from complaints.models import HANDLING_STATES, TIER_ORDER, Complaint, State
 from complaints.services import ServiceError
 from escalation import deadlines, notify
 from escalation.models import ClockPause, EscalationCause, Notice, Trigger
 from escalation.records import EscalationContext
 from escalation.rulebook import RuleBook, rulebook
-from escalation.services import resume
+from escalation.services import NoLongerDue, resume
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ def _escalate_all(
     size = settings.ESCALATION_SWEEP_CHUNK
     for start in range(0, len(pending), size):
         chunk = pending[start : start + size]
-        outcome = core.escalate_many(chunk, by=None)
+        outcome = core.escalate_many(chunk, by=None, check=refuse_if_no_longer_due)
         read = {complaint.pk: (complaint, context.trigger) for complaint, _r, context in chunk}
         for escalated in outcome.done:
             complaint, trigger = read[escalated.pk]
@@ -155,6 +155,24 @@ def _escalate_all(
             # next sweep reads it afresh.
             log.info("sweep skipped %s: %s", read[pk][0].reference, message)
             report.skipped.append(read[pk][0].reference)
+
+
+def refuse_if_no_longer_due(locked: Complaint, context: EscalationContext) -> None:
+    """The sweep's rule, run by ``escalate_many`` under each row lock before the move: the
+    reading the sweep escalates on must still hold. A pause, an extension or a logged first
+    reply changes these without a version bump, so the version check alone would not see it."""
+    trigger = context.trigger
+    still = (
+        locked.next_due_at == context.seen_next_due_at
+        and locked.clock_paused_at is None
+        and not (
+            trigger in (Trigger.FIRST_RESPONSE, Trigger.PROMISED_REPLY)
+            and locked.first_response_at is not None
+        )
+        and not (trigger == Trigger.ACCEPTANCE and locked.state != State.RECEIVED)
+    )
+    if not still:
+        raise NoLongerDue(_("%(reference)s is no longer overdue.") % {"reference": locked})
 
 
 def identify(complaint: Complaint, book: RuleBook) -> tuple[str, dt.datetime] | None:
