@@ -13,7 +13,9 @@
 4. Pauses whose planned end passed are ended, so no clock stays stopped by neglect.
 5. Notices that were not sent (a worker died, the mail server was down) are queued again.
 
-All notices of a run go out as one django-q2 task after the run.
+All notices of a run go out as one django-q2 task after the run: each step returns the ids of
+the notices it wrote (``notify.take_queued`` at the end of each transaction) and ``sweep``
+queues them together.
 """
 
 from __future__ import annotations
@@ -108,32 +110,36 @@ def sweep(now: dt.datetime | None = None) -> SweepReport:
     report = SweepReport()
     book = rulebook()
     # Reasons written into history are in the organisation's language, not a worker's locale.
-    with translation.override(settings.LANGUAGE_CODE), notify.batched():
+    # The ids of every notice the run writes, sent by one task at its end.
+    notices: list[int] = []
+    with translation.override(settings.LANGUAGE_CODE):
         found = list(due_complaints(horizon, settings.ESCALATION_SWEEP_BATCH))
-        _escalate_all([c for c in found if c.next_due_at <= now], book, now, report)
-        _warn([c for c in found if c.next_due_at > now], book, report)
-        _expire_pauses(now, report)
-        _retry_unsent(now)
+        notices += _escalate_all([c for c in found if c.next_due_at <= now], book, now, report)
+        notices += _warn([c for c in found if c.next_due_at > now], book, report)
+        notices += _expire_pauses(now, report)
+        notices += _retry_unsent(now)
+    notify.queue_as_one(notices)
     return report
 
 
 def _escalate_all(
     missed: list[Complaint], book: RuleBook, now: dt.datetime, report: SweepReport
-) -> None:
+) -> list[int]:
     """Escalate the missed deadlines ``ESCALATION_SWEEP_CHUNK`` complaints per transaction
     through ``complaints.services.escalate_many``: the same checks as one escalation under
     each row lock, with one UPDATE, one history INSERT, one seal INSERT and one insert each for
     the escalation records and notices per chunk, where one at a time cost a dozen round trips
     and a savepoint each (8 ms an escalation; a chunk costs ≈1 ms a complaint)."""
+    notices: list[int] = []
     pending: list[tuple[Complaint, str, EscalationContext]] = []
     for complaint in missed:
         found = identify(complaint, book)
         if found is None:
-            _recompute(complaint, book, now, report)
+            _recompute(complaint, book, now, report)  # writes no notice
             continue
         trigger, due_at = found
         if complaint.tier == TIER_ORDER[-1]:
-            _missed_at_top(complaint, trigger, due_at, book, now, report)
+            notices += _missed_at_top(complaint, trigger, due_at, book, now, report)
             continue
         context = EscalationContext(
             cause=EscalationCause.DEADLINE,
@@ -144,17 +150,28 @@ def _escalate_all(
         pending.append((complaint, missed_reason(trigger, due_at), context))
     size = settings.ESCALATION_SWEEP_CHUNK
     for start in range(0, len(pending), size):
-        chunk = pending[start : start + size]
+        notices += _escalate_chunk(pending[start : start + size], report)
+    return notices
+
+
+def _escalate_chunk(
+    chunk: list[tuple[Complaint, str, EscalationContext]], report: SweepReport
+) -> list[int]:
+    """One transaction of ``escalate_many``; returns the ids of the notices its receivers
+    wrote (the escalation records' notices)."""
+    with transaction.atomic():
         outcome = core.escalate_many(chunk, by=None, check=refuse_if_no_longer_due)
-        read = {complaint.pk: (complaint, context.trigger) for complaint, _r, context in chunk}
-        for escalated in outcome.done:
-            complaint, trigger = read[escalated.pk]
-            report.escalated.append((complaint.reference, complaint.tier, escalated.tier, trigger))
-        for pk, message in outcome.refused.items():
-            # Held or changed by someone since the query, no longer due, or refused: the
-            # next sweep reads it afresh.
-            log.info("sweep skipped %s: %s", read[pk][0].reference, message)
-            report.skipped.append(read[pk][0].reference)
+        notices = notify.take_queued()
+    read = {complaint.pk: (complaint, context.trigger) for complaint, _r, context in chunk}
+    for escalated in outcome.done:
+        complaint, trigger = read[escalated.pk]
+        report.escalated.append((complaint.reference, complaint.tier, escalated.tier, trigger))
+    for pk, message in outcome.refused.items():
+        # Held or changed by someone since the query, no longer due, or refused: the
+        # next sweep reads it afresh.
+        log.info("sweep skipped %s: %s", read[pk][0].reference, message)
+        report.skipped.append(read[pk][0].reference)
+    return notices
 
 
 def refuse_if_no_longer_due(locked: Complaint, context: EscalationContext) -> None:
@@ -222,12 +239,13 @@ def _missed_at_top(
     book: RuleBook,
     now: dt.datetime,
     report: SweepReport,
-) -> None:
+) -> list[int]:
+    """Record a miss at the top tier; returns the ids of the notices written."""
     with transaction.atomic():
         locked = _locked_if_unchanged(complaint)
         if locked is None:
             report.skipped.append(complaint.reference)
-            return
+            return []
         policy = book.for_complaint(locked)
         calendar = book.calendar_of(policy)
         # At the top tier a deadline already past is not "next": the next one is in the future.
@@ -246,7 +264,9 @@ def _missed_at_top(
             key=f"breached:{locked.pk}:{trigger}:{due_at.isoformat()}",
             context={"trigger": trigger, "due_at": due_at},
         )
+        notices = notify.take_queued()
     report.breached_at_top.append(complaint.reference)
+    return notices
 
 
 def _recompute(complaint: Complaint, book: RuleBook, now: dt.datetime, report: SweepReport) -> None:
@@ -271,11 +291,12 @@ def _recompute(complaint: Complaint, book: RuleBook, now: dt.datetime, report: S
     report.recomputed.append(complaint.reference)
 
 
-def _warn(complaints: list[Complaint], book: RuleBook, report: SweepReport) -> None:
-    """Tell each handler once per deadline that it is about to be missed. Three queries for the
-    whole batch: which keys exist, insert the new ones, read their ids."""
+def _warn(complaints: list[Complaint], book: RuleBook, report: SweepReport) -> list[int]:
+    """Tell each handler once per deadline that it is about to be missed; returns the ids of
+    the notices written. Three queries for the whole batch: which keys exist, insert the new
+    ones, read their ids."""
     if not complaints:
-        return
+        return []
     keys = {f"due-soon:{c.pk}:{c.next_due_at.isoformat()}": c for c in complaints}
     seen = set(Notice.objects.filter(key__in=list(keys)).values_list("key", flat=True))
     fresh = []
@@ -301,28 +322,34 @@ def _warn(complaints: list[Complaint], book: RuleBook, report: SweepReport) -> N
     if fresh:
         Notice.objects.bulk_create(fresh, ignore_conflicts=True)
         created = Notice.objects.filter(key__in=[n.key for n in fresh], sent_at=None)
-        notify.queue(list(created.values_list("pk", flat=True)))
+        return list(created.values_list("pk", flat=True))
+    return []
 
 
-def _expire_pauses(now: dt.datetime, report: SweepReport) -> None:
+def _expire_pauses(now: dt.datetime, report: SweepReport) -> list[int]:
+    """End the pauses whose planned end passed; returns the ids of the notices written."""
+    notices: list[int] = []
     expired = ClockPause.objects.filter(
         status=ClockPause.Status.ACTIVE, planned_until__lte=now
     ).select_related("complaint")
     for pause in expired[:500]:
         try:
-            resume(pause.complaint, by=None, cause=ClockPause.EndCause.EXPIRED)
+            with transaction.atomic():
+                resume(pause.complaint, by=None, cause=ClockPause.EndCause.EXPIRED)
+                taken = notify.take_queued()
         except ServiceError as exc:
             log.info("sweep could not restart %s: %s", pause.complaint.reference, exc.message)
             continue
+        notices += taken
         report.resumed.append(pause.complaint.reference)
+    return notices
 
 
-def _retry_unsent(now: dt.datetime) -> None:
+def _retry_unsent(now: dt.datetime) -> list[int]:
+    """The ids of notices a crashed worker or a mail outage left unsent, to send again."""
     stuck = Notice.objects.filter(
         sent_at=None,
         created_at__lt=now - dt.timedelta(minutes=2),
         attempts__lt=notify.MAX_ATTEMPTS,
     ).filter(Q(claimed_at=None) | Q(claimed_at__lt=now - notify.CLAIM_TIMEOUT))
-    ids = list(stuck.order_by("created_at").values_list("pk", flat=True)[:500])
-    if ids:
-        notify.queue(ids)
+    return list(stuck.order_by("created_at").values_list("pk", flat=True)[:500])
