@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from complaints import rules, selectors
 from complaints import services as core
+from complaints.locking import lock, lock_all
 from complaints.models import HANDLING_STATES, OPEN_STATES, Complaint, State, Tier
 from complaints.people import display_name
 from complaints.services import ActionForbidden, TransitionRefused
@@ -71,10 +72,6 @@ def approver_roles(complaint: Complaint, requester) -> list[str]:
     return [notify.GM]
 
 
-def _lock(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update(no_key=True).get(pk=complaint.pk)
-
-
 def _policy(complaint: Complaint):
     book = rulebook()
     policy = book.for_complaint(complaint)
@@ -99,9 +96,16 @@ def _require_running(complaint: Complaint) -> None:
         )
 
 
-def _save(record, by) -> None:
+# The columns a decision on a request (pause, extension, remedy approval) changes.
+DECIDED = ["status", "decided_by", "decided_at", "decision_note"]
+ENDED = ["status", "ended_at", "ended_by", "end_cause"]
+
+
+def _save(record, by, fields: list[str] | None = None) -> None:
+    """Save ``record`` with ``by`` on its history row: a new row whole, an existing one only
+    the ``fields`` the service changed (a concurrent writer's other columns stay theirs)."""
     record._history_user = by
-    record.save()
+    record.save(update_fields=None if record._state.adding else fields)
 
 
 # --- manual escalation -------------------------------------------------------------------------
@@ -151,7 +155,7 @@ def request_pause(
     if until <= now:
         raise TransitionRefused(_("The planned end of a pause must be in the future."))
     with transaction.atomic():
-        locked = _lock(complaint)
+        locked = lock(complaint)
         _require_handler(locked, by, _("You may not stop the clock of %(reference)s."))
         _require_running(locked)
         if ClockPause.objects.filter(
@@ -203,8 +207,8 @@ def decide_pause(pause: ClockPause, *, by, approve: bool, note: str = "") -> Clo
     """
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(pause.complaint)
-        pause = ClockPause.objects.select_for_update().get(pk=pause.pk)
+        locked = lock(pause.complaint)
+        pause = lock(pause)
         if pause.status != ClockPause.Status.REQUESTED:
             raise TransitionRefused(_("This pause was already decided."))
         if not may_approve(locked, by) or by.pk == pause.requested_by_id:
@@ -217,7 +221,7 @@ def decide_pause(pause: ClockPause, *, by, approve: bool, note: str = "") -> Clo
             _stop_clock(locked, pause, by=by, now=now)
         else:
             pause.status = ClockPause.Status.REFUSED
-            _save(pause, by)
+            _save(pause, by, DECIDED)
         notify.create(
             kind="pause-decided",
             complaint=locked,
@@ -233,7 +237,7 @@ def decide_pause(pause: ClockPause, *, by, approve: bool, note: str = "") -> Clo
 def _stop_clock(locked: Complaint, pause: ClockPause, *, by, now: dt.datetime) -> None:
     pause.status = ClockPause.Status.ACTIVE
     pause.started_at = now
-    _save(pause, by)
+    _save(pause, by, [*DECIDED, "started_at"])
     reason = f"{pause.get_reason_code_display()}: {pause.note}".rstrip(": ")
     core.set_deadlines(
         locked, by=by, action="pause", reason=reason, clock_paused_at=now, next_due_at=None
@@ -251,12 +255,9 @@ def resume(
     """
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(complaint)
-        pause = (
-            ClockPause.objects.select_for_update()
-            .filter(complaint=locked, status=ClockPause.Status.ACTIVE)
-            .first()
-        )
+        locked = lock(complaint)
+        active = ClockPause.objects.filter(complaint=locked, status=ClockPause.Status.ACTIVE)
+        pause = next(iter(lock_all(active)), None)
         if pause is None:
             raise TransitionRefused(
                 _("The clock of %(reference)s is not stopped.") % {"reference": locked.reference}
@@ -265,7 +266,7 @@ def resume(
             _require_handler(locked, by, _("You may not restart the clock of %(reference)s."))
         pause.status = ClockPause.Status.ENDED
         pause.ended_at, pause.ended_by, pause.end_cause = now, by, cause
-        _save(pause, by)
+        _save(pause, by, ENDED)
 
         policy, calendar = _policy(locked)
         changes = {}
@@ -335,7 +336,7 @@ def request_extension(
     """
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(complaint)
+        locked = lock(complaint)
         _require_handler(locked, by, _("You may not ask for more time on %(reference)s."))
         _require_running(locked)
         if ExtensionRequest.objects.filter(
@@ -386,8 +387,8 @@ def decide_extension(
     """
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(extension.complaint)
-        extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+        locked = lock(extension.complaint)
+        extension = lock(extension)
         if extension.status != ExtensionRequest.Status.REQUESTED:
             raise TransitionRefused(_("This extension was already decided."))
         if not may_approve(locked, by) or by.pk == extension.requested_by_id:
@@ -399,7 +400,7 @@ def decide_extension(
         else:
             extension.status = ExtensionRequest.Status.REFUSED
             extension.decided_by, extension.decided_at, extension.decision_note = by, now, note
-            _save(extension, by)
+            _save(extension, by, DECIDED)
         notify.create(
             kind="extension-decided",
             complaint=locked,
@@ -440,7 +441,7 @@ def _grant(
 ) -> None:
     extension.status = ExtensionRequest.Status.APPROVED
     extension.decided_by, extension.decided_at, extension.decision_note = by, now, note
-    _save(extension, by)
+    _save(extension, by, DECIDED)
     locked.resolution_due_at = extension.proposed_due_at
     locked.extension_count += 1
     policy, calendar = _policy(locked)
@@ -572,7 +573,7 @@ def request_remedy_approval(
     """
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(complaint)
+        locked = lock(complaint)
         _require_handler(locked, by, _("You may not ask for a remedy approval on %(reference)s."))
         if locked.state != State.ASSIGNED:
             raise TransitionRefused(_("A remedy is approved while the complaint is assigned."))
@@ -595,7 +596,7 @@ def request_remedy_approval(
             previous.status = RemedyApproval.Status.SUPERSEDED
             previous.decided_at = now
             previous.decision_note = _("Replaced by a request for %(amount)s.") % {"amount": amount}
-            _save(previous, by)
+            _save(previous, by, DECIDED)
         request = RemedyApproval(
             complaint=locked,
             amount=amount,
@@ -647,8 +648,8 @@ def refuse_remedy_approval(request: RemedyApproval, *, by, note: str) -> RemedyA
     """
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(request.complaint)
-        request = RemedyApproval.objects.select_for_update().get(pk=request.pk)
+        locked = lock(request.complaint)
+        request = lock(request)
         request.complaint = locked
         if request.status != RemedyApproval.Status.PENDING:
             raise TransitionRefused(_("This remedy request was already decided."))
@@ -656,7 +657,7 @@ def refuse_remedy_approval(request: RemedyApproval, *, by, note: str) -> RemedyA
             raise ActionForbidden(_("You may not decide on this remedy request."))
         request.status = RemedyApproval.Status.REFUSED
         request.decided_by, request.decided_at, request.decision_note = by, now, note
-        _save(request, by)
+        _save(request, by, DECIDED)
         core.add_note(
             locked,
             by=by,
@@ -692,7 +693,7 @@ def settle_remedy_approval(complaint: Complaint, *, by, reason: str = "") -> Non
             "reason": reason,
         }
         request.decision_note = request.decision_note.strip()
-        _save(request, by)
+        _save(request, by, DECIDED)
 
 
 def lapse_remedy_approvals(complaints: list[Complaint], *, by) -> None:
@@ -712,7 +713,7 @@ def lapse_remedy_approvals(complaints: list[Complaint], *, by) -> None:
         request.status = RemedyApproval.Status.SUPERSEDED
         request.decided_at = now
         request.decision_note = _("Lapsed: the complaint moved on before a decision.")
-        _save(request, by)
+        _save(request, by, DECIDED)
 
 
 # --- consequences of lifecycle moves (called from escalation.signals) --------------------------
@@ -722,8 +723,11 @@ def close_open_requests(complaint: Complaint, *, by) -> None:
     """The complaint left the handling states (resolved, rejected, withdrawn): a stopped clock
     ends and pending pause and extension requests lapse, each recorded."""
     now = timezone.now()
-    for pause in ClockPause.objects.select_for_update().filter(
-        complaint=complaint, status__in=[ClockPause.Status.REQUESTED, ClockPause.Status.ACTIVE]
+    for pause in lock_all(
+        ClockPause.objects.filter(
+            complaint=complaint,
+            status__in=[ClockPause.Status.REQUESTED, ClockPause.Status.ACTIVE],
+        )
     ):
         if pause.status == ClockPause.Status.ACTIVE:
             pause.status = ClockPause.Status.ENDED
@@ -733,11 +737,13 @@ def close_open_requests(complaint: Complaint, *, by) -> None:
             pause.status = ClockPause.Status.REFUSED
             pause.decided_at = now
             pause.decision_note = _("Lapsed: the complaint is no longer being handled.")
-        _save(pause, by)
-    for extension in ExtensionRequest.objects.select_for_update().filter(
-        complaint=complaint, status=ExtensionRequest.Status.REQUESTED
+        _save(pause, by, [*ENDED, "decided_at", "decision_note"])
+    for extension in lock_all(
+        ExtensionRequest.objects.filter(
+            complaint=complaint, status=ExtensionRequest.Status.REQUESTED
+        )
     ):
         extension.status = ExtensionRequest.Status.REFUSED
         extension.decided_at = now
         extension.decision_note = _("Lapsed: the complaint is no longer being handled.")
-        _save(extension, by)
+        _save(extension, by, DECIDED)

@@ -31,6 +31,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints import services as core
+from complaints.locking import lock
 from complaints.models import HANDLING_STATES, TIER_ORDER, Complaint, State
 from complaints.services import ServiceError
 from escalation import deadlines, notify
@@ -222,7 +223,7 @@ def missed_reason(trigger: str, due_at: dt.datetime) -> str:
 
 
 def _locked_if_unchanged(complaint: Complaint) -> Complaint | None:
-    locked = Complaint.objects.select_for_update(no_key=True).get(pk=complaint.pk)
+    locked = lock(complaint)
     if (
         locked.version != complaint.version
         or locked.next_due_at != complaint.next_due_at
