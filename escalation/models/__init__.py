@@ -31,9 +31,7 @@ from escalation.models.escalations import (
     ManualReason,
     Trigger,
 )
-from escalation.models.notices import (
-    Notice,
-)
+from escalation.models.notices import Notice
 from escalation.models.policies import (
     ALLOWED_STARTS,
     BUDGETS,
