@@ -271,8 +271,9 @@ def _missed_at_top(
 
 
 def _recompute(complaint: Complaint, book: RuleBook, now: dt.datetime, report: SweepReport) -> None:
-    """``next_due_at`` no longer matches a running deadline (a first reply was logged, which the
-    core saves without telling other apps): store the right value; the next sweep acts on it."""
+    """``next_due_at`` no longer matches a running deadline (it was stored under rules that
+    changed since, or the deadline it named stopped running): store the right value; the next
+    sweep acts on it."""
     with transaction.atomic():
         locked = _locked_if_unchanged(complaint)
         if locked is None:
