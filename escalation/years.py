@@ -128,7 +128,7 @@ def load_year(calendar: WorkCalendar, year: int, *, by=None) -> LoadResult:
         elif row.source == CalendarDay.Source.PACKAGE and (row.kind, row.name) != (kind, name):
             row.kind, row.name = kind, name
             row._history_user = by
-            row.save()
+            row.save(update_fields=["kind", "name"])
             result.changed += 1
     for day, row in existing.items():
         if day not in wanted and row.source == CalendarDay.Source.PACKAGE:
