@@ -41,7 +41,10 @@ def sweep(today: dt.date | None = None) -> dict[int, int]:
     done = {EscalationLevel.MANAGER: 0, EscalationLevel.GM: 0}
     notices: list[int] = []  # sent by one task at the end of the run
     # The GM level first: a long-forgotten action goes straight to the GM, once.
-    for level, due_before in ((EscalationLevel.GM, gm_before), (EscalationLevel.MANAGER, today)):
+    for level, due_before in (
+        (EscalationLevel.GM, gm_before),
+        (EscalationLevel.MANAGER, today),
+    ):
         for action in _candidates(level, due_before, limit):
             with transaction.atomic():
                 if services.escalate_overdue(action, level=level, today=today):
