@@ -6,6 +6,9 @@ contest_changed`` and this module writes the ``Notice`` rows, as it does for esc
 - contested: the people who decide are told (the responsible department's manager, else the
   general manager's office);
 - decided: the person named in the finding is told the decision.
+
+A reaction only: whether a contest may be made or decided is the core's service's rule
+(``complaints.accountability``); ``deciders`` only chooses who is told.
 """
 
 from __future__ import annotations

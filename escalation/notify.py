@@ -5,17 +5,18 @@ own transaction and, after commit, hands its id to the django-q2 task
 ``escalation.tasks.send_notices``. The row names recipients by role ("gm", "dept_manager",
 "assignee", "user:<id>"), resolved when the mail is sent, so a sweep that escalates
 a thousand complaints writes a thousand small rows and queues one task, and never looks up
-people on its hot path. Sending claims each row with a conditional UPDATE (0 rows: another
-worker has it), so a task that runs twice sends each mail once.
+people on its hot path. ``queue`` gives each transaction one pending sender (an
+``on_commit`` callback that collects the ids); the sweeps take the ids out of each of their
+transactions (``take_queued``) and send the whole run's with ``queue_as_one``. Sending
+claims each row with a conditional UPDATE (0 rows: another worker has it), so a task that
+runs twice sends each mail once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -45,8 +46,6 @@ DEPT_HANDLER = "dept_handler"
 # A claim older than this without a send is a crashed sender: the notice may be claimed again.
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 5
-
-_batch: ContextVar[list[int] | None] = ContextVar("escalation_notice_batch", default=None)
 
 
 def user_role(user) -> str:
@@ -109,31 +108,69 @@ def create_many(notices: list[Notice]) -> list[Notice]:
     return created
 
 
+class _SendAfterCommit:
+    """The notices queued at one level of one transaction, handed to one send task once the
+    transaction commits (registered with ``transaction.on_commit``, so a rolled-back savepoint
+    takes it, and the notices it would have sent, with it)."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        if self.ids:
+            enqueue(self.ids)
+
+
+def _pending_senders(connection, *, exact: bool) -> list[_SendAfterCommit]:
+    """Senders still waiting for this transaction's commit, registered at the current atomic
+    level (``exact``) or at it and any deeper one."""
+    level = set(connection.savepoint_ids)
+    return [
+        func
+        for savepoints, func, _robust in connection.run_on_commit
+        if isinstance(func, _SendAfterCommit)
+        and not func.done
+        and (savepoints == level if exact else savepoints >= level)
+    ]
+
+
 def queue(ids: list[int]) -> None:
-    batch = _batch.get()
-    if batch is not None:
-        batch.extend(ids)
+    """Send these notices after the current transaction commits (at once outside one). Every
+    notice queued at the same level of a transaction goes out in one task: a sender already
+    pending at this level (Django's ``connection.run_on_commit``) takes the ids."""
+    if not ids:
         return
-    transaction.on_commit(lambda: enqueue(ids))
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        enqueue(ids)
+        return
+    sender = next(iter(_pending_senders(connection, exact=True)), None)
+    if sender is None:
+        sender = _SendAfterCommit()
+        transaction.on_commit(sender)
+    sender.ids.extend(ids)
 
 
-@contextmanager
-def collecting() -> Iterator[list[int]]:
-    """Collect the ids of notices written inside the block instead of queuing each one; the
-    caller queues them (a sweep thread hands them to the sweep)."""
-    token = _batch.set([])
-    try:
-        yield _batch.get()
-    finally:
-        _batch.reset(token)
+def take_queued() -> list[int]:
+    """The ids of the notices queued so far inside the current atomic block (at its level or
+    deeper), taken out of their after-commit send: the caller sends them itself, with
+    ``queue_as_one``. The sweeps call it at the end of each of their transactions, so a run
+    that commits in many transactions still sends all its notices in one task."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return []
+    taken: list[int] = []
+    for sender in _pending_senders(connection, exact=False):
+        taken.extend(sender.ids)
+        sender.ids = []
+    return taken
 
 
-@contextmanager
-def batched() -> Iterator[list[int]]:
-    """Collect the notices written inside the block and queue them as one task at the end (the
-    sweep: one task per run instead of one per escalation)."""
-    with collecting() as ids:
-        yield ids
+def queue_as_one(ids: list[int]) -> None:
+    """Send ``ids`` (collected with ``take_queued``) in one task after the current transaction
+    commits, or at once outside one."""
     if ids:
         transaction.on_commit(lambda: enqueue(ids))
 

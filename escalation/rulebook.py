@@ -138,15 +138,19 @@ def invalidate(**kwargs) -> None:
 
 
 def load() -> RuleBook:
+    """Read every calendar and active policy (a few queries, whatever the number of
+    complaints); ``rulebook()`` caches the result until a change invalidates it."""
     from complaints.models import Category
-    from escalation.models import (
-        BUDGETS,
-        TARGETS,
-        CalendarDay,
-        CalendarYear,
-        SlaPolicy,
-        WorkCalendar,
-    )
+
+    calendars, default = _load_calendars()
+    policies = _load_policies(calendars, default)
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    return RuleBook(policies=policies, default_calendar=default, category_parent=parents)
+
+
+def _load_calendars() -> tuple[dict[int, WorkingCalendar], WorkingCalendar]:
+    """Each work calendar with its days and loaded/confirmed years, by id, and the default."""
+    from escalation.models import CalendarDay, CalendarYear, WorkCalendar
 
     days: dict[int, dict] = {}
     for calendar_id, day, kind in CalendarDay.objects.values_list("calendar_id", "day", "kind"):
@@ -176,6 +180,13 @@ def load() -> RuleBook:
             default = calendars[row.pk]
     if default is None:
         default = WorkingCalendar(tz=ZoneInfo(settings.TIME_ZONE))
+    return calendars, default
+
+
+def _load_policies(calendars: dict[int, WorkingCalendar], default: WorkingCalendar) -> list[Policy]:
+    """The active SLA policies, each with its calendar (the default when it names none)."""
+    from escalation.models import BUDGETS, TARGETS, SlaPolicy
+
     policies = []
     for row in SlaPolicy.objects.filter(active=True):
         targets = {name: row.target(name) for name in TARGETS if row.target(name)}
@@ -196,5 +207,4 @@ def load() -> RuleBook:
                 refusal_appeals=row.refusal_appeals,
             )
         )
-    parents = dict(Category.objects.values_list("pk", "parent_id"))
-    return RuleBook(policies=policies, default_calendar=default, category_parent=parents)
+    return policies

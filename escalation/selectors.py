@@ -127,118 +127,145 @@ def deadline_board(complaint: Complaint, *, now: dt.datetime) -> list[dict]:
     book = rulebook()
     policy = book.for_complaint(complaint)
     calendar = book.calendar_of(policy)
-    handling = complaint.state in HANDLING_STATES
-    paused = complaint.clock_paused_at is not None
     provisional = years.provisional_columns(complaint, book)
-    rows: list[dict] = []
+    rows = []
+    for key, label, due, done, applies in _deadlines_of(complaint, policy, calendar):
+        row = _board_row(complaint, policy, key, label, due, done, applies, now=now)
+        if row is not None:
+            row["provisional"] = due is not None and _is_provisional(
+                complaint, policy, calendar, provisional, key, due
+            )
+            rows.append(row)
+    return rows
 
-    def add(key: str, label, due, done, applies: bool) -> None:
-        target = TRIGGER_TARGETS.get(key)
-        counts_from = Start(deadlines.start_of(policy, target)) if target else None
-        if target == "resolution" and (complaint.reopen_count or complaint.extension_count):
-            counts_from = None  # a reopening or an approved extension set this date
-        if due is None:
-            # A target whose start event has not happened yet: shown, not computed.
-            if (
-                applies
-                and target
-                and policy is not None
-                and target in policy.targets
-                and deadlines.started_at(complaint, policy, target) is None
-            ):
-                rows.append(
-                    {
-                        "key": key,
-                        "label": label,
-                        "due": None,
-                        "done": None,
-                        "status": "waiting",
-                        "next": False,
-                        "counts_from": counts_from,
-                        "provisional": False,
-                    }
-                )
-            return
-        if done is not None:
-            status = "met" if done <= due else "late"
-        elif not applies:
-            status = "lapsed"
-        elif paused:
-            status = "paused"
-        else:
-            status = "missed" if due <= now else "running"
-        rows.append(
-            {
-                "key": key,
-                "label": label,
-                "due": due,
-                "done": done,
-                "status": status,
-                "next": due == complaint.next_due_at and not paused,
-                "counts_from": counts_from,
-                "provisional": DUE_OF.get(key) in provisional
-                or (
-                    key == Trigger.TIER_BUDGET
-                    and years.tier_budget_counts_working_time(complaint, policy)
-                    and calendar.is_provisional(due)
-                ),
-            }
-        )
 
-    add(
-        Trigger.ACCEPTANCE,
-        _("Accept or reject"),
-        complaint.acceptance_due_at,
-        complaint.classified_at or complaint.rejected_at,
-        complaint.state == State.RECEIVED,
-    )
-    add(
-        Trigger.FIRST_RESPONSE,
-        _("First reply"),
-        complaint.first_response_due_at,
-        complaint.first_response_at,
-        handling,
-    )
-    add(
-        Trigger.PROMISED_REPLY,
-        _("Promised reply"),
-        complaint.promised_reply_at,
-        complaint.first_response_at,
-        handling,
-    )
-    add(
-        Trigger.RESOLUTION,
-        _("Resolution"),
-        complaint.resolution_due_at,
-        None if handling else complaint.resolved_at,
-        handling,
-    )
-    add(
-        "follow_up",
-        _("Follow-up"),
-        complaint.follow_up_due_at,
-        complaint.followed_up_at,
-        complaint.state in (State.RESOLVED, *HANDLING_STATES),
-    )
+def _deadlines_of(complaint: Complaint, policy, calendar) -> list[tuple]:
+    """(key, label, due, done, applies) of each deadline the board shows, in order."""
+    handling = complaint.state in HANDLING_STATES
+    rows = [
+        (
+            Trigger.ACCEPTANCE,
+            _("Accept or reject"),
+            complaint.acceptance_due_at,
+            complaint.classified_at or complaint.rejected_at,
+            complaint.state == State.RECEIVED,
+        ),
+        (
+            Trigger.FIRST_RESPONSE,
+            _("First reply"),
+            complaint.first_response_due_at,
+            complaint.first_response_at,
+            handling,
+        ),
+        (
+            Trigger.PROMISED_REPLY,
+            _("Promised reply"),
+            complaint.promised_reply_at,
+            complaint.first_response_at,
+            handling,
+        ),
+        (
+            Trigger.RESOLUTION,
+            _("Resolution"),
+            complaint.resolution_due_at,
+            None if handling else complaint.resolved_at,
+            handling,
+        ),
+        (
+            "follow_up",
+            _("Follow-up"),
+            complaint.follow_up_due_at,
+            complaint.followed_up_at,
+            complaint.state in (State.RESOLVED, *HANDLING_STATES),
+        ),
+    ]
     if handling:
         tier_due = deadlines.tier_due_at(
             complaint, policy, calendar, deadlines.LazyPauses(complaint)
         )
-        add(
-            Trigger.TIER_BUDGET,
-            _("Time allowed at the %(tier)s tier") % {"tier": complaint.get_tier_display()},
-            tier_due,
-            None,
-            True,
+        rows.append(
+            (
+                Trigger.TIER_BUDGET,
+                _("Time allowed at the %(tier)s tier") % {"tier": complaint.get_tier_display()},
+                tier_due,
+                None,
+                True,
+            )
         )
     return rows
 
 
-def breach_counts_by_department(
-    *, since: dt.datetime, until: dt.datetime, now: dt.datetime
+def _board_row(
+    complaint: Complaint, policy, key, label, due, done, applies: bool, *, now: dt.datetime
+) -> dict | None:
+    """One row of the board (without ``provisional``); None for a deadline with no date that
+    is not waiting for its start event either."""
+    target = TRIGGER_TARGETS.get(key)
+    counts_from = Start(deadlines.start_of(policy, target)) if target else None
+    if target == "resolution" and (complaint.reopen_count or complaint.extension_count):
+        counts_from = None  # a reopening or an approved extension set this date
+    paused = complaint.clock_paused_at is not None
+    if due is None:
+        # A target whose start event has not happened yet: shown, not computed.
+        waiting = (
+            applies
+            and target
+            and policy is not None
+            and target in policy.targets
+            and deadlines.started_at(complaint, policy, target) is None
+        )
+        if not waiting:
+            return None
+        status = "waiting"
+    elif done is not None:
+        status = "met" if done <= due else "late"
+    elif not applies:
+        status = "lapsed"
+    elif paused:
+        status = "paused"
+    else:
+        status = "missed" if due <= now else "running"
+    return {
+        "key": key,
+        "label": label,
+        "due": due,
+        "done": None if due is None else done,
+        "status": status,
+        "next": due is not None and due == complaint.next_due_at and not paused,
+        "counts_from": counts_from,
+    }
+
+
+def _is_provisional(complaint: Complaint, policy, calendar, provisional, key, due) -> bool:
+    return DUE_OF.get(key) in provisional or (
+        key == Trigger.TIER_BUDGET
+        and years.tier_budget_counts_working_time(complaint, policy)
+        and calendar.is_provisional(due)
+    )
+
+
+def breach_counts_for(
+    user, *, since: dt.datetime, until: dt.datetime, now: dt.datetime
 ) -> list[dict]:
-    """Per handling department, of the complaints received in [since, until): how many, and
-    how many missed their acceptance, first-reply and resolution deadlines, were escalated,
+    """``breach_counts_by_department`` over the complaints ``user`` may see
+    (``complaints_visible_to``). A department manager's table is their department's: the
+    unrouted intake queue they also see belongs to no department yet, so it has no row there."""
+    visible = selectors.complaints_visible_to(user)
+    if rules.tier_of(user) == rules.MANAGER:
+        visible = visible.filter(department__isnull=False)
+    return breach_counts_by_department(since=since, until=until, now=now, complaints=visible)
+
+
+def breach_counts_by_department(
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    now: dt.datetime,
+    complaints: QuerySet[Complaint] | None = None,
+) -> list[dict]:
+    """Per handling department, of the complaints received in [since, until) (of
+    ``complaints``, a visibility-scoped queryset; every complaint for the reports): how many,
+    and how many missed their acceptance, first-reply and resolution deadlines, were escalated,
     and were given extensions. One aggregate query, served by the received_at index.
 
     A deadline is missed if the milestone came after it, or if it has passed and the complaint
@@ -258,8 +285,10 @@ def breach_counts_by_department(
         handling & Q(resolution_due_at__lt=now)
         | ~handling & Q(resolved_at__gt=F("resolution_due_at"))
     )
+    if complaints is None:
+        complaints = Complaint.objects.all()
     rows = (
-        Complaint.objects.filter(received_at__gte=since, received_at__lt=until)
+        complaints.filter(received_at__gte=since, received_at__lt=until)
         .values("department_id", "department__name")
         .annotate(
             complaints=Count("id"),

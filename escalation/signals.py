@@ -1,12 +1,19 @@
 """How the escalation app follows the lifecycle. Connected in ``EscalationConfig.ready``.
 
-- ``complaint_changing`` (before the service saves): set the due-time columns, so a move and
-  its deadlines are one save and one history row; for the sweep, refuse an escalation whose
-  deadline is no longer missed once the row is locked.
-- ``complaint_changed`` (after the save, same transaction): write the escalation record, queue
-  notifications, close pauses and requests when a complaint stops being handled; mark a
-  pending remedy request approved on ``approve_remedy``, and lapse it when the complaint
-  leaves the assigned state or its requester.
+Every receiver here reacts to a move the core's service already allowed: none refuses one
+(a rule that must hold lives in the service that makes the change, e.g. the sweep's "still
+overdue under the row lock" is the ``check=`` it passes to ``complaints.services.
+escalate_many``). Everything they need arrives in the signal's keyword arguments, including
+why a complaint was escalated (``context``/``contexts``, an ``escalation.records.
+EscalationContext``).
+
+- ``complaint_changing`` (before the service saves): derive the due-time columns, so a move
+  and its deadlines are one save and one history row.
+- ``complaint_changed`` / ``complaints_changed`` (after the save, same transaction): write the
+  escalation record, queue notifications, and, as reactions to the complaint moving on, close
+  pauses and requests when it stops being handled, mark a pending remedy request approved on
+  ``approve_remedy``, and lapse it when the complaint leaves the assigned state or its
+  requester.
 """
 
 from __future__ import annotations
@@ -14,7 +21,6 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from complaints.models import HANDLING_STATES, TIER_ORDER, Category, Priority, State
 from complaints.people import display_name
@@ -25,23 +31,21 @@ from complaints.signals import (
     complaints_changed,
 )
 from escalation import deadlines, notify, rulebook, years
-from escalation.context import EscalationContext, context_for
 from escalation.models import (
     CalendarDay,
     CalendarYear,
     Escalation,
     EscalationCause,
     SlaPolicy,
-    Trigger,
     WorkCalendar,
 )
+from escalation.records import EscalationContext
 
 
 @receiver(complaint_changing, dispatch_uid="escalation.set_due_times")
 def set_due_times(sender, complaint, action, **kwargs) -> None:
-    context = context_for(complaint)
-    if action == "escalate" and context is not None and context.seen_next_due_at is not None:
-        refuse_if_no_longer_due(complaint, context)
+    """Derive the due-time columns of the move (a reaction: whether the move is allowed was
+    decided by the service before this runs)."""
     now = timezone.now()
     book = rulebook.rulebook()
     policy = book.for_complaint(complaint)
@@ -60,32 +64,16 @@ def set_due_times(sender, complaint, action, **kwargs) -> None:
         )
 
 
-def refuse_if_no_longer_due(complaint, context: EscalationContext) -> None:
-    """Under the row lock (the instance is the locked copy): the sweep's reading must still hold.
-    A pause, an extension or a logged first reply changes these without a version bump."""
-    from escalation.services import NoLongerDue
-
-    still = (
-        complaint.next_due_at == context.seen_next_due_at
-        and complaint.clock_paused_at is None
-        and not (
-            context.trigger in (Trigger.FIRST_RESPONSE, Trigger.PROMISED_REPLY)
-            and complaint.first_response_at is not None
-        )
-        and not (context.trigger == Trigger.ACCEPTANCE and complaint.state != State.RECEIVED)
-    )
-    if not still:
-        raise NoLongerDue(_("%(reference)s is no longer overdue.") % {"reference": complaint})
-
-
 # Moves after which the person who asked for a remedy approval may no longer handle the
 # complaint (a higher tier, another handler or department): their pending request lapses.
 REMEDY_LAPSING_ACTIONS = frozenset({"escalate", "assign"})
 
 
 @receiver(complaint_changed, dispatch_uid="escalation.follow_lifecycle")
-def follow_lifecycle(sender, complaint, action, by, reason, source, target, **kwargs) -> None:
-    _follow_one(complaint, action, by, reason, source, target)
+def follow_lifecycle(
+    sender, complaint, action, by, reason, source, target, context=None, **kwargs
+) -> None:
+    _follow_one(complaint, action, by, reason, source, target, context)
     if _may_lapse_remedy(action, source, target):
         from escalation.services import lapse_remedy_approvals
 
@@ -99,9 +87,9 @@ def _may_lapse_remedy(action: str, source, target) -> bool:
     )
 
 
-def _follow_one(complaint, action, by, reason, source, target) -> None:
+def _follow_one(complaint, action, by, reason, source, target, context=None) -> None:
     if action == "escalate":
-        record_escalation(complaint, by=by, reason=reason)
+        record_escalation(complaint, by=by, reason=reason, context=context)
     elif action in ("register", "classify", "priority") and complaint.priority == Priority.MAJOR:
         # 重大投诉: reported to the general manager on receipt (or when classified as major,
         # or raised to major later).
@@ -136,7 +124,9 @@ def _follow_one(complaint, action, by, reason, source, target) -> None:
 
 
 @receiver(complaints_changed, dispatch_uid="escalation.follow_lifecycle_in_bulk")
-def follow_lifecycle_in_bulk(sender, complaints, action, by, reasons, sources, **kwargs) -> None:
+def follow_lifecycle_in_bulk(
+    sender, complaints, action, by, reasons, sources, contexts=None, **kwargs
+) -> None:
     """The same as ``follow_lifecycle`` for each complaint, with one INSERT for the escalation
     records and one for their notices (the sweep escalates hundreds at once)."""
     from escalation.services import lapse_remedy_approvals
@@ -152,12 +142,14 @@ def follow_lifecycle_in_bulk(sender, complaints, action, by, reasons, sources, *
                 reasons[complaint.pk],
                 sources[complaint.pk],
                 complaint.state,
+                (contexts or {}).get(complaint.pk),
             )
         if lapsing:
             lapse_remedy_approvals(lapsing, by=by)
         return
     pending = [
-        (complaint, reasons[complaint.pk], _context(complaint, by)) for complaint in complaints
+        (complaint, reasons[complaint.pk], _context((contexts or {}).get(complaint.pk), by))
+        for complaint in complaints
     ]
     records = Escalation.objects.bulk_create(
         [_escalation(complaint, by, reason, context) for complaint, reason, context in pending]
@@ -174,8 +166,10 @@ def follow_lifecycle_in_bulk(sender, complaints, action, by, reasons, sources, *
     lapse_remedy_approvals(lapsing, by=by)
 
 
-def record_escalation(complaint, *, by, reason: str) -> Escalation:
-    context = _context(complaint, by)
+def record_escalation(
+    complaint, *, by, reason: str, context: EscalationContext | None = None
+) -> Escalation:
+    context = _context(context, by)
     escalation = _escalation(complaint, by, reason, context)
     escalation.save(force_insert=True)
     notify.create_many(_escalation_notices(complaint, escalation, by, reason, context))
@@ -196,8 +190,10 @@ def _tell_complainant(complaint, escalation, context: EscalationContext) -> None
         )
 
 
-def _context(complaint, by) -> EscalationContext:
-    return context_for(complaint) or EscalationContext(
+def _context(context: EscalationContext | None, by) -> EscalationContext:
+    """The caller's context, or (an escalation from the core's own pages, which pass none) a
+    manual one for a user, a deadline one for the system."""
+    return context or EscalationContext(
         cause=EscalationCause.MANUAL if by is not None else EscalationCause.DEADLINE
     )
 

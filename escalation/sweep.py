@@ -4,16 +4,18 @@
    whose ``next_due_at`` has passed or falls within ``ESCALATION_WARN_MINUTES``.
 2. The missed ones are escalated through ``complaints.services.escalate_many`` (by=None: the
    system), a chunk of them per transaction. The row locks (a row someone holds is skipped,
-   not waited for), the version check and this app's receiver, which refuses unless the locked
-   row still shows the same missed deadline unpaused, make a second sweep — or two sweeps at
-   once — escalate each miss once.
+   not waited for), the version check and the sweep's own check (``refuse_if_no_longer_due``,
+   passed as ``check=``: the locked row must still show the same missed deadline, unpaused)
+   make a second sweep — or two sweeps at once — escalate each miss once.
    At the general manager's tier there is no one above: the miss is recorded ("sla_breach"
    history row) and the GM and department manager are told, once.
 3. Complaints about to miss a deadline: their handler is warned, once per deadline.
 4. Pauses whose planned end passed are ended, so no clock stays stopped by neglect.
 5. Notices that were not sent (a worker died, the mail server was down) are queued again.
 
-All notices of a run go out as one django-q2 task after the run.
+All notices of a run go out as one django-q2 task after the run: each step returns the ids of
+the notices it wrote (``notify.take_queued`` at the end of each transaction) and ``sweep``
+queues them together.
 """
 
 from __future__ import annotations
@@ -29,13 +31,14 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints import services as core
-from complaints.models import HANDLING_STATES, TIER_ORDER, Complaint
+from complaints.locking import lock
+from complaints.models import HANDLING_STATES, TIER_ORDER, Complaint, State
 from complaints.services import ServiceError
 from escalation import deadlines, notify
-from escalation.context import EscalationContext, escalating_each
 from escalation.models import ClockPause, EscalationCause, Notice, Trigger
+from escalation.records import EscalationContext
 from escalation.rulebook import RuleBook, rulebook
-from escalation.services import resume
+from escalation.services import NoLongerDue, resume
 
 log = logging.getLogger(__name__)
 
@@ -108,57 +111,86 @@ def sweep(now: dt.datetime | None = None) -> SweepReport:
     report = SweepReport()
     book = rulebook()
     # Reasons written into history are in the organisation's language, not a worker's locale.
-    with translation.override(settings.LANGUAGE_CODE), notify.batched():
+    # The ids of every notice the run writes, sent by one task at its end.
+    notices: list[int] = []
+    with translation.override(settings.LANGUAGE_CODE):
         found = list(due_complaints(horizon, settings.ESCALATION_SWEEP_BATCH))
-        _escalate_all([c for c in found if c.next_due_at <= now], book, now, report)
-        _warn([c for c in found if c.next_due_at > now], book, report)
-        _expire_pauses(now, report)
-        _retry_unsent(now)
+        notices += _escalate_all([c for c in found if c.next_due_at <= now], book, now, report)
+        notices += _warn([c for c in found if c.next_due_at > now], book, report)
+        notices += _expire_pauses(now, report)
+        notices += _retry_unsent(now)
+    notify.queue_as_one(notices)
     return report
 
 
 def _escalate_all(
     missed: list[Complaint], book: RuleBook, now: dt.datetime, report: SweepReport
-) -> None:
+) -> list[int]:
     """Escalate the missed deadlines ``ESCALATION_SWEEP_CHUNK`` complaints per transaction
     through ``complaints.services.escalate_many``: the same checks as one escalation under
     each row lock, with one UPDATE, one history INSERT, one seal INSERT and one insert each for
     the escalation records and notices per chunk, where one at a time cost a dozen round trips
     and a savepoint each (8 ms an escalation; a chunk costs ≈1 ms a complaint)."""
-    pending: list[tuple[Complaint, str, str]] = []
-    contexts: dict[int, EscalationContext] = {}
+    notices: list[int] = []
+    pending: list[tuple[Complaint, str, EscalationContext]] = []
     for complaint in missed:
         found = identify(complaint, book)
         if found is None:
-            _recompute(complaint, book, now, report)
+            _recompute(complaint, book, now, report)  # writes no notice
             continue
         trigger, due_at = found
         if complaint.tier == TIER_ORDER[-1]:
-            _missed_at_top(complaint, trigger, due_at, book, now, report)
+            notices += _missed_at_top(complaint, trigger, due_at, book, now, report)
             continue
-        contexts[complaint.pk] = EscalationContext(
+        context = EscalationContext(
             cause=EscalationCause.DEADLINE,
             trigger=trigger,
             due_at=due_at,
             seen_next_due_at=complaint.next_due_at,
         )
-        pending.append((complaint, missed_reason(trigger, due_at), trigger))
+        pending.append((complaint, missed_reason(trigger, due_at), context))
     size = settings.ESCALATION_SWEEP_CHUNK
-    with escalating_each(contexts):
-        for start in range(0, len(pending), size):
-            chunk = pending[start : start + size]
-            outcome = core.escalate_many([(c, reason) for c, reason, _t in chunk], by=None)
-            read = {complaint.pk: (complaint, trigger) for complaint, _r, trigger in chunk}
-            for escalated in outcome.done:
-                complaint, trigger = read[escalated.pk]
-                report.escalated.append(
-                    (complaint.reference, complaint.tier, escalated.tier, trigger)
-                )
-            for pk, message in outcome.refused.items():
-                # Held or changed by someone since the query, no longer due, or refused: the
-                # next sweep reads it afresh.
-                log.info("sweep skipped %s: %s", read[pk][0].reference, message)
-                report.skipped.append(read[pk][0].reference)
+    for start in range(0, len(pending), size):
+        notices += _escalate_chunk(pending[start : start + size], report)
+    return notices
+
+
+def _escalate_chunk(
+    chunk: list[tuple[Complaint, str, EscalationContext]], report: SweepReport
+) -> list[int]:
+    """One transaction of ``escalate_many``; returns the ids of the notices its receivers
+    wrote (the escalation records' notices)."""
+    with transaction.atomic():
+        outcome = core.escalate_many(chunk, by=None, check=refuse_if_no_longer_due)
+        notices = notify.take_queued()
+    read = {complaint.pk: (complaint, context.trigger) for complaint, _r, context in chunk}
+    for escalated in outcome.done:
+        complaint, trigger = read[escalated.pk]
+        report.escalated.append((complaint.reference, complaint.tier, escalated.tier, trigger))
+    for pk, message in outcome.refused.items():
+        # Held or changed by someone since the query, no longer due, or refused: the
+        # next sweep reads it afresh.
+        log.info("sweep skipped %s: %s", read[pk][0].reference, message)
+        report.skipped.append(read[pk][0].reference)
+    return notices
+
+
+def refuse_if_no_longer_due(locked: Complaint, context: EscalationContext) -> None:
+    """The sweep's rule, run by ``escalate_many`` under each row lock before the move: the
+    reading the sweep escalates on must still hold. A pause, an extension or a logged first
+    reply changes these without a version bump, so the version check alone would not see it."""
+    trigger = context.trigger
+    still = (
+        locked.next_due_at == context.seen_next_due_at
+        and locked.clock_paused_at is None
+        and not (
+            trigger in (Trigger.FIRST_RESPONSE, Trigger.PROMISED_REPLY)
+            and locked.first_response_at is not None
+        )
+        and not (trigger == Trigger.ACCEPTANCE and locked.state != State.RECEIVED)
+    )
+    if not still:
+        raise NoLongerDue(_("%(reference)s is no longer overdue.") % {"reference": locked})
 
 
 def identify(complaint: Complaint, book: RuleBook) -> tuple[str, dt.datetime] | None:
@@ -191,7 +223,7 @@ def missed_reason(trigger: str, due_at: dt.datetime) -> str:
 
 
 def _locked_if_unchanged(complaint: Complaint) -> Complaint | None:
-    locked = Complaint.objects.select_for_update(no_key=True).get(pk=complaint.pk)
+    locked = lock(complaint)
     if (
         locked.version != complaint.version
         or locked.next_due_at != complaint.next_due_at
@@ -208,12 +240,13 @@ def _missed_at_top(
     book: RuleBook,
     now: dt.datetime,
     report: SweepReport,
-) -> None:
+) -> list[int]:
+    """Record a miss at the top tier; returns the ids of the notices written."""
     with transaction.atomic():
         locked = _locked_if_unchanged(complaint)
         if locked is None:
             report.skipped.append(complaint.reference)
-            return
+            return []
         policy = book.for_complaint(locked)
         calendar = book.calendar_of(policy)
         # At the top tier a deadline already past is not "next": the next one is in the future.
@@ -232,12 +265,15 @@ def _missed_at_top(
             key=f"breached:{locked.pk}:{trigger}:{due_at.isoformat()}",
             context={"trigger": trigger, "due_at": due_at},
         )
+        notices = notify.take_queued()
     report.breached_at_top.append(complaint.reference)
+    return notices
 
 
 def _recompute(complaint: Complaint, book: RuleBook, now: dt.datetime, report: SweepReport) -> None:
-    """``next_due_at`` no longer matches a running deadline (a first reply was logged, which the
-    core saves without telling other apps): store the right value; the next sweep acts on it."""
+    """``next_due_at`` no longer matches a running deadline (it was stored under rules that
+    changed since, or the deadline it named stopped running): store the right value; the next
+    sweep acts on it."""
     with transaction.atomic():
         locked = _locked_if_unchanged(complaint)
         if locked is None:
@@ -257,11 +293,12 @@ def _recompute(complaint: Complaint, book: RuleBook, now: dt.datetime, report: S
     report.recomputed.append(complaint.reference)
 
 
-def _warn(complaints: list[Complaint], book: RuleBook, report: SweepReport) -> None:
-    """Tell each handler once per deadline that it is about to be missed. Three queries for the
-    whole batch: which keys exist, insert the new ones, read their ids."""
+def _warn(complaints: list[Complaint], book: RuleBook, report: SweepReport) -> list[int]:
+    """Tell each handler once per deadline that it is about to be missed; returns the ids of
+    the notices written. Three queries for the whole batch: which keys exist, insert the new
+    ones, read their ids."""
     if not complaints:
-        return
+        return []
     keys = {f"due-soon:{c.pk}:{c.next_due_at.isoformat()}": c for c in complaints}
     seen = set(Notice.objects.filter(key__in=list(keys)).values_list("key", flat=True))
     fresh = []
@@ -287,28 +324,34 @@ def _warn(complaints: list[Complaint], book: RuleBook, report: SweepReport) -> N
     if fresh:
         Notice.objects.bulk_create(fresh, ignore_conflicts=True)
         created = Notice.objects.filter(key__in=[n.key for n in fresh], sent_at=None)
-        notify.queue(list(created.values_list("pk", flat=True)))
+        return list(created.values_list("pk", flat=True))
+    return []
 
 
-def _expire_pauses(now: dt.datetime, report: SweepReport) -> None:
+def _expire_pauses(now: dt.datetime, report: SweepReport) -> list[int]:
+    """End the pauses whose planned end passed; returns the ids of the notices written."""
+    notices: list[int] = []
     expired = ClockPause.objects.filter(
         status=ClockPause.Status.ACTIVE, planned_until__lte=now
     ).select_related("complaint")
     for pause in expired[:500]:
         try:
-            resume(pause.complaint, by=None, cause=ClockPause.EndCause.EXPIRED)
+            with transaction.atomic():
+                resume(pause.complaint, by=None, cause=ClockPause.EndCause.EXPIRED)
+                taken = notify.take_queued()
         except ServiceError as exc:
             log.info("sweep could not restart %s: %s", pause.complaint.reference, exc.message)
             continue
+        notices += taken
         report.resumed.append(pause.complaint.reference)
+    return notices
 
 
-def _retry_unsent(now: dt.datetime) -> None:
+def _retry_unsent(now: dt.datetime) -> list[int]:
+    """The ids of notices a crashed worker or a mail outage left unsent, to send again."""
     stuck = Notice.objects.filter(
         sent_at=None,
         created_at__lt=now - dt.timedelta(minutes=2),
         attempts__lt=notify.MAX_ATTEMPTS,
     ).filter(Q(claimed_at=None) | Q(claimed_at__lt=now - notify.CLAIM_TIMEOUT))
-    ids = list(stuck.order_by("created_at").values_list("pk", flat=True)[:500])
-    if ids:
-        notify.queue(ids)
+    return list(stuck.order_by("created_at").values_list("pk", flat=True)[:500])

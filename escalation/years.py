@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from complaints.locking import lock
 from complaints.models import OPEN_STATES, Complaint
 from escalation import rulebook
 from escalation.calendar import Unit
@@ -127,16 +128,15 @@ def load_year(calendar: WorkCalendar, year: int, *, by=None) -> LoadResult:
         elif row.source == CalendarDay.Source.PACKAGE and (row.kind, row.name) != (kind, name):
             row.kind, row.name = kind, name
             row._history_user = by
-            row.save()
+            row.save(update_fields=["kind", "name"])
             result.changed += 1
     for day, row in existing.items():
         if day not in wanted and row.source == CalendarDay.Source.PACKAGE:
             row._history_user = by
             row.delete()
             result.removed += 1
-    record, _created = CalendarYear.objects.select_for_update().get_or_create(
-        calendar=calendar, year=year
-    )
+    record, _created = CalendarYear.objects.get_or_create(calendar=calendar, year=year)
+    record = lock(record)
     record.loaded_at = timezone.now()
     record.package_version = holidays.__version__
     record._history_user = by
@@ -147,7 +147,9 @@ def load_year(calendar: WorkCalendar, year: int, *, by=None) -> LoadResult:
         record.confirmed_by, record.confirmed_at = None, None
         record._change_reason = "reloaded with changed days: provisional again"
         result.unconfirmed = True
-    record.save()
+    record.save(
+        update_fields=["loaded_at", "package_version", "status", "confirmed_by", "confirmed_at"]
+    )
     result.year = record
     result.holidays = sum(1 for kind, _name in wanted.values() if kind == "holiday")
     result.workdays = len(wanted) - result.holidays
@@ -215,9 +217,7 @@ def confirm_year(record: CalendarYear, *, by, note: str = "") -> CalendarYear:
     Confirming a confirmed year again changes nothing.
     """
     with transaction.atomic():
-        record = (
-            CalendarYear.objects.select_for_update().select_related("calendar").get(pk=record.pk)
-        )
+        record = lock(record)
         if record.confirmed:
             return record
         record.status = CalendarYear.Status.CONFIRMED
@@ -226,7 +226,7 @@ def confirm_year(record: CalendarYear, *, by, note: str = "") -> CalendarYear:
             record.note = note
         record._history_user = by
         record._change_reason = "confirmed"
-        record.save()
+        record.save(update_fields=["status", "confirmed_by", "confirmed_at", "note"])
         rulebook.invalidate()
         recompute_for_year(
             record.calendar_id,

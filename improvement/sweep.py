@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from escalation import notify
@@ -38,13 +39,16 @@ def sweep(today: dt.date | None = None) -> dict[int, int]:
     limit = settings.REDRESS_ACTION_SWEEP_BATCH
     gm_before = today - dt.timedelta(days=settings.REDRESS_ACTION_GM_AFTER_DAYS - 1)
     done = {EscalationLevel.MANAGER: 0, EscalationLevel.GM: 0}
-    with notify.batched():
-        # The GM level first: a long-forgotten action goes straight to the GM, once.
-        for level, due_before in (
-            (EscalationLevel.GM, gm_before),
-            (EscalationLevel.MANAGER, today),
-        ):
-            for action in _candidates(level, due_before, limit):
+    notices: list[int] = []  # sent by one task at the end of the run
+    # The GM level first: a long-forgotten action goes straight to the GM, once.
+    for level, due_before in (
+        (EscalationLevel.GM, gm_before),
+        (EscalationLevel.MANAGER, today),
+    ):
+        for action in _candidates(level, due_before, limit):
+            with transaction.atomic():
                 if services.escalate_overdue(action, level=level, today=today):
                     done[level] += 1
+                notices += notify.take_queued()
+    notify.queue_as_one(notices)
     return {int(k): v for k, v in done.items()}
