@@ -31,4 +31,12 @@ def lock_all(queryset: models.QuerySet[M], *, skip_locked: bool = False) -> list
     """The rows of ``queryset`` locked in primary-key order (the same order in every writer,
     so two bulk writers cannot deadlock); with ``skip_locked``, rows another writer holds are
     left out rather than waited for."""
-    return list(queryset.select_for_update(no_key=True, skip_locked=skip_locked).order_by("pk"))
+    return list(locked_rows(queryset, skip_locked=skip_locked))
+
+
+def locked_rows(
+    queryset: models.QuerySet[M], *, no_key: bool = True, skip_locked: bool = False
+) -> models.QuerySet[M]:
+    """``queryset`` made to lock what it reads, in primary-key order, still lazy: for a write
+    that needs less than whole rows (``values_list``) or a locked ``get_or_create``."""
+    return queryset.select_for_update(no_key=no_key, skip_locked=skip_locked).order_by("pk")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -11,13 +12,17 @@ from django.utils.translation import gettext as _
 from complaints import rules, selectors
 from complaints.models import HANDLING_STATES, Complaint, State
 from escalation import deadlines, years
+from escalation.calendar import DayKind
 from escalation.models import (
+    CalendarDay,
+    CalendarYear,
     ClockPause,
     Escalation,
     ExtensionRequest,
     RemedyApproval,
     Start,
     Trigger,
+    WorkCalendar,
 )
 from escalation.rulebook import rulebook
 from escalation.services import may_approve
@@ -315,12 +320,6 @@ def escalations_by_cause(*, since: dt.datetime, until: dt.datetime) -> list[dict
 
 
 # --- the working calendar, as other apps read it ---------------------------------------------
-# Imported here, not at the top, because this section was appended while the rest of the module
-# was being rewritten by another change; move them up at the next edit of the head.
-from dataclasses import dataclass  # noqa: E402 (see the comment above)
-
-from escalation.calendar import DayKind  # noqa: E402 (see the comment above)
-from escalation.models import CalendarDay, CalendarYear, WorkCalendar  # noqa: E402 (same)
 
 
 @dataclass(frozen=True)

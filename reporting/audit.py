@@ -32,6 +32,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from complaints import history as complaint_history
+from complaints import locking
 from complaints.models import Attachment, Communication, Complaint, Note, ResponsibilityContest
 from reporting.models import AuditRecord, SealLayout
 
@@ -225,10 +226,9 @@ def _lock_complaints(complaint_ids: list[int]) -> dict[int, int | None]:
     their departments. A complaint's own history row follows the INSERT or UPDATE of its row,
     which holds the row lock already; a note's or a file's does not."""
     return dict(
-        Complaint.objects.select_for_update(no_key=True)
-        .filter(pk__in=complaint_ids)
-        .order_by("pk")
-        .values_list("pk", "department_id")
+        locking.locked_rows(Complaint.objects.filter(pk__in=complaint_ids)).values_list(
+            "pk", "department_id"
+        )
     )
 
 

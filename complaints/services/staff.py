@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from complaints import locking
 from complaints.models import Department, StaffProfile, Tier
 
 TIER_GROUPS = {
@@ -23,7 +24,7 @@ def set_staff_profile(user, *, tier: str, department: Department | None, by=None
     tier is what an operator sees and changes. History: the profile's row.
     """
     with transaction.atomic():
-        profile, _created = StaffProfile.objects.select_for_update().get_or_create(
+        profile, _created = locking.locked_rows(StaffProfile.objects, no_key=False).get_or_create(
             user=user, defaults={"tier": tier, "department": department}
         )
         profile.tier = tier
