@@ -49,6 +49,37 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     return qs.none()
 
 
+def findings_visible_to(user) -> QuerySet[Complaint]:
+    """Which complaints' responsibility findings (责任认定) ``user`` may read: the accountability
+    rule, beside the visibility rule above.
+
+    - general manager and auditors: every finding;
+    - department manager: the findings that name their unit, also on a complaint another
+      department handled (the unit answers for it: it may contest and is counted for it);
+    - frontline: the findings that name them;
+    - anyone else: none.
+
+    Served by ``cmp_resp_dept_resolved_idx`` and ``cmp_resp_person_resolved_idx``.
+    """
+    qs = Complaint.objects.all()
+    tier = rules.tier_of(user)
+    if tier in (rules.GM, rules.AUDITOR):
+        return qs
+    if tier == rules.MANAGER:
+        return qs.filter(responsible_department_id=rules.department_id_of(user))
+    if tier == rules.FRONTLINE:
+        return qs.filter(responsible_person_id=user.pk)
+    return qs.none()
+
+
+def linked_references(ids: set[int]) -> dict[int, Complaint]:
+    """The complaints another complaint links to (repeat of, merged into, appeal of), by id, as
+    the page that links them shows them: their reference (and state), nothing else. Whoever
+    sees a complaint sees the references it names; opening one goes through
+    ``get_complaint_for`` like any other."""
+    return _in_bulk(Complaint.objects.only("id", "reference", "state"), ids)
+
+
 def get_complaint_for(user, reference: str, *, write: bool = False) -> Complaint:
     """The complaint ``reference`` if ``user`` may see it, else 404 (never reveal it exists).
 
@@ -184,7 +215,7 @@ def complaint_records(complaint: Complaint) -> ComplaintRecords:
 
     link_ids = {getattr(complaint, f"{name}_id") for name in PAGE_LINKS}
     # The page shows a linked complaint as its reference; the state is read by the FSM mixin.
-    links = _in_bulk(Complaint.objects.only("id", "reference", "state"), link_ids)
+    links = linked_references(link_ids)
 
     # The coded root cause and its parent (shown as "流程 / 流程缺失"): one query when set.
     causes = _in_bulk(RootCause.objects.select_related("parent"), {complaint.cause_id})

@@ -266,10 +266,10 @@ def breach_counts_by_department(
     since: dt.datetime,
     until: dt.datetime,
     now: dt.datetime,
-    complaints: QuerySet[Complaint] | None = None,
+    complaints: QuerySet[Complaint],
 ) -> list[dict]:
     """Per handling department, of the complaints received in [since, until) (of
-    ``complaints``, a visibility-scoped queryset; every complaint for the reports): how many,
+    ``complaints``, a queryset built on ``complaints_visible_to``): how many,
     and how many missed their acceptance, first-reply and resolution deadlines, were escalated,
     and were given extensions. One aggregate query, served by the received_at index.
 
@@ -290,8 +290,6 @@ def breach_counts_by_department(
         handling & Q(resolution_due_at__lt=now)
         | ~handling & Q(resolved_at__gt=F("resolution_due_at"))
     )
-    if complaints is None:
-        complaints = Complaint.objects.all()
     rows = (
         complaints.filter(received_at__gte=since, received_at__lt=until)
         .values("department_id", "department__name")
@@ -308,11 +306,15 @@ def breach_counts_by_department(
     return list(rows)
 
 
-def escalations_by_cause(*, since: dt.datetime, until: dt.datetime) -> list[dict]:
-    """Escalations in [since, until) by department, target tier and cause (index
-    ``esc_created_idx``)."""
+def escalations_by_cause(user, *, since: dt.datetime, until: dt.datetime) -> list[dict]:
+    """Escalations in [since, until) of the complaints ``user`` may see, by department, target
+    tier and cause (index ``esc_created_idx``)."""
     return list(
-        Escalation.objects.filter(created_at__gte=since, created_at__lt=until)
+        Escalation.objects.filter(
+            complaint__in=selectors.complaints_visible_to(user),
+            created_at__gte=since,
+            created_at__lt=until,
+        )
         .values("complaint__department_id", "to_tier", "cause")
         .annotate(count=Count("id"))
         .order_by("complaint__department_id", "to_tier", "cause")

@@ -38,10 +38,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import connections
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from complaints import rules
+from complaints import rules, selectors
 from complaints.models import (
     Complaint,
     Department,
@@ -95,21 +95,18 @@ class Period:
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose findings the viewer may read: everything, one department, or one person."""
+    """Whose findings the viewer may read (``complaints.selectors.findings_visible_to``): the
+    complaints with those findings, and whose row the table shows (everything, one department,
+    or one person)."""
 
+    complaints: QuerySet[Complaint]
     department_id: int | None = None
     person_id: int | None = None
 
     @property
-    def findings(self) -> Q:
-        if self.person_id is not None:
-            return Q(responsible_person_id=self.person_id)
-        if self.department_id is not None:
-            return Q(responsible_department_id=self.department_id)
-        return Q()
-
-    @property
     def contests(self) -> Q:
+        # The contests about those findings. The person's own are the ones they made: an
+        # overturned finding no longer names them, but the contest still counts for them.
         if self.person_id is not None:
             return Q(contested_by_id=self.person_id)
         if self.department_id is not None:
@@ -122,13 +119,14 @@ class Scope:
 
 
 def scope_for(user) -> Scope:
+    complaints = selectors.findings_visible_to(user)
     tier = rules.tier_of(user)
     if tier in (rules.GM, rules.AUDITOR):
-        return Scope()
+        return Scope(complaints)
     if tier == rules.MANAGER:
-        return Scope(department_id=rules.department_id_of(user))
+        return Scope(complaints, department_id=rules.department_id_of(user))
     if tier == rules.FRONTLINE:
-        return Scope(person_id=user.pk)
+        return Scope(complaints, person_id=user.pk)
     raise PermissionDenied
 
 
@@ -172,9 +170,7 @@ def _findings(scope: Scope, period: Period) -> list[dict[str, Any]]:
     resolved = Q(resolved_at__gte=period.start, resolved_at__lt=period.end)
     due = Q(resolution_due_at__isnull=False)
     return list(
-        Complaint.objects.filter(
-            scope.findings, resolved, substantiated=True, responsible_department__isnull=False
-        )
+        scope.complaints.filter(resolved, substantiated=True, responsible_department__isnull=False)
         .values("responsible_department_id", "responsible_person_id")
         .annotate(
             substantiated=Count("pk"),
@@ -203,9 +199,7 @@ def _contacts(scope: Scope, period: Period) -> list[dict[str, Any]]:
         .values_list("id", "follow_up_outcome")
     )
     named = (
-        Complaint.objects.filter(
-            scope.findings, substantiated=True, responsible_department__isnull=False
-        )
+        scope.complaints.filter(substantiated=True, responsible_department__isnull=False)
         .order_by()
         .values_list("id", "responsible_department_id", "responsible_person_id")
     )

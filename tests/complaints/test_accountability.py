@@ -414,3 +414,24 @@ def test_the_contests_page_has_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get("/accountability/contests/")
     assert response.content.decode().count("decide-form") == 4
+
+
+def test_who_may_read_a_finding_is_one_rule_in_the_core(
+    finding, frontline, frontline2, manager, manager_b, gm, auditor, dept_b
+):
+    """``findings_visible_to``: the accountability table and "Findings about me" read it. A
+    finding naming another unit is that unit's manager's, even on a complaint handled here."""
+    from complaints.selectors import findings_visible_to
+
+    ours = finding()
+    theirs = finding(department=dept_b, person=frontline2)
+
+    def seen(user) -> set[int]:
+        return set(findings_visible_to(user).values_list("pk", flat=True))
+
+    assert seen(gm) >= {ours.pk, theirs.pk}
+    assert seen(auditor) >= {ours.pk, theirs.pk}
+    assert ours.pk in seen(manager) and theirs.pk not in seen(manager)
+    assert theirs.pk in seen(manager_b) and ours.pk not in seen(manager_b)
+    assert seen(frontline) == {ours.pk}
+    assert seen(frontline2) == {theirs.pk}

@@ -8,6 +8,7 @@ import pytest
 
 from complaints import services
 from complaints.models import State
+from complaints.selectors import complaints_visible_to
 from escalation import services as sla
 from escalation.selectors import breach_counts_by_department, escalations_by_cause
 from tests.conftest import RESOLUTION
@@ -25,6 +26,7 @@ def test_breaches_are_counted_per_department_in_one_query(
     manager_b,
     dept_a,
     dept_b,
+    gm,
     django_assert_num_queries,
 ):
     late_acceptance = make_complaint(State.RECEIVED)
@@ -49,8 +51,9 @@ def test_breaches_are_counted_per_department_in_one_query(
 
     now = dt.datetime(2026, 3, 5, 10, 0, tzinfo=SHANGHAI)
     since = dt.datetime(2026, 3, 1, tzinfo=SHANGHAI)
+    everything = complaints_visible_to(gm)  # the GM's tier is read here, not counted below
     with django_assert_num_queries(1):
-        rows = breach_counts_by_department(since=since, until=now, now=now)
+        rows = breach_counts_by_department(since=since, until=now, now=now, complaints=everything)
     by_name = {row["department__name"]: row for row in rows}
     assert by_name["Customer service"] == {
         "department_id": dept_a.pk,
@@ -73,6 +76,20 @@ def test_breaches_are_counted_per_department_in_one_query(
         "extensions": 0,
     }
     assert waiting.state == State.ASSIGNED
-    assert escalations_by_cause(since=since, until=now) == [
+    assert escalations_by_cause(gm, since=since, until=now) == [
+        {"complaint__department_id": dept_b.pk, "to_tier": "manager", "cause": "manual", "count": 1}
+    ]
+
+
+def test_escalations_by_cause_counts_only_what_the_reader_sees(
+    clock, make_complaint, manager, manager_b, dept_b
+):
+    escalated_b = make_complaint(State.RECEIVED, department=dept_b)
+    services.escalate(escalated_b, by=manager_b, reason="Needs a manager")
+    since = dt.datetime(2026, 3, 1, tzinfo=SHANGHAI)
+    until = dt.datetime(2026, 3, 31, tzinfo=SHANGHAI)
+
+    assert escalations_by_cause(manager, since=since, until=until) == []
+    assert escalations_by_cause(manager_b, since=since, until=until) == [
         {"complaint__department_id": dept_b.pk, "to_tier": "manager", "cause": "manual", "count": 1}
     ]
