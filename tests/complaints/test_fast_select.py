@@ -34,3 +34,15 @@ def test_the_list_filters_render_as_django_would(gm):
             slow = forms.Select(attrs=field.widget.attrs, choices=field.widget.choices)
             bound = form[name]
             assert bound.as_widget() == bound.as_widget(widget=slow), name
+
+
+@pytest.mark.django_db
+def test_the_bulk_form_renders_as_django_would(manager):
+    from complaints.bulk import BulkForm
+    from complaints.filters import with_fast_selects
+
+    fast, slow = with_fast_selects(BulkForm(user=manager)), BulkForm(user=manager)
+    assert any(isinstance(field.widget, FastSelect) for field in fast.fields.values())
+    assert not any(isinstance(field.widget, FastSelect) for field in slow.fields.values())
+    for name in fast.fields:
+        assert str(fast[name]) == str(slow[name]), name
