@@ -238,3 +238,38 @@ def portable_duration_stats(complaints, start_field: str, end_field: str) -> dic
         wavg=Avg(working_seconds_between(start_field, end_field)),
     )
     return {"avg": row["avg"], "median": None, "wavg": row["wavg"], "wmedian": None}
+
+
+def grouping_sets(rows, fields: list[str]) -> dict[str | None, list[dict]]:
+    """The aggregates of ``rows`` (a ``values(*fields).annotate(...)`` queryset) over the whole
+    of it and by each of ``fields`` alone, in one scan (PostgreSQL's GROUPING SETS): ``None`` →
+    [the total row], each field → its rows (the field's value and the aggregates).
+
+    The ORM writes the query, visibility scope and FILTERed aggregates included; only its
+    outer GROUP BY becomes ``GROUPING SETS ((), (a), (b), ...)``, and ``GROUPING(a, b, ...)``
+    says which set a row belongs to (a NULL department is then told from "all departments").
+    """
+    sql, params = rows.order_by().query.sql_with_params()
+    head, sep, tail = sql.rpartition(" GROUP BY ")
+    if not sep or len(tail.split(", ")) != len(fields) or not head.startswith("SELECT "):
+        raise ValueError(f"Not a GROUP BY of {fields}: {sql}")
+    # The ORM may group by select positions (GROUP BY 1, 2): name the columns instead.
+    quote, opts = connections[rows.db].ops.quote_name, rows.model._meta
+    columns = [f"{quote(opts.db_table)}.{quote(opts.get_field(f).column)}" for f in fields]
+    sets = ", ".join(["()", *(f"({column})" for column in columns)])
+    sql = (
+        f"SELECT GROUPING({', '.join(columns)}), {head[len('SELECT ') :]}"
+        f" GROUP BY GROUPING SETS ({sets})"
+    )
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description][1:]
+        fetched = cursor.fetchall()
+    width = len(fields)
+    # GROUPING's bit for a column is 1 when the row is not grouped by it (first column highest).
+    set_of = {(1 << width) - 1: None}
+    set_of.update({((1 << width) - 1) ^ (1 << (width - 1 - i)): f for i, f in enumerate(fields)})
+    result: dict[str | None, list[dict]] = {None: [], **{f: [] for f in fields}}
+    for grouping, *values in fetched:
+        result[set_of[grouping]].append(dict(zip(names, values, strict=True)))
+    return result
