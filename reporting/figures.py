@@ -43,6 +43,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
@@ -57,7 +58,7 @@ from complaints.models import (
 )
 from reporting import causes, workdays
 from reporting.months import Month, months_between, zone
-from reporting.sql import duration_stats, medians_supported
+from reporting.sql import duration_stats, grouping_sets, medians_supported
 
 HistoricalComplaint = Complaint.history.model
 
@@ -180,9 +181,9 @@ def month_bundle(
     Six round trips whatever the size of the month:
 
     1. one scan of the complaints with any milestone in the month (a BitmapOr of the milestone
-       indexes), every count and sum a FILTERed aggregate, grouped by department, category,
-       channel and priority; the few thousand groups are then added up into the headline, the
-       breakdowns and the league table;
+       indexes), every count and sum a FILTERed aggregate, for the month and by department,
+       category, channel and priority alone (GROUPING SETS: the headline, the breakdowns and
+       the league table come back summed, a few dozen rows; ``_grouped``);
     2. the durations (means and medians, calendar and working time) in one query;
     3. the complaints still open at month end (four indexed counts);
     4. escalations and reopenings from the history table;
@@ -191,8 +192,8 @@ def month_bundle(
     6. the calendar check (and, once per deployment, its build).
     """
     _cover_calendar(complaints, month)
-    groups = _groups(complaints, month)
-    total = _sum(groups)
+    grouped = _grouped(complaints, month)
+    total = grouped[None]
     times = duration_stats(
         complaints, month, {"resolution": "resolved_at", "first_response": "first_response_at"}
     )
@@ -202,9 +203,7 @@ def month_bundle(
     contacts = {key: sum(row[key] for row in follow_ups.values()) for key in FOLLOW_UP_COUNTS}
 
     def received_by(field: str) -> list[list[Any]]:
-        return [
-            [key, row["received"]] for key, row in _sum_by(groups, field).items() if row["received"]
-        ]
+        return [[key, row["received"]] for key, row in grouped[field].items() if row["received"]]
 
     return {
         "month": str(month),
@@ -216,7 +215,7 @@ def month_bundle(
             "priority": received_by("priority"),
             "department": received_by("department_id"),
         },
-        "league": _league(_sum_by(groups, "department_id"), follow_ups),
+        "league": _league(grouped["department_id"], follow_ups),
         # Frozen with the rest in a month-end snapshot (see reporting.causes).
         "causes": causes.month_causes(complaints, month),
     }
@@ -231,9 +230,25 @@ def _cover_calendar(complaints: QuerySet[Complaint], month: Month) -> None:
     )
 
 
-def _groups(complaints: QuerySet[Complaint], month: Month) -> list[dict[str, Any]]:
-    """Round trip 1: every count and sum of the month, grouped by department, category, channel
-    and priority (one scan of the complaints with any milestone in the month)."""
+GROUP_FIELDS = ["department_id", "category_id", "channel", "priority"]
+
+
+def _grouped(complaints: QuerySet[Complaint], month: Month) -> dict[str | None, Any]:
+    """Round trip 1: ``None`` → the month's totals, each of ``GROUP_FIELDS`` → its value → the
+    same counts. PostgreSQL adds them up itself (GROUPING SETS, a few dozen rows back); other
+    databases (the SQLite demo) return the groups of all four fields, added up here."""
+    rows = _groups(complaints, month)
+    if connections[rows.db].vendor == "postgresql":
+        sets = grouping_sets(rows, GROUP_FIELDS)
+        grouped = {f: _sorted({r[f]: _sum([r]) for r in sets[f]}) for f in GROUP_FIELDS}
+        return {None: _sum(sets[None]), **grouped}
+    groups = list(rows)
+    return {None: _sum(groups), **{f: _sum_by(groups, f) for f in GROUP_FIELDS}}
+
+
+def _groups(complaints: QuerySet[Complaint], month: Month) -> QuerySet:
+    """Every count and sum of the month, grouped by department, category, channel and priority
+    (one scan of the complaints with any milestone in the month)."""
     end = month.end
     rec, cls, res = (
         _in("received_at", month),
@@ -249,9 +264,9 @@ def _groups(complaints: QuerySet[Complaint], month: Month) -> list[dict[str, Any
     def count(condition: Q) -> Count:
         return Count("pk", filter=condition)
 
-    return list(
+    return (
         complaints.filter(rec | cls | res | fr | clo | rej | wd)
-        .values("department_id", "category_id", "channel", "priority")
+        .values(*GROUP_FIELDS)
         .annotate(
             received=count(rec),
             repeats=count(rec & Q(repeat_of__isnull=False)),
@@ -423,26 +438,14 @@ def _count_by_state(complaints: QuerySet, qs: QuerySet, states: list[str]) -> in
     )
 
 
+# The counts and sums of ``_groups``, added up by ``_sum``.
+# fmt: off
 SUMMED = [
-    "received",
-    "repeats",
-    "accepted",
-    "accepted_resolved",
-    "resolved",
-    "with_deadline",
-    "on_time",
-    "major_with_deadline",
-    "major_on_time",
-    "with_finding",
-    "substantiated",
-    "closed_by_end",
-    "remedies",
-    "remedy_total",
-    "extensions",
-    "closed",
-    "rejected",
-    "withdrawn",
+    "received", "repeats", "accepted", "accepted_resolved", "resolved", "with_deadline", "on_time",
+    "major_with_deadline", "major_on_time", "with_finding", "substantiated", "closed_by_end",
+    "remedies", "remedy_total", "extensions", "closed", "rejected", "withdrawn",
 ]
+# fmt: on
 
 
 def _sum(groups: list[dict[str, Any]]) -> dict[str, Any]:
@@ -459,12 +462,11 @@ def _sum_by(groups: list[dict[str, Any]], field: str) -> dict[Any, dict[str, Any
     buckets: dict[Any, list[dict[str, Any]]] = {}
     for group in groups:
         buckets.setdefault(group[field], []).append(group)
-    return {
-        key: _sum(members)
-        for key, members in sorted(
-            buckets.items(), key=lambda item: (item[0] is None, str(item[0]))
-        )
-    }
+    return _sorted({key: _sum(members) for key, members in buckets.items()})
+
+
+def _sorted(by_key: dict[Any, Any]) -> dict[Any, Any]:
+    return dict(sorted(by_key.items(), key=lambda item: (item[0] is None, str(item[0]))))
 
 
 def _league(

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, JSONField, Q, QuerySet, When
+from django.db.models.fields.json import KeyTransform
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -303,7 +304,11 @@ class _ShownFigures:
         if self.trend_key is not None:
             points = {point["month"]: point for point in self.computed[self.trend_key]}
         return [
-            points[str(m)] if str(m) in points else figures.trend_point(self.of(m))
+            points[str(m)]
+            if str(m) in points
+            else self.snapshots[m].trend_point
+            if m != self.month and m in self.snapshots
+            else figures.trend_point(self.of(m))
             for m in _trend_months(self.month)
         ]
 
@@ -315,13 +320,7 @@ def _report_figures(qs: QuerySet[Complaint], scope: Scope, month: Month, *, live
     trend_months = _trend_months(month)
     snapshots: dict[Month, MonthlySnapshot] = {}
     if scope.issued:
-        snapshots = {
-            Month.of(s.month): s
-            for s in MonthlySnapshot.objects.filter(
-                scope=scope.key,
-                month__in=[m.first_day for m in {previous, last_year, *trend_months}],
-            )
-        }
+        snapshots = _issued(scope, {month, previous, last_year}, trend_months)
     live_months = [month] + [m for m in (previous, last_year) if m not in snapshots]
     untracked = [m for m in trend_months[:-1] if m not in snapshots]
     span = [m for m in trend_months if untracked and untracked[0] <= m <= untracked[-1]]
@@ -342,6 +341,41 @@ def _report_figures(qs: QuerySet[Complaint], scope: Scope, month: Month, *, live
     return _ShownFigures(
         month, live, snapshots, cache.get_many(wanted), scope_key=scope.key, trend_key=trend_key
     )
+
+
+# What a trend point reads of an issued bundle (``figures.trend_point``).
+TREND_FIGURES = ["received", "resolved", "on_time_rate", "satisfaction_rate"]
+
+
+def _issued(scope: Scope, shown: set[Month], trend_months: list[Month]):
+    """The issued snapshots of ``shown`` (whole) and of ``trend_months`` (the trend point only:
+    a bundle is tens of kilobytes of JSON, and ten of the twelve trend months need four figures
+    of it), in one query. Each snapshot gets ``trend_point``."""
+    whole = [m.first_day for m in shown]
+    rows = (
+        MonthlySnapshot.objects.filter(
+            scope=scope.key, month__in=[m.first_day for m in {*shown, *trend_months}]
+        )
+        .defer("figures")
+        .annotate(
+            whole=Case(When(month__in=whole, then=F("figures")), output_field=JSONField()),
+            **{
+                f"trend_{k}": KeyTransform(k, KeyTransform("figures", "figures"))
+                for k in TREND_FIGURES
+            },
+        )
+    )
+    snapshots = {}
+    for snapshot in rows:
+        month = Month.of(snapshot.month)
+        if snapshot.whole is not None:
+            snapshot.figures = snapshot.whole
+        snapshot.trend_point = {
+            "month": str(month),
+            **{k: getattr(snapshot, f"trend_{k}") for k in TREND_FIGURES},
+        }
+        snapshots[month] = snapshot
+    return snapshots
 
 
 def _add_sections(report: MonthlyReport, names: Names, *, complaints, user) -> None:
