@@ -239,10 +239,52 @@ def _save_many(
     # save): nothing to UPDATE, only the history rows below.
     if fields:
         _update_rows(complaints, fields)
-    history = Complaint.history.bulk_history_create(
-        complaints,
-        update=True,
-        default_date=now,
-        custom_historical_attrs={"history_transition": action},
-    )
+    if connection.vendor == "postgresql":
+        history = _copy_history_rows(complaints, by=by, action=action, when=now, reasons=reasons)
+    else:
+        history = Complaint.history.bulk_history_create(
+            complaints,
+            update=True,
+            default_date=now,
+            custom_historical_attrs={"history_transition": action},
+        )
     history_bulk_created.send(sender=Complaint.history.model, history_instances=history)
+
+
+def _copy_history_rows(complaints: list[Complaint], *, by, action: str, when, reasons) -> list:
+    """The "~" history rows of the just-saved complaints, copied from their rows in the table
+    by one ``INSERT ... SELECT`` per chunk (the columns simple-history tracks, with the user,
+    reason, date and action): the row as saved, written without building and quoting a hundred
+    values a row in Python. 10,000 escalations: ≈3 s through ``bulk_history_create``.
+    Returns the history rows (their ids only, which is what the seal reads)."""
+    history_model = Complaint.history.model
+    quote = connection.ops.quote_name
+    tracked = [f.name for f in history_model.tracked_fields]
+    target = [history_model._meta.get_field(name).column for name in tracked]
+    source = [Complaint._meta.get_field(name).column for name in tracked]
+    pk = quote(Complaint._meta.pk.column)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(complaints), 5000):
+            part = complaints[start : start + 5000]
+            # Names come from the models' own metadata; values are parameters.
+            sql = (  # noqa: S608
+                "INSERT INTO {hist} ({target}, history_date, history_user_id, "
+                "history_change_reason, history_type, history_transition) "
+                "SELECT {source}, %s, %s, v.reason, '~', %s FROM {table} AS t "
+                "JOIN (VALUES {values}) AS v(pk, reason, ord) ON t.{pk} = v.pk "
+                "ORDER BY v.ord RETURNING history_id"
+            ).format(
+                hist=quote(history_model._meta.db_table),
+                target=", ".join(quote(c) for c in target),
+                source=", ".join(f"t.{quote(c)}" for c in source),
+                table=quote(Complaint._meta.db_table),
+                values=", ".join(["(%s::bigint, %s::text, %s::integer)"] * len(part)),
+                pk=pk,
+            )
+            params: list[Any] = [when, getattr(by, "pk", None), action]
+            for order, complaint in enumerate(part):
+                params += [complaint.pk, str(reasons[complaint.pk] or ""), order]
+            cursor.execute(sql, params)
+            ids += [row[0] for row in cursor.fetchall()]
+    return [history_model.from_db(None, ["history_id"], [pk_]) for pk_ in sorted(ids)]
