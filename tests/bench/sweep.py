@@ -9,7 +9,8 @@ are closed (next_due_at NULL, outside the sweep's partial index), ``--open`` are
 with a deadline ahead, and ``--breaching`` are assigned to frontline staff with a resolution
 deadline already missed. It prints the sweep query's EXPLAIN (ANALYZE), then times one sweep
 (which escalates every missed one through ``complaints.services.escalate``) and a second
-sweep (which must escalate nothing).
+sweep (which must escalate nothing). ``--misses`` is ``--breaching``; when the misses exceed
+``ESCALATION_SWEEP_BATCH`` the first figure adds up the runs it takes to escalate them all.
 """
 
 from __future__ import annotations
@@ -167,9 +168,10 @@ BREAKDOWN = {
         "_escalate_all",
     ),
     "  which deadline was missed (identify)": ("escalation/sweep.py", "identify"),
-    "  complaints.services.escalate_many": ("complaints/services.py", "escalate_many"),
+    "  complaints.services.escalate_many": ("complaints/services/assignment.py", "escalate_many"),
     "    escalation: deadlines (complaint_changing)": ("escalation/signals.py", "set_due_times"),
-    "    UPDATE and history INSERT": ("complaints/services.py", "_save_many"),
+    "    UPDATE and history INSERT": ("complaints/services/pipeline.py", "_save_many"),
+    "      of which the UPDATE": ("complaints/services/pipeline.py", "_update_rows"),
     "      of which the reporting audit seals": ("reporting/audit.py", "seal_many"),
     "    escalation: records + notices (complaints_changed)": (
         "escalation/signals.py",
@@ -199,7 +201,9 @@ def print_breakdown(profiler) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--complaints", type=int, default=1_000_000)
-    parser.add_argument("--breaching", type=int, default=1_000)
+    parser.add_argument(
+        "--breaching", "--misses", type=int, default=1_000, help="complaints past a deadline"
+    )
     parser.add_argument("--open", type=int, default=None, help="default: 2%% of --complaints")
     parser.add_argument(
         "--profile",
@@ -237,19 +241,32 @@ def main(argv: list[str] | None = None) -> int:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    # One sweep escalates at most ESCALATION_SWEEP_BATCH (5,000) misses; the next run, a
+    # minute later, takes the rest: the figure is the time of the runs that escalate them all.
     started = time.perf_counter()
     report = sweep()
+    runs = 1
+    while len(report.escalated) < args.breaching:
+        more = sweep()
+        if not more.escalated:
+            break
+        report.merge(more)
+        runs += 1
     first = time.perf_counter() - started
     if profiler is not None:
         profiler.disable()
         print_breakdown(profiler)
     escalated = Escalation.objects.count()
-    print(f"\nsweep 1: {first:.2f}s — {report.summary()}")
+    print(f"\nsweep 1 ({runs} run{'s' if runs > 1 else ''}): {first:.2f}s — {report.summary()}")
     started = time.perf_counter()
     again = sweep()
     second = time.perf_counter() - started
     print(f"sweep 2: {second:.2f}s — {again.summary()}")
     ok = escalated == args.breaching and not again.escalated
+    print(
+        f"\nSLA sweep of {args.breaching:,} misses: {first * 1000:,.0f} ms "
+        f"(target for 10,000: ≤ 2,000 ms; {first * 1000 / max(args.breaching, 1):.2f} ms a miss)"
+    )
     print(
         f"\nRESULT complaints={args.complaints} breaching={args.breaching} "
         f"sweep_seconds={first:.2f} escalated={escalated} repeat_escalated={len(again.escalated)} "

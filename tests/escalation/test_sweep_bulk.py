@@ -83,7 +83,7 @@ def test_the_sweeps_queries_do_not_grow_with_the_backlog(clock, make_complaint, 
     many = late_backlog(clock, make_complaint, 9)
     with CaptureQueriesContext(connection) as many_queries:
         assert len(sweeping.sweep().escalated) == len(many)
-    # The UPDATEs go as one pipelined executemany: one entry in the log, whatever the count.
+    # One UPDATE and one history INSERT per chunk: the same log, whatever the count.
     assert len(many_queries) == len(few_queries)
 
 
@@ -130,3 +130,29 @@ def test_escalate_many_leaves_out_a_stale_copy_and_escalates_the_rest(make_compl
     assert "changed by someone else" in outcome.refused[stale.pk]
     assert Complaint.objects.get(pk=stale.pk).escalation_count == 1  # only the manual one
     assert Complaint.objects.get(pk=current.pk).tier == "manager"
+
+
+def test_escalate_many_writes_each_history_row_as_the_row_was_saved(make_complaint, manager):
+    first, second = make_complaint(State.ASSIGNED), make_complaint(State.ASSIGNED)
+    rows_before = {c.pk: c.history.count() for c in (first, second)}
+    outcome = services.escalate_many(
+        [(first, "Beyond my authority"), (second, "Needs another department")], by=manager
+    )
+    assert len(outcome.done) == 2
+    history_model = Complaint.history.model
+    for complaint, reason in ((first, "Beyond my authority"), (second, "Needs another department")):
+        stored = Complaint.objects.get(pk=complaint.pk)
+        rows = list(stored.history.order_by("history_id"))
+        last = rows[-1]
+        assert len(rows) == rows_before[complaint.pk] + 1  # one new row each
+        assert (last.history_type, last.history_transition, last.history_user) == (
+            "~",
+            "escalate",
+            manager,
+        )
+        assert last.history_change_reason == reason
+        assert last.history_date == stored.updated_at
+        assert {f.attname: getattr(last, f.attname) for f in history_model.tracked_fields} == {
+            f.attname: getattr(stored, f.attname) for f in history_model.tracked_fields
+        }
+    assert audit.verify([first.pk, second.pk]).breaks == {}
