@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from complaints import rules, selectors, services
-from complaints.filters import SORTS, _order
+from complaints.filters import SORTS, FastSelect, _order
 from complaints.forms import AssignForm
 from complaints.models import Complaint, Priority
 
@@ -89,14 +89,19 @@ class BulkForm(forms.Form):
             ("export_csv", gettext_lazy("Export (CSV)")),
             ("export_xlsx", gettext_lazy("Export (XLSX)")),
         ],
+        widget=FastSelect,
     )
     assignee = forms.ModelChoiceField(
-        label=gettext_lazy("Handler"), queryset=Complaint.objects.none(), required=False
+        label=gettext_lazy("Handler"),
+        queryset=Complaint.objects.none(),
+        required=False,
+        widget=FastSelect,  # every handler the user may pick: the list page's longest select
     )
     priority = forms.ChoiceField(
         label=gettext_lazy("Priority"),
         choices=[("", "—"), *Priority.choices],
         required=False,
+        widget=FastSelect,
     )
     reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=500)
     body = forms.CharField(

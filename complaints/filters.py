@@ -105,15 +105,6 @@ class FastSelect(forms.Select):
         return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
 
 
-def with_fast_selects(form: forms.Form) -> forms.Form:
-    """``form`` with each plain ``forms.Select`` written by ``FastSelect`` (same HTML): the list
-    page's bulk-action form lists every handler too."""
-    for field in form.fields.values():
-        if type(field.widget) is forms.Select:
-            field.widget.__class__ = FastSelect  # the same widget, only its writing differs
-    return form
-
-
 def staff_users() -> QuerySet:
     """Logins that may handle complaints: the choices of the assignee filter."""
     return (

@@ -30,7 +30,6 @@ from complaints.filters import (
     InvalidCursor,
     paginate,
     parse_sort,
-    with_fast_selects,
 )
 from complaints.models import Tier
 
@@ -103,7 +102,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "show_history": tier == Tier.AUDITOR,
         "may_register": selectors.may_write(request.user),
-        "bulk_form": with_fast_selects(bulk.BulkForm(user=request.user)),
+        "bulk_form": bulk.BulkForm(user=request.user),
         "bulk_max": bulk.bulk_limit(),
         "filter_query": _filter_query(request.GET),
         # The columns to show (a saved view's or the chooser's; all by default):
