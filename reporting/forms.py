@@ -6,9 +6,9 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from complaints import actions
 from complaints.datebounds import BoundedDateField
 from complaints.models import Attachment, Communication, Complaint, Department, Note
-from reporting.history import ACTION_LABELS
 from reporting.months import Month
 
 
@@ -61,7 +61,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", "—")] + [
-            (key, str(label)) for key, label in ACTION_LABELS.items()
+            (key, str(label)) for key, label in actions.TITLES.items()
         ]
         self.fields["field"].choices = _field_choices()
         for bound in self.fields.values():

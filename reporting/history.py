@@ -30,9 +30,6 @@ RECORD_LABELS = {
     "contest": _("Responsibility contest"),
 }
 
-# Every action by name → its heading, from the one vocabulary (complaints.actions).
-ACTION_LABELS = actions.TITLES
-
 TYPE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 # The complainant's identity, shown masked to staff who may not see it (对信访人身份保密).

@@ -50,7 +50,7 @@ How to add a lifecycle action:
 1. add the ``@transition`` method to ``Complaint`` (source, target, ``conditions=`` and
    ``permission=`` from ``complaints.rules``; the body sets only its milestone);
 2. add its ``Action`` row (name, title, and the words of a refusal) to ``complaints.actions``
-   (and its name to ``SYSTEM_ACTIONS`` if the SLA sweep runs it with no user);
+   (and its name to ``actions.SYSTEM_ACTIONS`` if the SLA sweep runs it with no user);
 3. write its service in ``lifecycle`` (or the module of its concern): keyword-only, with
    ``by``, calling ``_perform(complaint, action=..., by=by, reason=..., changes={...},
    expected_version=...)``, with a docstring listing preconditions, side effects and the
@@ -92,9 +92,6 @@ from complaints.services.lifecycle import (
     withdraw,
 )
 from complaints.services.pipeline import (
-    ACTION_LABELS,
-    COMPLAINANT_ACTIONS,
-    SYSTEM_ACTIONS,
     _announce_and_save,
     _check_version,
     _move,
@@ -133,9 +130,6 @@ __all__ = [
     "StaleComplaint",
     "TransitionRefused",
     # the pipeline (private: for the core's own services, e.g. complaints.refusal_appeals)
-    "ACTION_LABELS",
-    "COMPLAINANT_ACTIONS",
-    "SYSTEM_ACTIONS",
     "_announce_and_save",
     "_check_version",
     "_move",

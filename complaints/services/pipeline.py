@@ -61,12 +61,6 @@ def _save(
         raise StaleComplaint(_("The complaint changed while you were saving it.")) from exc
 
 
-# The words for each action, and who may act without a user: one table, complaints.actions.
-ACTION_LABELS = actions.TRANSITION_LABELS
-SYSTEM_ACTIONS = actions.SYSTEM_ACTIONS
-COMPLAINANT_ACTIONS = actions.COMPLAINANT_ACTIONS
-
-
 def _perform(
     complaint: Complaint,
     *,
@@ -117,18 +111,22 @@ def _move(
     if fsm_transition is None:
         raise TransitionRefused(
             _("A complaint that is %(state)s cannot be %(action)s.")
-            % {"state": locked.get_state_display().lower(), "action": ACTION_LABELS[action]}
+            % {
+                "state": locked.get_state_display().lower(),
+                "action": actions.TRANSITION_LABELS[action],
+            }
         )
     # by=None is nobody on the staff: the SLA sweep escalating, or the complainant answering
     # the satisfaction survey (record_survey_answer, the only caller passing by_complainant).
     # No other action runs without a user whose permission was checked.
     system = by is None and (
-        action in SYSTEM_ACTIONS or (by_complainant and action in COMPLAINANT_ACTIONS)
+        action in actions.SYSTEM_ACTIONS
+        or (by_complainant and action in actions.COMPLAINANT_ACTIONS)
     )
     if not system and not routed and not fsm_transition.has_perm(locked, by):
         raise ActionForbidden(
             _("You may not mark %(reference)s as %(action)s.")
-            % {"reference": locked.reference, "action": ACTION_LABELS[action]}
+            % {"reference": locked.reference, "action": actions.TRANSITION_LABELS[action]}
         )
     for field, value in (changes or {}).items():
         setattr(locked, field, value)
